@@ -1,0 +1,27 @@
+/**
+ * Errors raised by the codecs. They carry no file name (codecs see only bytes); the keystore
+ * layer adds the file when it turns them into a user-facing error (exit code 3).
+ */
+export type CodecErrorKind =
+  | 'format' // the bytes are not what they claim to be (short, lying length, bad tag)
+  | 'integrity' // a MAC or digest over the file does not match (wrong password or a damaged file)
+  | 'password' // a key or store could not be decrypted with the password given
+  | 'unsupported'; // well-formed, but something mailcert does not handle (named in the message)
+
+export class CodecError extends Error {
+  override readonly name = 'CodecError';
+  constructor(
+    readonly kind: CodecErrorKind,
+    /** Which format was being read: "JKS", "PKCS#12", "PEM", "X.509", ... */
+    readonly format: string,
+    message: string,
+    /** Byte offset in the input where the problem was found, when it is meaningful. */
+    readonly offset?: number,
+  ) {
+    super(offset === undefined ? `${format}: ${message}` : `${format}: ${message} (at byte ${offset})`);
+  }
+}
+
+export function formatError(format: string, message: string, offset?: number): CodecError {
+  return new CodecError('format', format, message, offset);
+}

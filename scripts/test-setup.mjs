@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Prepares a fresh clone for `npm test` / `npm run bench`: installs the npm dependencies when
+// missing, installs the real tools the interop tests run (openssl, a JDK's keytool) with apt-get
+// when missing (we run as root on Debian), and builds the TypeScript. A tool that cannot be
+// installed stops the run with the package to install; nothing is ever skipped silently.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  return r.status === 0;
+}
+const has = (tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+function die(message) {
+  process.stderr.write(`test-setup: ${message}\n`);
+  process.exit(1);
+}
+
+if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
+  console.error('test-setup: installing npm dependencies');
+  if (!sh('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'])) die('npm install failed');
+}
+
+// Debian package for each tool the tests run.
+const needed = [
+  ['openssl', 'openssl'],
+  ['keytool', 'openjdk-17-jdk-headless'],
+];
+const missing = needed.filter(([tool]) => !has(tool));
+if (missing.length > 0) {
+  const pkgs = missing.map(([, pkg]) => pkg);
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !has('apt-get')) {
+    die(`missing ${missing.map(([t]) => t).join(', ')}: install ${pkgs.join(' ')} (Debian/Ubuntu: apt-get install ${pkgs.join(' ')})`);
+  }
+  console.error(`test-setup: installing ${pkgs.join(' ')} with apt-get`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!sh('apt-get', ['update', '-qq'], { env })) die('apt-get update failed');
+  if (!sh('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { env })) {
+    die(`apt-get install ${pkgs.join(' ')} failed`);
+  }
+  const still = missing.filter(([tool]) => !has(tool));
+  if (still.length > 0) die(`still missing after install: ${still.map(([t]) => t).join(', ')}`);
+}
+
+if (!sh(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'])) {
+  die('the TypeScript build failed');
+}

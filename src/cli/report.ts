@@ -1,0 +1,35 @@
+/**
+ * Turns any thrown value into the one-line message, optional hint and exit code users see.
+ * Known errors (MailcertError, CodecError) keep their words; anything else is a bug in mailcert,
+ * reported as such with exit code 3 and no stack trace unless MAILCERT_DEBUG=1.
+ */
+import { CodecError } from '../codec/errors.js';
+import { ExitCode, MailcertError, type ExitCodeValue } from '../errors.js';
+
+export interface ErrorReport {
+  text: string;
+  json: { error: { message: string; hint?: string; exitCode: number } };
+  exitCode: ExitCodeValue;
+}
+
+export function describeError(error: unknown, debug: boolean): ErrorReport {
+  let message: string;
+  let hint: string | undefined;
+  let exitCode: ExitCodeValue;
+  if (error instanceof MailcertError) {
+    ({ message, hint } = error);
+    exitCode = error.exitCode;
+  } else if (error instanceof CodecError) {
+    message = error.message;
+    exitCode = ExitCode.badInput;
+  } else {
+    message = `internal error: ${error instanceof Error ? error.message : String(error)}`;
+    hint = 'this is a bug in mailcert; run again with MAILCERT_DEBUG=1 and report the output';
+    exitCode = ExitCode.badInput;
+  }
+  let text = `mailcert: ${message}\n`;
+  if (hint) text += `  hint: ${hint}\n`;
+  if (debug && error instanceof Error && error.stack) text += `${error.stack}\n`;
+  const json = { error: hint ? { message, hint, exitCode } : { message, exitCode } };
+  return { text, json, exitCode };
+}

@@ -5,7 +5,7 @@
  * a FIFO, a device) is written to directly. On any failure the temp file is removed and the
  * target is left as it was.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { type Stats, closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { MailcertError, ExitCode, inputError } from '../errors.js';
@@ -111,7 +111,7 @@ function syncDir(dir: string): void {
   }
 }
 
-function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
+function statOrUndefined(path: string): Stats | undefined {
   try {
     return statSync(path);
   } catch {

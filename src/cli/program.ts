@@ -1,0 +1,203 @@
+/**
+ * The command tree: every subcommand's options and examples-first help. Registration is cheap;
+ * each action loads its own module (src/cli/commands/<sub>.ts) only when that command runs, so
+ * `mailcert --version` and `mailcert hash` never pay for pkijs or the prompt library.
+ */
+import { Command, Option } from 'commander';
+import { createRequire } from 'node:module';
+import type { GlobalOptions, Io } from './io.js';
+import { addPasswordOptions } from './passwords.js';
+import { examples, exitCodesHelp, passwordHelp } from './help.js';
+
+type Action = (io: Io, opts: Record<string, unknown> & GlobalOptions, args: string[]) => Promise<void>;
+type Loader = () => Promise<{ run: Action }>;
+
+function version(): string {
+  const require = createRequire(import.meta.url);
+  return (require('../../../package.json') as { version: string }).version;
+}
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('mailcert')
+    .description('TLS keys, certificates and keystores for mail servers (JKS, PKCS#12, PEM)')
+    .version(version(), '-V, --version')
+    .option('--json', 'print one JSON document on stdout and nothing else')
+    .option('-q, --quiet', 'print only errors')
+    .option('--no-color', 'no colour (also NO_COLOR=1, TERM=dumb, or not a terminal)')
+    .option('-f, --force', 'replace existing output files')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: (s, write) => write(`mailcert: ${s.replace(/^error: /, '')}`),
+    });
+  program.addHelpText(
+    'before',
+    examples([
+      'mailcert genkey --cn mail.example.com                 # mail.example.com.key + .crt',
+      'mailcert genkey --cn mail.example.com -k james.jks     # a JKS keystore with one key entry',
+      'mailcert certreq -k james.jks --out james.csr',
+      'mailcert import -k james.jks --file ca-reply.pem',
+      'mailcert list -k james.jks',
+      'mailcert verify --connect mail.example.com:993',
+    ]) + '\n',
+  );
+  program.addHelpText('after', exitCodesHelp);
+
+  const action = (load: Loader) =>
+    async function (this: Command, ...rest: unknown[]): Promise<void> {
+      const args = rest.filter((a): a is string => typeof a === 'string');
+      const variadic = rest.find((a): a is string[] => Array.isArray(a));
+      const mod = await load();
+      await mod.run(io, this.optsWithGlobals(), variadic ?? args);
+    };
+
+  const sub = (name: string, summary: string, lines: readonly string[]): Command =>
+    program
+      .command(name)
+      .summary(summary)
+      .description(summary)
+      .addHelpText('before', examples(lines) + '\n')
+      .addHelpText('after', exitCodesHelp);
+  const keystoreOpt = (cmd: Command, what = 'the keystore (JKS, JCEKS or PKCS#12; the type is read from the content)'): Command =>
+    cmd.option('-k, --keystore <file>', what);
+
+  // genkey
+  const genkey = sub('genkey', 'make a private key and a self-signed certificate, into a keystore or a PEM pair', [
+    'mailcert genkey --cn mail.example.com',
+    'mailcert genkey --cn mail.example.com --san DNS:imap.example.com,IP:192.0.2.10 --key-out mail.key --cert-out mail.crt',
+    'mailcert genkey --cn mail.example.com --keystore james.jks --alias james --storepass-env JAMES_PASS',
+    'mailcert genkey --dname "CN=mail.example.com, O=Example, C=DE" --key-type ec --keystore mail.p12',
+  ]);
+  genkey
+    .option('--cn <name>', "the server's DNS name (subject CN, and always a DNS subjectAltName)")
+    .option('--dname <dn>', 'the full subject, keytool syntax: "CN=..,OU=..,O=..,L=..,ST=..,C=.."')
+    .option('--san <list>', 'more subjectAltNames: DNS:name,IP:address,...')
+    .addOption(new Option('--key-type <type>', 'key type').choices(['rsa', 'ec']).default('rsa'))
+    .option('--key-size <bits>', 'RSA key size: 2048, 3072 or 4096', '2048')
+    .option('--curve <name>', 'EC curve: P-256 or P-384', 'P-256')
+    .option('--days <n>', 'validity in days', '365')
+    .option('--sig-alg <name>', 'signature algorithm (default SHA256withRSA or SHA256withECDSA)')
+    .option('--alias <name>', 'entry name in the keystore (default: the first label of the CN)')
+    .option('--storetype <type>', 'type of a new keystore: jks or pkcs12 (default from the extension)')
+    .option('--key-out <file>', 'write the private key here (unencrypted PKCS#8 PEM, mode 0600)')
+    .option('--cert-out <file>', 'write the certificate here (PEM)');
+  keystoreOpt(genkey, 'create this keystore (or add the key entry to it)');
+  addPasswordOptions(genkey, 'store', 'keystore password');
+  addPasswordOptions(genkey, 'key', 'key password (default: the store password)');
+  genkey.addHelpText('after', passwordHelp).action(action(() => import('./commands/genkey.js')));
+
+  // certreq
+  const certreq = sub('certreq', 'make a certificate signing request (PKCS#10) for a keystore entry or a PEM key', [
+    'mailcert certreq -k james.jks --out james.csr',
+    'mailcert certreq --key mail.key --cn mail.example.com --san DNS:smtp.example.com > mail.csr',
+  ]);
+  keystoreOpt(certreq)
+    .option('--alias <name>', 'the key entry (default: the one key entry)')
+    .option('--key <file>', 'a PEM or DER private key instead of a keystore')
+    .option('--cn <name>', 'subject CN (default: from the entry certificate)')
+    .option('--dname <dn>', 'full subject, keytool syntax')
+    .option('--san <list>', 'subjectAltNames to request: DNS:name,IP:address,...')
+    .option('--out <file>', 'write the request here (default: standard output)');
+  addPasswordOptions(certreq, 'store', 'keystore password');
+  addPasswordOptions(certreq, 'key', 'key password (default: the store password)');
+  addPasswordOptions(certreq, 'passin', 'password of an encrypted --key');
+  certreq.action(action(() => import('./commands/certreq.js')));
+
+  // import
+  const imp = sub('import', "install a CA's reply for the server key, or add a trusted certificate", [
+    'mailcert import -k james.jks --file reply.pem              # CA reply: chain built and stored leaf -> root',
+    'mailcert import -k client.ks --file server.pem --yes       # a Java client truststore',
+    'mailcert import -k mail.p12 --key mail.key --file mail.crt # bring a PEM key and certificate in',
+  ]);
+  keystoreOpt(imp)
+    .option('--file <cert>', 'certificate(s): PEM bundle, DER or PKCS#7')
+    .option('--alias <name>', 'entry name')
+    .option('--key <file>', 'a PEM private key to import with --file')
+    .option('--trustcacerts', "also trust Node's bundled Mozilla root certificates when building the chain")
+    .option('-y, --yes', 'do not ask before trusting a certificate')
+    .option('--storetype <type>', 'type of a new keystore: jks or pkcs12');
+  addPasswordOptions(imp, 'store', 'keystore password');
+  addPasswordOptions(imp, 'key', 'key password');
+  addPasswordOptions(imp, 'passin', 'password of an encrypted --key');
+  imp.action(action(() => import('./commands/import.js')));
+
+  // import-chain
+  const chain = sub('import-chain', 'add root and intermediate CA certificates as trusted entries', [
+    'mailcert import-chain -k james.jks --file root-and-intermediate.pem',
+  ]);
+  keystoreOpt(chain)
+    .option('--file <certs>', 'CA certificate(s): PEM bundle, DER or PKCS#7')
+    .option('--alias <name>', 'entry name (then -1, -2, ... for more)')
+    .option('-y, --yes', 'do not ask before trusting')
+    .option('--storetype <type>', 'type of a new keystore: jks or pkcs12');
+  addPasswordOptions(chain, 'store', 'keystore password');
+  chain.action(action(() => import('./commands/import-chain.js')));
+
+  // strip-password
+  const strip = sub('strip-password', 'write a private key without a passphrase (hMailServer, Dovecot, Exim)', [
+    'mailcert strip-password --in mail.key --out mail-nopass.key --passin-env KEY_PASS',
+    'mailcert strip-password -k james.jks --out mail.key --format pkcs1',
+  ]);
+  strip
+    .option('--in <file>', 'an encrypted private key (PKCS#8, traditional PEM or DER)')
+    .option('--out <file>', 'where to write the unencrypted key (mode 0600)')
+    .option('--alias <name>', 'the key entry (default: the one key entry)')
+    .addOption(new Option('--format <format>', 'output encoding').choices(['pkcs8', 'pkcs1', 'sec1', 'der']).default('pkcs8'))
+    .option('--cert-out <file>', "also write the entry's certificate chain (PEM, leaf first)");
+  keystoreOpt(strip);
+  addPasswordOptions(strip, 'passin', 'passphrase of the --in key');
+  addPasswordOptions(strip, 'store', 'keystore password');
+  addPasswordOptions(strip, 'key', 'key password (default: the store password)');
+  strip.action(action(() => import('./commands/strip-password.js')));
+
+  // hash
+  const hash = sub('hash', 'OpenSSL subject hash of certificates; <hash>.N links for a CA folder', [
+    'mailcert hash ca.pem',
+    'mailcert hash --old *.pem',
+    'mailcert hash --rehash /etc/ssl/mail-ca --copy   # copies, for Windows / hMailServer',
+  ]);
+  hash
+    .argument('[files...]', 'certificates or CRLs (PEM or DER)')
+    .option('--old', 'also the pre-1.0 MD5 hash (openssl -subject_hash_old)')
+    .option('--issuer', 'the issuer hash instead of the subject hash')
+    .option('--rehash <dir>', 'make <hash>.N links in DIR, as openssl rehash does')
+    .option('--copy', 'with --rehash: copies instead of symbolic links')
+    .option('--dry-run', 'with --rehash: show what would be done');
+  hash.action(action(() => import('./commands/hash.js')));
+
+  // verify
+  const verify = sub('verify', 'check a keystore, PEM files or a live mail server (implicit TLS or STARTTLS)', [
+    'mailcert verify -k james.jks --host mail.example.com',
+    'mailcert verify --cert chain.pem --key mail.key --ca root.pem',
+    'mailcert verify --connect mail.example.com:587',
+    'mailcert verify --connect 127.0.0.1:993 --servername mail.example.com --save chain.pem',
+  ]);
+  keystoreOpt(verify)
+    .option('--cert <file>', 'server certificate, optionally followed by its intermediates')
+    .option('--key <file>', 'the private key of --cert')
+    .option('--ca <source>', 'trust anchors: PEM file, <hash>.N folder or keystore')
+    .option('--host <name>', 'the DNS name or IP address clients connect to')
+    .option('--connect <host:port>', 'check a live server')
+    .addOption(new Option('--starttls <protocol>', 'STARTTLS protocol (default: from the port)').choices(['smtp', 'imap', 'pop3', 'lmtp', 'sieve', 'none']))
+    .option('--servername <name>', 'TLS SNI name and the name to check')
+    .option('--save <file>', 'write the chain the server sent (PEM)')
+    .option('--warn-days <n>', 'warn when a certificate expires within N days', '30')
+    .option('--timeout <seconds>', 'timeout of each network step', '10')
+    .option('--strict', 'warnings fail too');
+  addPasswordOptions(verify, 'store', 'keystore password');
+  verify.action(action(() => import('./commands/verify.js')));
+
+  // list
+  const list = sub('list', 'list the entries of a keystore (what keytool -list shows)', [
+    'mailcert list -k james.jks',
+    'mailcert list -k james.jks -v                 # every certificate of every chain',
+    'mailcert list -k cacerts --storepass-env P --json',
+  ]);
+  keystoreOpt(list).option('-v, --verbose', 'show every certificate of each chain with its validity and fingerprints');
+  addPasswordOptions(list, 'store', 'keystore password');
+  list.addHelpText('after', passwordHelp).action(action(() => import('./commands/list.js')));
+
+  return program;
+}

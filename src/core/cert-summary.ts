@@ -1,0 +1,30 @@
+/** The few facts about a certificate that reports show (list, import, genkey summaries). */
+import { parseCertificate } from '../codec/x509.js';
+
+export interface CertSummary {
+  /** Distinguished names as keytool prints them ("CN=mail.example.com, O=Example"). */
+  subject: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+  /** Uppercase hex with colons, as keytool and openssl print fingerprints. */
+  sha256: string;
+  serial: string;
+  signatureAlgorithm: string;
+  /** "RSA 2048", "EC P-256". */
+  publicKey: string;
+}
+
+export function certSummary(der: Uint8Array): CertSummary {
+  const c = parseCertificate(der);
+  return {
+    subject: c.subject.dn,
+    issuer: c.issuer.dn,
+    notBefore: c.notBefore.toISOString(),
+    notAfter: c.notAfter.toISOString(),
+    sha256: c.sha256,
+    serial: c.serialHex,
+    signatureAlgorithm: c.signatureAlgorithm.name,
+    publicKey: c.publicKey.curve ? `${c.publicKey.algorithm} ${c.publicKey.curve}` : `${c.publicKey.algorithm} ${c.publicKey.bits}`,
+  };
+}

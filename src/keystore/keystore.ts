@@ -1,0 +1,173 @@
+/**
+ * The in-memory keystore: its type, its entries, and how it is read from and written to a file.
+ * The format is detected from the content, never from the file name (keytool's .jks files are
+ * often PKCS#12); a modified store keeps its format. Codecs are loaded only when a file of their
+ * format is met (PKCS#12 pulls in pkijs, which costs start-up time).
+ */
+import { extname } from 'node:path';
+import { CodecError } from '../codec/errors.js';
+import type { StoredEntry, StoredKeyEntry } from '../codec/model.js';
+import { detectFormat } from '../codec/detect.js';
+import { MailcertError, ExitCode, inputError, usageError } from '../errors.js';
+import { readInput } from './files.js';
+
+export type StoreType = 'JKS' | 'JCEKS' | 'PKCS12';
+export const writableTypes: readonly StoreType[] = ['JKS', 'PKCS12'];
+
+export interface Keystore {
+  type: StoreType;
+  entries: StoredEntry[];
+  /** False when a JKS/JCEKS was read without its password (the digest was not checked). */
+  integrityChecked: boolean;
+}
+
+/** Asks for the store password only when the format needs one. */
+export type StorePassword = () => Promise<string>;
+
+/** Whether bytes are a keystore mailcert can open (as opposed to PEM, DER or PKCS#7). */
+export function keystoreType(bytes: Uint8Array): StoreType | undefined {
+  const f = detectFormat(bytes);
+  return f === 'JKS' || f === 'JCEKS' || f === 'PKCS12' ? f : undefined;
+}
+
+/** CLI.md: --storetype, else .jks/.keystore/.ks -> JKS, .p12/.pfx -> PKCS#12. */
+export function typeForNewStore(path: string, storetype?: string): StoreType {
+  if (storetype !== undefined) {
+    const t = storetype.toLowerCase();
+    if (t === 'jks') return 'JKS';
+    if (t === 'pkcs12' || t === 'p12') return 'PKCS12';
+    throw usageError(`--storetype ${storetype}: mailcert writes jks or pkcs12 keystores`);
+  }
+  const ext = extname(path).toLowerCase();
+  if (ext === '.jks' || ext === '.keystore' || ext === '.ks') return 'JKS';
+  if (ext === '.p12' || ext === '.pfx') return 'PKCS12';
+  throw usageError(`${path}: cannot tell the keystore type from the name`, 'pass --storetype jks or --storetype pkcs12, or name it .jks or .p12');
+}
+
+export async function readKeystoreFile(path: string, storePassword: StorePassword): Promise<Keystore> {
+  const bytes = readInput(path, 'keystore');
+  const type = keystoreType(bytes);
+  if (type === undefined) {
+    throw inputError(`${path}: not a keystore (JKS, JCEKS or PKCS#12)`, 'check the file; PEM and DER files are read with --file, --cert or --key');
+  }
+  return decodeKeystore(path, type, bytes, storePassword);
+}
+
+export async function decodeKeystore(path: string, type: StoreType, bytes: Uint8Array, storePassword: StorePassword): Promise<Keystore> {
+  try {
+    if (type === 'JKS' || type === 'JCEKS') {
+      const pass = await storePassword();
+      const { decodeJks } = await import('../codec/jks.js');
+      const { decodeJceks } = await import('../codec/jceks.js');
+      const r = type === 'JKS' ? decodeJks(bytes, pass) : decodeJceks(bytes, pass);
+      return { type, entries: r.entries, integrityChecked: r.integrityChecked };
+    }
+    const { decodePkcs12 } = await import('../codec/pkcs12.js');
+    // A password-less PKCS#12 (no MAC, nothing encrypted) opens without asking; otherwise ask.
+    let r;
+    try {
+      r = decodePkcs12(bytes, undefined);
+    } catch (e) {
+      if (!(e instanceof CodecError) || e.kind === 'format' || e.kind === 'unsupported') throw e;
+      r = decodePkcs12(bytes, await storePassword());
+    }
+    return { type, entries: r.entries, integrityChecked: r.macChecked };
+  } catch (e) {
+    throw codecToUser(e, path, type);
+  }
+}
+
+/** Encodes a keystore; key entries need the key password only when they must be (re)protected. */
+export async function encodeKeystore(
+  store: Keystore,
+  storepass: string,
+  keyPassword: (alias: string) => Promise<string>,
+): Promise<Uint8Array> {
+  if (store.type === 'JKS') {
+    const { encodeJks, jksProtectKey } = await import('../codec/jks.js');
+    const entries: StoredEntry[] = [];
+    for (const e of store.entries) {
+      if (e.kind === 'key' && e.protectedKey === undefined) {
+        if (e.privateKey === undefined) throw new Error(`key entry ${e.alias} has no key`);
+        entries.push({ ...e, protectedKey: jksProtectKey(e.privateKey, await keyPassword(e.alias)) });
+      } else entries.push(e);
+    }
+    return encodeJks(entries, storepass);
+  }
+  if (store.type === 'PKCS12') {
+    const { encodePkcs12 } = await import('../codec/pkcs12.js');
+    const entries = store.entries.filter((e): e is Exclude<StoredEntry, { kind: 'secret' }> => e.kind !== 'secret');
+    return encodePkcs12(entries, storepass);
+  }
+  throw usageError(`mailcert does not write ${store.type} keystores`, 'write JKS or PKCS#12 (--storetype jks|pkcs12)');
+}
+
+/** Recovers the PKCS#8 DER of a key entry, decrypting it with the key password where the format protects keys separately. */
+export async function recoverKey(path: string, type: StoreType, entry: StoredKeyEntry, keypass: () => Promise<string>): Promise<Uint8Array> {
+  if (entry.privateKey) return entry.privateKey;
+  if (!entry.protectedKey) throw inputError(`${path}: key entry "${entry.alias}" holds no key`);
+  const pass = await keypass();
+  try {
+    if (type === 'JCEKS') {
+      const { jceksRecoverKey } = await import('../codec/jceks.js');
+      return jceksRecoverKey(entry.protectedKey, pass);
+    }
+    const { jksRecoverKey } = await import('../codec/jks.js');
+    return jksRecoverKey(entry.protectedKey, pass);
+  } catch (e) {
+    if (e instanceof CodecError && e.kind === 'password') {
+      throw inputError(`${path}: cannot recover key "${entry.alias}": the key password is incorrect`, 'pass the key password with --keypass-env VAR or --keypass-file FILE (it defaults to the store password)');
+    }
+    throw codecToUser(e, path, type);
+  }
+}
+
+/** A codec's error about bytes becomes a user's error about a file: what, which file, what to do. */
+export function codecToUser(e: unknown, path: string, type: string): unknown {
+  if (!(e instanceof CodecError)) return e;
+  switch (e.kind) {
+    case 'integrity':
+      return new MailcertError(
+        `${path}: the ${type} keystore password is incorrect, or the file was changed or damaged (integrity check failed)`,
+        ExitCode.badInput,
+        'check the store password (--storepass-env VAR, --storepass-file FILE); if it is right, the file is damaged: restore it from a backup',
+        { cause: e },
+      );
+    case 'password':
+      return new MailcertError(`${path}: ${stripFormat(e)}: wrong password`, ExitCode.badInput, 'check the password given', { cause: e });
+    case 'unsupported':
+      return new MailcertError(`${path}: ${stripFormat(e)}`, ExitCode.badInput, undefined, { cause: e });
+    case 'format':
+      return new MailcertError(`${path}: damaged or not a ${e.format} file: ${stripFormat(e)}`, ExitCode.badInput, 'check that the file is complete (a truncated copy or a text-mode transfer damages keystores)', { cause: e });
+  }
+}
+
+function stripFormat(e: CodecError): string {
+  const prefix = `${e.format}: `;
+  return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+}
+
+export interface SaveOptions {
+  /** True when the file is being created (a new store); false for an in-place update. */
+  create: boolean;
+  /** --force: a new store may replace an existing file. */
+  force: boolean;
+}
+
+/**
+ * Writes a keystore after checking the rule. Nothing is written when the rule, a password or the
+ * encoding fails, so a refused command leaves the file byte-identical.
+ */
+export async function writeKeystoreFile(
+  path: string,
+  store: Keystore,
+  storepass: string,
+  keyPassword: (alias: string) => Promise<string>,
+  opts: SaveOptions,
+): Promise<void> {
+  const { enforceRule } = await import('./rules.js');
+  enforceRule(path, store.entries);
+  const bytes = await encodeKeystore(store, storepass, keyPassword);
+  const { writeFileAtomic } = await import('./files.js');
+  writeFileAtomic(path, bytes, { overwrite: !opts.create || opts.force, mode: 0o600, what: 'keystore' });
+}

@@ -1,0 +1,42 @@
+/** Human rendering of `mailcert list` (the JSON shape lives in core/list.ts). */
+import type { ChalkInstance } from 'chalk';
+import type { ListReport } from '../core/list.js';
+import { day } from './style.js';
+
+const kindLabel = { key: 'PrivateKeyEntry', trusted: 'trustedCertEntry', secret: 'SecretKeyEntry' } as const;
+
+export function renderList(report: ListReport, verbose: boolean, c: ChalkInstance, now = new Date()): string {
+  const n = report.entries.length;
+  const lines = [`Keystore type: ${report.type}`, `Keystore: ${report.path}`, '', `Your keystore contains ${n} ${n === 1 ? 'entry' : 'entries'}`];
+  if (!report.integrityChecked) {
+    lines.push(c.yellow('Warning: the integrity of this keystore was not verified (no password given).'));
+  }
+  for (const e of report.entries) {
+    lines.push('');
+    const leaf = e.chain[0];
+    if (!verbose) {
+      lines.push(`${c.bold(e.alias)}, ${day(e.created)}, ${kindLabel[e.kind]}${e.kind === 'key' ? `, chain of ${e.chain.length}` : ''}`);
+      if (leaf) lines.push(`  ${leaf.subject}`, `  Certificate fingerprint (SHA-256): ${leaf.sha256}`);
+      continue;
+    }
+    lines.push(`Alias name: ${c.bold(e.alias)}`, `Creation date: ${day(e.created)}`, `Entry type: ${kindLabel[e.kind]}`);
+    if (e.kind === 'key') lines.push(`Certificate chain length: ${e.chain.length}`);
+    e.chain.forEach((cert, i) => {
+      const left = Math.floor((Date.parse(cert.notAfter) - now.getTime()) / 86_400_000);
+      const validity =
+        left < 0 ? c.red(`expired ${-left} days ago`) : left <= 30 ? c.yellow(`expires in ${left} days`) : c.green(`expires in ${left} days`);
+      if (e.kind === 'key') lines.push(`Certificate[${i + 1}]:`);
+      lines.push(
+        `Owner: ${cert.subject}`,
+        `Issuer: ${cert.issuer}`,
+        `Serial number: ${cert.serial}`,
+        `Valid from: ${cert.notBefore} until: ${cert.notAfter} (${validity})`,
+        `Certificate fingerprints:`,
+        `\t SHA256: ${cert.sha256}`,
+        `Signature algorithm name: ${cert.signatureAlgorithm}`,
+        `Subject Public Key Algorithm: ${cert.publicKey}`,
+      );
+    });
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,106 @@
+/**
+ * Side-by-side timing of mailcert against keytool/openssl in one run: the two commands are run
+ * interleaved (a, b, a, b, ...) after a warm-up, so machine noise hits both alike; we report
+ * medians, the ratio, and peak RSS (GNU time's %M). Benchmarks report; they never fail the tests.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Cmd {
+  label: string;
+  cmd: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+}
+
+export interface Sample {
+  ms: number;
+  rssKiB: number;
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'mailcert-bench-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+
+/** One run under GNU time; a failing command aborts the benchmark (a number from a failure is meaningless). */
+export function runOnce(c: Cmd): Sample {
+  const out = join(scratch, 'time.txt');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%M', c.cmd, ...c.args], {
+    env: { ...process.env, ...c.env },
+    input: c.input,
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${c.label} failed (exit ${String(r.status)}): ${r.stderr.toString()}`);
+  const rssKiB = Number(readFileSync(out, 'utf8').trim().split('\n').pop());
+  return { ms, rssKiB };
+}
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+
+export interface Comparison {
+  name: string;
+  ours: Cmd;
+  theirs: Cmd;
+  /** Target for median(ours) / median(theirs). */
+  maxRatio: number;
+  /** Target for our peak RSS. */
+  maxRssMiB?: number;
+  runs: number;
+}
+
+export interface Result {
+  name: string;
+  oursMs: number;
+  theirsMs: number;
+  ratio: number;
+  oursRssMiB: number;
+  theirsRssMiB: number;
+  met: boolean;
+  target: string;
+}
+
+export function compare(c: Comparison): Result {
+  runOnce(c.ours);
+  runOnce(c.theirs);
+  const ours: Sample[] = [];
+  const theirs: Sample[] = [];
+  for (let i = 0; i < c.runs; i++) {
+    ours.push(runOnce(c.ours));
+    theirs.push(runOnce(c.theirs));
+  }
+  const oursMs = median(ours.map((s) => s.ms));
+  const theirsMs = median(theirs.map((s) => s.ms));
+  const oursRssMiB = Math.max(...ours.map((s) => s.rssKiB)) / 1024;
+  const theirsRssMiB = Math.max(...theirs.map((s) => s.rssKiB)) / 1024;
+  const ratio = oursMs / theirsMs;
+  const met = ratio <= c.maxRatio && (c.maxRssMiB === undefined || oursRssMiB <= c.maxRssMiB);
+  const target = `<= ${c.maxRatio}x${c.maxRssMiB === undefined ? '' : `, RSS <= ${c.maxRssMiB} MiB`}`;
+  return { name: c.name, oursMs, theirsMs, ratio, oursRssMiB, theirsRssMiB, met, target };
+}
+
+export function printResults(results: readonly Result[], runs: number): void {
+  const rows = [
+    ['benchmark', 'mailcert', 'other', 'ratio', 'target', 'mailcert RSS', 'other RSS', ''],
+    ...results.map((r) => [
+      r.name,
+      `${r.oursMs.toFixed(0)} ms`,
+      `${r.theirsMs.toFixed(0)} ms`,
+      `${r.ratio.toFixed(2)}x`,
+      r.target,
+      `${r.oursRssMiB.toFixed(1)} MiB`,
+      `${r.theirsRssMiB.toFixed(1)} MiB`,
+      r.met ? 'met' : 'MISSED',
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  console.log(`medians of ${runs} interleaved runs each (after one warm-up)\n`);
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+}

@@ -1,0 +1,414 @@
+/**
+ * JCEKS keystores (magic CECECECE), read only, following openjdk com/sun/crypto/provider/
+ * JceKeyStore.java and keystore-formats.md section 2. The layout is JKS's (codec/jks.ts) plus:
+ * - tag 1 keys are protected with PBEWithMD5AndTripleDES (or, in files that started as JKS, the
+ *   Sun KeyProtector), see jceksRecoverKey;
+ * - tag 3 secret-key entries hold a Java-serialized SealedObjectForKeyProtector with no length
+ *   prefix, so finding where one ends means walking the serialization stream (walkSealedKey).
+ * mailcert lists secret keys but never decrypts or writes them; there is no JCEKS writer.
+ */
+import { createDecipheriv, createHash, hash } from 'node:crypto';
+import { ByteReader } from './bytes.js';
+import { CodecError } from './errors.js';
+import { decodeJavaKeyStore, JCEKS_MAGIC, JKS_MAGIC, type DecodedKeyStore, type JavaKeyStoreDialect } from './jks.js';
+import {
+  bytesEqual,
+  KEY_PROTECTOR_OID,
+  oidToString,
+  parseEncryptedPrivateKeyInfo,
+  readTlv,
+  recoverKeyProtector,
+} from './jks-keyprotector.js';
+import type { StoredSecretEntry } from './model.js';
+import { decodeMutf8, readJavaUtf } from './mutf8.js';
+
+/** 1.3.6.1.4.1.42.2.19.1, PBEWithMD5AndTripleDES (KnownOIDs.JAVASOFT_JCEKeyProtector). */
+export const PBE_MD5_3DES_OID = Uint8Array.of(0x2b, 0x06, 0x01, 0x04, 0x01, 0x2a, 0x02, 0x13, 0x01);
+
+/** com.sun.crypto.provider.KeyProtector.MAX_ITERATION_COUNT ("PBE iteration count too large"). */
+const MAX_ITERATION_COUNT = 5_000_000;
+
+const JCEKS: JavaKeyStoreDialect = {
+  format: 'JCEKS',
+  // JceKeyStore.engineLoad accepts JKS files too ("Sun's keystore implementation in JDK 1.2").
+  magics: [JCEKS_MAGIC, JKS_MAGIC],
+  readSecret: walkSealedKey,
+};
+
+/** Decodes a JCEKS (or JKS) file; `storepass` works as in decodeJks. */
+export function decodeJceks(bytes: Uint8Array, storepass?: string): DecodedKeyStore {
+  return decodeJavaKeyStore(bytes, storepass, JCEKS);
+}
+
+/**
+ * com.sun.crypto.provider.KeyProtector.recover: returns the PKCS#8 PrivateKeyInfo DER of a JCEKS
+ * key entry. PBEWithMD5AndTripleDES keys need a printable-ASCII password (PBEKey rejects others),
+ * KeyProtector keys (JKS files loaded as JCEKS) take any password.
+ */
+export function jceksRecoverKey(protectedKey: Uint8Array, keypass: string): Uint8Array {
+  const epki = parseEncryptedPrivateKeyInfo(protectedKey, 'JCEKS');
+  if (bytesEqual(epki.oid, KEY_PROTECTOR_OID)) return recoverKeyProtector(epki.encryptedData, keypass, 'JCEKS');
+  if (!bytesEqual(epki.oid, PBE_MD5_3DES_OID)) {
+    throw new CodecError('unsupported', 'JCEKS', `key protection algorithm ${oidToString(epki.oid)} is not supported`);
+  }
+  if (!epki.params) throw new CodecError('format', 'JCEKS', 'PBEWithMD5AndTripleDES key without PBE parameters');
+  const { salt, iterations } = parsePbeParams(epki.params);
+  if (!/^[\x20-\x7e]*$/.test(keypass)) {
+    // PBEKey: InvalidKeySpecException("Password is not ASCII"); keytool cannot have used it.
+    throw new CodecError('password', 'JCEKS', 'cannot recover key: JCEKS key passwords are printable ASCII');
+  }
+  const ct = epki.encryptedData;
+  if (ct.length === 0 || ct.length % 8 !== 0) {
+    throw new CodecError('format', 'JCEKS', `encrypted key is ${ct.length} bytes, not a whole number of 3DES blocks`);
+  }
+  const { key, iv } = deriveDesedeKey(Buffer.from(keypass, 'latin1'), salt, iterations);
+  let plain: Buffer;
+  try {
+    const d = createDecipheriv('des-ede3-cbc', key, iv);
+    plain = Buffer.concat([d.update(ct), d.final()]);
+  } catch {
+    // PBES1Core.doFinal: BadPaddingException, which the JDK turns into UnrecoverableKeyException.
+    throw new CodecError('password', 'JCEKS', 'cannot recover key: the key password is incorrect');
+  }
+  // Padding alone passes a wrong password about once in 256 tries; the JDK then fails parsing the
+  // PKCS#8. Same here: the plaintext must be exactly one DER SEQUENCE.
+  if (!isOneDerSequence(plain)) {
+    throw new CodecError('password', 'JCEKS', 'cannot recover key: the key password is incorrect');
+  }
+  return new Uint8Array(plain);
+}
+
+/** PBEParameters: SEQUENCE { OCTET STRING salt, INTEGER iterationCount }; the salt is 8 bytes (PBES1Core). */
+function parsePbeParams(params: Uint8Array): { salt: Uint8Array; iterations: number } {
+  const r = new ByteReader(params, 'JCEKS');
+  const seq = readTlv(r, 'PBE parameters');
+  if (seq.tag !== 0x30 || seq.contentStart + seq.length !== params.length) {
+    throw r.fail('PBE parameters are not one SEQUENCE', 0);
+  }
+  const s = readTlv(r, 'PBE salt');
+  if (s.tag !== 0x04) throw r.fail('PBE salt is not an OCTET STRING', s.start);
+  const salt = r.bytes(s.length);
+  if (salt.length !== 8) throw r.fail(`PBE salt is ${salt.length} bytes, PBEWithMD5AndTripleDES needs 8`, s.start);
+  const n = readTlv(r, 'PBE iteration count');
+  if (n.tag !== 0x02) throw r.fail('PBE iteration count is not an INTEGER', n.start);
+  const ib = r.bytes(n.length);
+  if (r.remaining !== 0) throw r.fail('PBE parameters: extra data');
+  let iterations = 0;
+  if (ib.length === 0 || ib.length > 4 || ((ib[0] ?? 0) & 0x80) !== 0) {
+    throw r.fail('PBE iteration count is not a positive 32-bit INTEGER', n.start);
+  }
+  for (const b of ib) iterations = iterations * 256 + b;
+  if (iterations < 1 || iterations > MAX_ITERATION_COUNT) {
+    throw new CodecError('unsupported', 'JCEKS', `PBE iteration count ${iterations} is outside 1..${MAX_ITERATION_COUNT}`);
+  }
+  return { salt, iterations };
+}
+
+/**
+ * PBES1Core.deriveCipherKey, DESede branch: if the salt halves are equal the first half is
+ * reversed; each 4-byte half h gives x = MD5(h || pw), then x = MD5(x || pw) iterations-1 more
+ * times; the two 16-byte results make 24 key bytes and an 8-byte IV.
+ */
+export function deriveDesedeKey(
+  password: Uint8Array,
+  saltIn: Uint8Array,
+  iterations: number,
+): { key: Uint8Array; iv: Uint8Array } {
+  const salt = Uint8Array.from(saltIn);
+  if (salt.subarray(0, 4).every((b, i) => b === salt[i + 4])) salt.subarray(0, 4).reverse();
+  const out = new Uint8Array(32);
+  // One reused x || pw buffer and crypto.hash: 200000 rounds (JDK 17's default) per half.
+  const buf = new Uint8Array(16 + password.length);
+  buf.set(password, 16);
+  for (let half = 0; half < 2; half++) {
+    let x: Uint8Array = createHash('md5').update(salt.subarray(half * 4, half * 4 + 4)).update(password).digest();
+    for (let i = 1; i < iterations; i++) {
+      buf.set(x, 0);
+      x = hash('md5', buf, 'buffer');
+    }
+    out.set(x, half * 16);
+  }
+  return { key: out.subarray(0, 24), iv: out.subarray(24, 32) };
+}
+
+function isOneDerSequence(der: Uint8Array): boolean {
+  try {
+    const r = new ByteReader(der, 'JCEKS');
+    const t = readTlv(r, 'PrivateKeyInfo');
+    return t.tag === 0x30 && t.contentStart + t.length === der.length;
+  } catch {
+    return false;
+  }
+}
+
+// ---- Java serialization walker (java.io.ObjectInputStream; Object Serialization Spec 6.4) ----
+
+const STREAM_MAGIC = 0xaced;
+const STREAM_VERSION = 5;
+const TC_NULL = 0x70;
+const TC_REFERENCE = 0x71;
+const TC_CLASSDESC = 0x72;
+const TC_OBJECT = 0x73;
+const TC_STRING = 0x74;
+const TC_ARRAY = 0x75;
+const TC_CLASS = 0x76;
+const TC_BLOCKDATA = 0x77;
+const TC_ENDBLOCKDATA = 0x78;
+const TC_RESET = 0x79;
+const TC_BLOCKDATALONG = 0x7a;
+const TC_EXCEPTION = 0x7b;
+const TC_LONGSTRING = 0x7c;
+const TC_PROXYCLASSDESC = 0x7d;
+const TC_ENUM = 0x7e;
+const BASE_WIRE_HANDLE = 0x7e0000;
+const SC_WRITE_METHOD = 0x01;
+const SC_EXTERNALIZABLE = 0x04;
+/** Far beyond SealedObject's two levels; only there to bound recursion on hostile input. */
+const MAX_DEPTH = 32;
+
+const PRIMITIVE_SIZES: Readonly<Record<string, number>> = { B: 1, C: 2, D: 8, F: 4, I: 4, J: 8, S: 2, Z: 1 };
+
+const SEALED_CLASS = 'com.sun.crypto.provider.SealedObjectForKeyProtector';
+const SEALED_SUPER = 'javax.crypto.SealedObject';
+
+interface ClassDesc {
+  name: string;
+  flags: number;
+  fields: { type: string; name: string }[];
+  superDesc: ClassDesc | null;
+}
+
+type Handle =
+  | { kind: 'classdesc'; desc: ClassDesc }
+  | { kind: 'string'; value: string }
+  | { kind: 'object'; desc: ClassDesc }
+  | { kind: 'other' };
+
+interface Walk {
+  r: ByteReader;
+  alias: string;
+  handles: Handle[];
+}
+
+function unsupported(w: Walk, why: string, offset: number = w.r.offset): CodecError {
+  return new CodecError('unsupported', 'JCEKS', `secret-key entry "${w.alias}" cannot be read by mailcert: ${why}`, offset);
+}
+
+/**
+ * Reads a tag-3 entry's body: JceKeyStore.engineLoad opens a new ObjectInputStream on the file for
+ * each entry and reads one object, a SealedObjectForKeyProtector (its DeserializationChecker
+ * admits nothing else at the top, and only SealedObject, byte[] and strings below). The walker
+ * follows the general grammar but refuses, rather than guesses at, what it cannot follow: class
+ * writeObject/writeExternal data, proxies, exceptions and resets.
+ */
+function walkSealedKey(r: ByteReader, alias: string, created: Date): StoredSecretEntry {
+  const w: Walk = { r, alias, handles: [] };
+  const start = r.offset;
+  const magic = r.u16('serialization stream magic');
+  const version = r.u16('serialization stream version');
+  if (magic !== STREAM_MAGIC || version !== STREAM_VERSION) {
+    // ObjectInputStream.readStreamHeader: StreamCorruptedException("invalid stream header").
+    throw r.fail(`secret-key entry "${alias}": invalid serialization stream header`, start);
+  }
+  const topAt = r.offset;
+  const top = readContent(w, 0);
+  const desc = top?.kind === 'object' ? top.desc : undefined;
+  if (!desc || desc.name !== SEALED_CLASS || desc.superDesc?.name !== SEALED_SUPER || desc.superDesc.superDesc) {
+    const what = desc ? `a ${desc.name}` : 'no object';
+    throw unsupported(w, `it holds ${what}, not a ${SEALED_CLASS}`, topAt);
+  }
+  return { kind: 'secret', alias, created };
+}
+
+function handleAt(w: Walk): Handle {
+  const at = w.r.offset;
+  const h = w.r.u32('handle');
+  const found = w.handles[h - BASE_WIRE_HANDLE];
+  if (h < BASE_WIRE_HANDLE || !found) throw w.r.fail(`serialization reference 0x${h.toString(16)} points nowhere`, at);
+  return found;
+}
+
+/** One content element (ObjectInputStream.readObject0); null for TC_NULL. */
+function readContent(w: Walk, depth: number): Handle | null {
+  const { r } = w;
+  if (depth > MAX_DEPTH) throw unsupported(w, 'objects are nested too deeply');
+  const at = r.offset;
+  const tc = r.u8('serialization type code');
+  switch (tc) {
+    case TC_NULL:
+      return null;
+    case TC_REFERENCE:
+      return handleAt(w);
+    case TC_STRING: {
+      const h: Handle = { kind: 'string', value: readJavaUtf(r, 'serialized string') };
+      w.handles.push(h);
+      return h;
+    }
+    case TC_LONGSTRING: {
+      const n = r.u64Number('serialized long string length');
+      const s = r.offset;
+      const h: Handle = { kind: 'string', value: decodeMutf8(r.bytes(n, 'serialized long string'), r.format, s) };
+      w.handles.push(h);
+      return h;
+    }
+    case TC_CLASSDESC:
+    case TC_PROXYCLASSDESC: {
+      const desc = classDescAfterCode(w, tc, at, depth);
+      return { kind: 'classdesc', desc };
+    }
+    case TC_OBJECT: {
+      const desc = requireDesc(w, depth);
+      const h: Handle = { kind: 'object', desc };
+      w.handles.push(h);
+      readClassData(w, desc, depth);
+      return h;
+    }
+    case TC_ARRAY: {
+      const desc = requireDesc(w, depth);
+      readArray(w, desc, depth);
+      return { kind: 'other' };
+    }
+    case TC_CLASS: {
+      requireDesc(w, depth);
+      const h: Handle = { kind: 'other' };
+      w.handles.push(h);
+      return h;
+    }
+    case TC_ENUM: {
+      requireDesc(w, depth);
+      const h: Handle = { kind: 'other' };
+      w.handles.push(h);
+      const nameAt = r.offset;
+      if (readContent(w, depth + 1)?.kind !== 'string') throw r.fail('enum constant name is not a string', nameAt);
+      return h;
+    }
+    case TC_RESET:
+    case TC_EXCEPTION:
+      throw unsupported(w, `the stream holds a ${tc === TC_RESET ? 'reset' : 'serialized exception'}`, at);
+    default:
+      // Includes block data where an object belongs: ObjectInputStream throws
+      // StreamCorruptedException("invalid type code") / OptionalDataException.
+      throw r.fail(`secret-key entry "${w.alias}": invalid serialization type code 0x${tc.toString(16)}`, at);
+  }
+}
+
+/** A class descriptor where one is required (TC_OBJECT, TC_ARRAY, TC_CLASS, TC_ENUM). */
+function requireDesc(w: Walk, depth: number): ClassDesc {
+  const at = w.r.offset;
+  const desc = readClassDesc(w, depth + 1);
+  if (!desc) throw w.r.fail(`secret-key entry "${w.alias}": missing class descriptor`, at);
+  return desc;
+}
+
+/** classDesc: TC_CLASSDESC ..., TC_PROXYCLASSDESC ..., TC_NULL or TC_REFERENCE to a descriptor. */
+function readClassDesc(w: Walk, depth: number): ClassDesc | null {
+  const { r } = w;
+  if (depth > MAX_DEPTH) throw unsupported(w, 'class descriptors are nested too deeply');
+  const at = r.offset;
+  const tc = r.u8('class descriptor type code');
+  if (tc === TC_NULL) return null;
+  if (tc === TC_REFERENCE) {
+    const h = handleAt(w);
+    if (h.kind !== 'classdesc') throw r.fail('serialization reference is not a class descriptor', at);
+    return h.desc;
+  }
+  if (tc === TC_CLASSDESC || tc === TC_PROXYCLASSDESC) return classDescAfterCode(w, tc, at, depth);
+  throw r.fail(`secret-key entry "${w.alias}": expected a class descriptor, found type code 0x${tc.toString(16)}`, at);
+}
+
+/** ObjectInputStream.readNonProxyDesc after its type code; the handle is assigned first. */
+function classDescAfterCode(w: Walk, tc: number, at: number, depth: number): ClassDesc {
+  const { r } = w;
+  if (tc === TC_PROXYCLASSDESC) throw unsupported(w, 'the stream holds a dynamic proxy class', at);
+  const desc: ClassDesc = { name: '', flags: 0, fields: [], superDesc: null };
+  w.handles.push({ kind: 'classdesc', desc });
+  desc.name = readJavaUtf(r, 'class name');
+  r.skip(8, 'serialVersionUID');
+  const flagsAt = r.offset;
+  desc.flags = r.u8('class flags');
+  // Without a class's readObject/readExternal there is no way to know how much such data spans;
+  // SealedObject and byte[] have neither.
+  if (desc.flags & SC_EXTERNALIZABLE) throw unsupported(w, `class ${desc.name} is Externalizable`, flagsAt);
+  if (desc.flags & SC_WRITE_METHOD) throw unsupported(w, `class ${desc.name} has its own writeObject data`, flagsAt);
+  const countAt = r.offset;
+  const count = r.u16('field count');
+  if (count * 3 > r.remaining) throw r.fail(`field count ${count} is more than the input can hold`, countAt);
+  for (let i = 0; i < count; i++) {
+    const typeAt = r.offset;
+    const type = String.fromCharCode(r.u8('field type code'));
+    const name = readJavaUtf(r, 'field name');
+    if (type === 'L' || type === '[') {
+      const sigAt = r.offset;
+      const sig = readContent(w, depth + 1);
+      if (sig?.kind !== 'string') throw r.fail(`field ${name}: type signature is not a string`, sigAt);
+    } else if (PRIMITIVE_SIZES[type] === undefined) {
+      throw r.fail(`field ${name}: invalid field type code "${type}"`, typeAt);
+    }
+    desc.fields.push({ type, name });
+  }
+  skipAnnotation(w, depth);
+  desc.superDesc = readClassDesc(w, depth + 1);
+  return desc;
+}
+
+/** classAnnotation / objectAnnotation: contents up to TC_ENDBLOCKDATA (annotateClass writes none). */
+function skipAnnotation(w: Walk, depth: number): void {
+  const { r } = w;
+  for (;;) {
+    const tc = r.peek('annotation');
+    if (tc === TC_ENDBLOCKDATA) {
+      r.skip(1);
+      return;
+    }
+    if (tc === TC_BLOCKDATA) {
+      r.skip(1);
+      r.skip(r.u8('block data length'), 'block data');
+    } else if (tc === TC_BLOCKDATALONG) {
+      r.skip(1);
+      const at = r.offset;
+      const n = r.i32('block data length');
+      if (n < 0) throw r.fail(`negative block data length ${n}`, at);
+      r.skip(n, 'block data');
+    } else {
+      readContent(w, depth + 1);
+    }
+  }
+}
+
+/** classdata[]: each serializable class's field values, topmost superclass first. */
+function readClassData(w: Walk, desc: ClassDesc, depth: number): void {
+  const chain: ClassDesc[] = [];
+  for (let d: ClassDesc | null = desc; d; d = d.superDesc) {
+    if (chain.includes(d)) throw w.r.fail(`class ${d.name} is its own superclass`);
+    chain.unshift(d);
+  }
+  for (const d of chain) {
+    for (const f of d.fields) {
+      const size = PRIMITIVE_SIZES[f.type];
+      if (size !== undefined) w.r.skip(size, `field ${f.name}`);
+      else readContent(w, depth + 1);
+    }
+  }
+}
+
+/** TC_ARRAY after its descriptor: newHandle, int size, values. */
+function readArray(w: Walk, desc: ClassDesc, depth: number): void {
+  const { r } = w;
+  if (!desc.name.startsWith('[')) throw r.fail(`array class ${desc.name} is not an array type`);
+  const sizeAt = r.offset;
+  const size = r.i32('array length');
+  w.handles.push({ kind: 'other' });
+  if (size < 0) throw r.fail(`negative array length ${size}`, sizeAt);
+  const elem = desc.name.charAt(1);
+  const width = PRIMITIVE_SIZES[elem];
+  if (width !== undefined) {
+    if (size > Math.floor(r.remaining / width)) {
+      throw r.fail(`array length ${size} is more than the remaining ${r.remaining} bytes can hold`, sizeAt);
+    }
+    r.skip(size * width);
+    return;
+  }
+  if (elem !== 'L' && elem !== '[') throw r.fail(`array class ${desc.name} has an invalid element type`);
+  if (size > r.remaining) throw r.fail(`array length ${size} is more than the remaining ${r.remaining} bytes can hold`, sizeAt);
+  for (let i = 0; i < size; i++) readContent(w, depth + 1);
+}

@@ -1,0 +1,129 @@
+/**
+ * Encoders for the X.509 v3 extensions mailcert writes into certificates and requests
+ * (RFC 5280 section 4.2). Each returns the DER of one Extension: SEQUENCE { extnID, critical
+ * DEFAULT FALSE, extnValue OCTET STRING }.
+ */
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import { bitString, boolean, children, encodeOid, encodeTlv, octetString, readBitString, readRoot, sequence } from './der.js';
+import { CodecError } from './errors.js';
+
+export const OID = {
+  subjectKeyIdentifier: '2.5.29.14',
+  keyUsage: '2.5.29.15',
+  subjectAltName: '2.5.29.17',
+  basicConstraints: '2.5.29.19',
+  extKeyUsage: '2.5.29.37',
+  authorityKeyIdentifier: '2.5.29.35',
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  extensionRequest: '1.2.840.113549.1.9.14',
+} as const;
+
+export function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Array {
+  return critical ? sequence(encodeOid(oid), boolean(true), octetString(value)) : sequence(encodeOid(oid), octetString(value));
+}
+
+export interface AltNames {
+  dns: string[];
+  ip: string[];
+}
+
+/** Parses "DNS:a,IP:1.2.3.4,dns:b" (keytool -ext SAN= and openssl -addext syntax) into names. */
+export function parseSanList(list: string): AltNames {
+  const out: AltNames = { dns: [], ip: [] };
+  for (const raw of list.split(',')) {
+    const item = raw.trim();
+    if (item === '') continue;
+    const m = /^(dns|ip):(.+)$/i.exec(item);
+    if (!m?.[1] || !m[2]) throw new CodecError('format', 'subjectAltName', `"${item}" is not DNS:name or IP:address`);
+    const value = m[2].trim();
+    if (m[1].toLowerCase() === 'ip') {
+      if (isIP(value) === 0) throw new CodecError('format', 'subjectAltName', `"${value}" is not an IPv4 or IPv6 address`);
+      out.ip.push(value);
+    } else {
+      if (!/^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/.test(value)) {
+        throw new CodecError('format', 'subjectAltName', `"${value}" is not a DNS name`);
+      }
+      out.dns.push(value);
+    }
+  }
+  return out;
+}
+
+/** IPv4 or IPv6 text to its 4 or 16 octets (RFC 5280 4.2.1.6 iPAddress). */
+export function ipBytes(ip: string): Uint8Array {
+  if (isIP(ip) === 4) return Uint8Array.from(ip.split('.').map(Number));
+  let text = ip;
+  const tail: number[] = [];
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4?.[1]) {
+    tail.push(...v4[1].split('.').map(Number));
+    text = text.slice(0, -v4[1].length) + '0:0';
+  }
+  const [head = '', rest] = text.split('::');
+  const h = head === '' ? [] : head.split(':');
+  const r = rest === undefined || rest === '' ? [] : rest.split(':');
+  const groups = rest === undefined ? h : [...h, ...Array<string>(8 - h.length - r.length).fill('0'), ...r];
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    const n = parseInt(g, 16);
+    out[i * 2] = n >> 8;
+    out[i * 2 + 1] = n & 0xff;
+  });
+  if (tail.length === 4) out.set(tail, 12);
+  return out;
+}
+
+export function subjectAltName(names: AltNames): Uint8Array {
+  const enc = new TextEncoder();
+  const general = [
+    ...names.dns.map((d) => encodeTlv(0x82, enc.encode(d))), // [2] IA5String dNSName
+    ...names.ip.map((ip) => encodeTlv(0x87, ipBytes(ip))), // [7] OCTET STRING iPAddress
+  ];
+  return extension(OID.subjectAltName, false, sequence(...general));
+}
+
+export function basicConstraints(ca: boolean, pathLen?: number): Uint8Array {
+  const parts = ca ? [boolean(true), ...(pathLen === undefined ? [] : [encodeTlv(0x02, Uint8Array.of(pathLen))])] : [];
+  return extension(OID.basicConstraints, ca, sequence(...parts));
+}
+
+const keyUsageBits = {
+  digitalSignature: 0,
+  nonRepudiation: 1,
+  keyEncipherment: 2,
+  dataEncipherment: 3,
+  keyAgreement: 4,
+  keyCertSign: 5,
+  cRLSign: 6,
+} as const;
+export type KeyUsage = keyof typeof keyUsageBits;
+
+/** KeyUsage BIT STRING, DER: trailing zero bits dropped and counted as unused (X.690 11.2.2). */
+export function keyUsage(usages: readonly KeyUsage[]): Uint8Array {
+  let bits = 0;
+  for (const u of usages) bits |= 0x80 >> keyUsageBits[u];
+  let unused = 0;
+  while (unused < 8 && (bits & (1 << unused)) === 0) unused++;
+  return extension(OID.keyUsage, true, bitString(Uint8Array.of(bits), unused === 8 ? 0 : unused));
+}
+
+export function extKeyUsage(oids: readonly string[]): Uint8Array {
+  return extension(OID.extKeyUsage, false, sequence(...oids.map(encodeOid)));
+}
+
+/** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING's bits, as keytool and openssl do. */
+export function keyIdentifier(spki: Uint8Array): Uint8Array {
+  const [, key] = children(readRoot(spki, 'SubjectPublicKeyInfo'));
+  if (!key) throw new CodecError('format', 'SubjectPublicKeyInfo', 'no subjectPublicKey');
+  return new Uint8Array(createHash('sha1').update(readBitString(key).bytes).digest());
+}
+
+export function subjectKeyIdentifier(keyId: Uint8Array): Uint8Array {
+  return extension(OID.subjectKeyIdentifier, false, octetString(keyId));
+}
+
+export function authorityKeyIdentifier(keyId: Uint8Array): Uint8Array {
+  return extension(OID.authorityKeyIdentifier, false, sequence(encodeTlv(0x80, keyId)));
+}

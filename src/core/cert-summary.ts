@@ -18,13 +18,13 @@ export interface CertSummary {
 export function certSummary(der: Uint8Array): CertSummary {
   const c = parseCertificate(der);
   return {
-    subject: c.subject.dn,
-    issuer: c.issuer.dn,
+    subject: c.subject.text,
+    issuer: c.issuer.text,
     notBefore: c.notBefore.toISOString(),
     notAfter: c.notAfter.toISOString(),
-    sha256: c.sha256,
+    sha256: c.fingerprints.sha256,
     serial: c.serialHex,
     signatureAlgorithm: c.signatureAlgorithm.name,
-    publicKey: c.publicKey.curve ? `${c.publicKey.algorithm} ${c.publicKey.curve}` : `${c.publicKey.algorithm} ${c.publicKey.bits}`,
+    publicKey: [c.publicKey.algorithm, c.publicKey.curve ?? c.publicKey.bits].filter((x) => x !== undefined).join(' '),
   };
 }

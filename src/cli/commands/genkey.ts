@@ -1,6 +1,97 @@
-/** mailcert genkey: not built yet; see the project's open issues. */
+/** mailcert genkey: options -> subject, key spec, target -> core genkey -> summary or JSON. */
+import type { GlobalOptions, Io } from '../io.js';
+import { PasswordResolver } from '../passwords.js';
+import { keySpec, makeSelfSigned, parseDays, resolveSubject, genkeyIntoKeystore, type KeystoreResult } from '../../core/genkey.js';
+import { parseSanList, type AltNames } from '../../codec/extensions.js';
+import { CodecError } from '../../codec/errors.js';
+import { encodePem } from '../../codec/pem.js';
 import { usageError } from '../../errors.js';
+import { assertCanCreate, writeFileAtomic } from '../../keystore/files.js';
+import { certSummary } from '../../core/cert-summary.js';
+import { renderCertLines } from '../../output/summary.js';
+import { painter } from '../../output/style.js';
 
-export function run(): Promise<void> {
-  return Promise.reject(usageError('mailcert genkey is not available in this version yet', 'run mailcert --help for the commands this version has'));
+type Opts = Record<string, unknown> & GlobalOptions;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export async function run(io: Io, opts: Opts): Promise<void> {
+  let san: AltNames | undefined;
+  try {
+    san = str(opts.san) === undefined ? undefined : parseSanList(str(opts.san) ?? '');
+  } catch (e) {
+    if (e instanceof CodecError) throw usageError(`--san: ${e.message.replace(/^subjectAltName: /, '')}`, 'write it as DNS:imap.example.com,IP:192.0.2.10');
+    throw e;
+  }
+  const subject = resolveSubject({ cn: str(opts.cn), dname: str(opts.dname), san });
+  const spec = keySpec(str(opts.keyType) ?? 'rsa', str(opts.keySize), str(opts.curve));
+  const days = parseDays(str(opts.days));
+  const make = () => makeSelfSigned({ subject, key: spec, days, sigAlg: str(opts.sigAlg) });
+  const force = opts.force === true;
+  const keystore = str(opts.keystore);
+  const keyOut = str(opts.keyOut);
+  const certOut = str(opts.certOut);
+  const passwords = new PasswordResolver(io, opts);
+
+  let ksResult: KeystoreResult | undefined;
+  let cert: Uint8Array;
+  let files: { key: string; cert: string } | undefined;
+  if (keystore !== undefined) {
+    if (keyOut !== undefined || certOut !== undefined) throw usageError('give either --keystore or --key-out/--cert-out, not both');
+    let made: Uint8Array | undefined;
+    ksResult = await genkeyIntoKeystore(
+      {
+        path: keystore,
+        storetype: str(opts.storetype),
+        alias: str(opts.alias),
+        force,
+        storePassword: (isNew) => passwords.get('store', { purpose: `keystore ${keystore}`, confirm: isNew }),
+        keyPassword: async (alias, storepass) => {
+          if (!passwords.given('key')) return storepass;
+          return passwords.get('key', { purpose: `key entry ${alias}`, confirm: true });
+        },
+      },
+      subject,
+      async () => {
+        const m = await make();
+        made = m.cert;
+        return m;
+      },
+    );
+    if (made === undefined) throw new Error('genkey wrote a keystore without a certificate');
+    cert = made;
+  } else {
+    if ((keyOut === undefined) !== (certOut === undefined)) throw usageError('give both --key-out and --cert-out (or neither, for NAME.key and NAME.crt)');
+    files = { key: keyOut ?? `${subject.cn}.key`, cert: certOut ?? `${subject.cn}.crt` };
+    if (!force) {
+      assertCanCreate(files.key, 'private key');
+      assertCanCreate(files.cert, 'certificate');
+    }
+    const made = await make();
+    cert = made.cert;
+    writeFileAtomic(files.key, new TextEncoder().encode(encodePem('PRIVATE KEY', made.pkcs8)), { overwrite: force, mode: 0o600, what: 'private key' });
+    writeFileAtomic(files.cert, new TextEncoder().encode(encodePem('CERTIFICATE', cert)), { overwrite: force, mode: 0o644, what: 'certificate' });
+  }
+
+  const summary = certSummary(cert);
+  const names = [...subject.altNames.dns.map((d) => `DNS:${d}`), ...subject.altNames.ip.map((i) => `IP:${i}`)];
+  if (opts.json) {
+    io.out(
+      JSON.stringify(
+        {
+          ...(ksResult ? { keystore: ksResult.path, type: ksResult.type, alias: ksResult.alias, createdKeystore: ksResult.created } : {}),
+          ...(files ? { keyFile: files.key, certFile: files.cert } : {}),
+          certificate: { ...summary, subjectAltNames: names },
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    return;
+  }
+  if (opts.quiet) return;
+  const paint = painter(io, opts);
+  const head = ksResult
+    ? `${ksResult.created ? 'Created' : 'Updated'} ${ksResult.type} keystore ${ksResult.path} with key entry "${ksResult.alias}"`
+    : `Wrote private key ${files?.key ?? ''} (mode 0600) and certificate ${files?.cert ?? ''}`;
+  io.out([paint.bold(head), ...renderCertLines(summary, names, paint)].join('\n') + '\n');
 }

@@ -1,0 +1,16 @@
+/** Human summaries of what a command wrote: files, the certificate's names, expiry and fingerprint. */
+import type { ChalkInstance } from 'chalk';
+import type { CertSummary } from '../core/cert-summary.js';
+import { day } from './style.js';
+
+export function renderCertLines(c: CertSummary, altNames: readonly string[], paint: ChalkInstance, now = new Date()): string[] {
+  const days = Math.round((Date.parse(c.notAfter) - now.getTime()) / 86_400_000);
+  return [
+    `  subject   ${c.subject}`,
+    ...(altNames.length > 0 ? [`  names     ${altNames.join(', ')}`] : []),
+    `  issuer    ${c.issuer}`,
+    `  key       ${c.publicKey}, ${c.signatureAlgorithm}`,
+    `  valid     ${day(c.notBefore)} to ${day(c.notAfter)} (${paint.green(`${days} days`)})`,
+    `  SHA-256   ${c.sha256}`,
+  ];
+}

@@ -1,6 +1,56 @@
-/** mailcert certreq: not built yet; see the project's open issues. */
+/** mailcert certreq: options -> key (keystore entry or PEM file) -> core certreq -> PEM. */
+import type { GlobalOptions, Io } from '../io.js';
+import { PasswordResolver } from '../passwords.js';
+import { selectKeyEntry } from '../select.js';
+import { makeCertreq } from '../../core/certreq.js';
+import { parseSanList, type AltNames } from '../../codec/extensions.js';
+import { CodecError } from '../../codec/errors.js';
+import { encodePem } from '../../codec/pem.js';
+import { formatDn } from '../../codec/x509.js';
 import { usageError } from '../../errors.js';
+import { readKeystoreFile, recoverKey } from '../../keystore/keystore.js';
+import { readPrivateKey } from '../../keystore/inputs.js';
+import { writeFileAtomic } from '../../keystore/files.js';
 
-export function run(): Promise<void> {
-  return Promise.reject(usageError('mailcert certreq is not available in this version yet', 'run mailcert --help for the commands this version has'));
+type Opts = Record<string, unknown> & GlobalOptions;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export async function run(io: Io, opts: Opts): Promise<void> {
+  const keystore = str(opts.keystore);
+  const keyFile = str(opts.key);
+  if ((keystore === undefined) === (keyFile === undefined)) throw usageError('give --keystore FILE or --key FILE (one of them)');
+  let san: AltNames | undefined;
+  try {
+    san = str(opts.san) === undefined ? undefined : parseSanList(str(opts.san) ?? '');
+  } catch (e) {
+    if (e instanceof CodecError) throw usageError(`--san: ${e.message.replace(/^subjectAltName: /, '')}`);
+    throw e;
+  }
+  const override = { cn: str(opts.cn), dname: str(opts.dname), san };
+  const passwords = new PasswordResolver(io, opts);
+  let pkcs8: Uint8Array;
+  let leaf: Uint8Array | undefined;
+  if (keystore !== undefined) {
+    const store = await readKeystoreFile(keystore, () => passwords.get('store', { purpose: `keystore ${keystore}` }));
+    const entry = selectKeyEntry(keystore, store, str(opts.alias));
+    pkcs8 = await recoverKey(keystore, store.type, entry, () => passwords.key({ purpose: `key entry ${entry.alias}` }));
+    leaf = entry.chain[0];
+  } else {
+    if (override.cn === undefined && override.dname === undefined) throw usageError('with --key, give the subject: --cn mail.example.com (or --dname "CN=...")');
+    pkcs8 = (await readPrivateKey(keyFile as string, () => passwords.get('passin', { purpose: `key ${keyFile as string}` }))).pkcs8;
+  }
+  const req = makeCertreq({ pkcs8, leaf, override });
+  const pem = encodePem('CERTIFICATE REQUEST', req.der);
+  const out = str(opts.out);
+  if (opts.json) {
+    if (out !== undefined) writeFileAtomic(out, new TextEncoder().encode(pem), { overwrite: opts.force === true, what: 'request' });
+    io.out(JSON.stringify({ subject: formatDn(req.subject), subjectAltNames: req.altNames, file: out ?? null, pem }, null, 2) + '\n');
+    return;
+  }
+  if (out === undefined || out === '-') {
+    io.out(pem);
+    return;
+  }
+  writeFileAtomic(out, new TextEncoder().encode(pem), { overwrite: opts.force === true, what: 'request' });
+  if (!opts.quiet) io.err(`Wrote certificate request ${out}\n  subject   ${formatDn(req.subject)}\n  names     ${req.altNames.join(', ')}\n`);
 }

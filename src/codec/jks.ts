@@ -51,6 +51,8 @@ const JKS: JavaKeyStoreDialect = { format: 'JKS', magics: [JKS_MAGIC] };
 /**
  * Decodes a JKS file. With `storepass`, the integrity digest is verified (a wrong password and a
  * changed file look the same, as in the JDK); without it the digest is only required to be there.
+ * Every entry is returned in file order, even a repeated alias (the JDK's Hashtable.put keeps only
+ * the last one): deciding what to do about that is the keystore layer's policy, not the codec's.
  */
 export function decodeJks(bytes: Uint8Array, storepass?: string): DecodedKeyStore {
   return decodeJavaKeyStore(bytes, storepass, JKS);

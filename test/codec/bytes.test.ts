@@ -14,8 +14,8 @@ function isFormatError(offset: number, text?: RegExp) {
   };
 }
 
-describe('ByteReader', () => {
-  it('reads big-endian integers and tracks offset and remaining', () => {
+void describe('ByteReader', () => {
+  void it('reads big-endian integers and tracks offset and remaining', () => {
     const r = new ByteReader(
       Uint8Array.of(0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0xff, 0xff, 0xff, 0xfe, 0, 0, 0, 0, 0, 0, 0, 0x2a),
       'TEST',
@@ -32,7 +32,7 @@ describe('ByteReader', () => {
     assert.equal(r.remaining, 0);
   });
 
-  it('reads signed and unsigned 64-bit values', () => {
+  void it('reads signed and unsigned 64-bit values', () => {
     const bytes = new Uint8Array(8).fill(0xff);
     assert.equal(new ByteReader(bytes, 'TEST').i64(), -1n);
     assert.equal(new ByteReader(bytes, 'TEST').u64(), 0xffff_ffff_ffff_ffffn);
@@ -41,7 +41,7 @@ describe('ByteReader', () => {
     assert.equal(new ByteReader(safe, 'TEST').u64Number(), Number.MAX_SAFE_INTEGER);
   });
 
-  it('throws a format error with the offset instead of a RangeError when input runs out', () => {
+  void it('throws a format error with the offset instead of a RangeError when input runs out', () => {
     const r = new ByteReader(Uint8Array.of(1, 2, 3), 'TEST');
     r.u8();
     assert.throws(() => r.u32('count'), isFormatError(1, /truncated: count: need 4 bytes, 2 left/));
@@ -55,21 +55,21 @@ describe('ByteReader', () => {
     assert.throws(() => new ByteReader(new Uint8Array(0), 'TEST').u8(), isFormatError(0));
   });
 
-  it('returns copies from bytes(), so decoded values never alias the input', () => {
+  void it('returns copies from bytes(), so decoded values never alias the input', () => {
     const input = Uint8Array.of(9, 8, 7);
     const got = new ByteReader(input, 'TEST').bytes(3);
     input[0] = 0;
     assert.deepEqual(got, Uint8Array.of(9, 8, 7));
   });
 
-  it('works on a subarray with a non-zero byteOffset', () => {
+  void it('works on a subarray with a non-zero byteOffset', () => {
     const backing = Uint8Array.of(0xaa, 0xbb, 0x00, 0x01, 0xcc);
     const r = new ByteReader(backing.subarray(2, 4), 'TEST');
     assert.equal(r.u16(), 1);
     assert.throws(() => r.u8(), isFormatError(2));
   });
 
-  it('slice() checks its range and fail() builds an error at a given offset', () => {
+  void it('slice() checks its range and fail() builds an error at a given offset', () => {
     const r = new ByteReader(Uint8Array.of(1, 2, 3, 4), 'TEST');
     assert.deepEqual(r.slice(1, 3), Uint8Array.of(2, 3));
     assert.throws(() => r.slice(2, 9), isFormatError(0, /outside the input/));
@@ -80,8 +80,8 @@ describe('ByteReader', () => {
   });
 });
 
-describe('ByteWriter', () => {
-  it('writes big-endian values that ByteReader reads back', () => {
+void describe('ByteWriter', () => {
+  void it('writes big-endian values that ByteReader reads back', () => {
     const w = new ByteWriter(16);
     w.u8(0xfe).u16(0xbeef).u32(0xfeedfeed).i32(-1).u64(2n ** 63n).i64(-5).bytes(Uint8Array.of(1, 2));
     const bytes = w.toBytes();
@@ -97,7 +97,7 @@ describe('ByteWriter', () => {
     assert.deepEqual(r.bytes(2), Uint8Array.of(1, 2));
   });
 
-  it('grows past its initial capacity on every kind of write', () => {
+  void it('grows past its initial capacity on every kind of write', () => {
     const w = new ByteWriter(1);
     const big = new Uint8Array(5000).map((_, i) => i & 0xff);
     for (let i = 0; i < 100; i++) w.u32(i).u8(i).u16(i).u64(i).i64(0 - i).i32(0 - i);
@@ -115,7 +115,7 @@ describe('ByteWriter', () => {
     assert.equal(r.remaining, 0);
   });
 
-  it('treats out-of-range values as programming errors', () => {
+  void it('treats out-of-range values as programming errors', () => {
     const w = new ByteWriter();
     assert.throws(() => w.u8(256), RangeError);
     assert.throws(() => w.u16(-1), RangeError);
@@ -127,7 +127,7 @@ describe('ByteWriter', () => {
     assert.equal(w.length, 0);
   });
 
-  it('toBytes() is a snapshot', () => {
+  void it('toBytes() is a snapshot', () => {
     const w = new ByteWriter();
     w.u8(1);
     const first = w.toBytes();

@@ -112,6 +112,7 @@ function decodeBody(text: string, lines: Line[]): { headers: Record<string, stri
   }
   let b64 = '';
   let padSeen: Line | undefined;
+  let lastData: Line | undefined;
   for (; i < lines.length; i++) {
     const line = lines[i] as Line;
     const compact = line.text.replace(/[ \t]+/g, '');
@@ -127,11 +128,12 @@ function decodeBody(text: string, lines: Line[]): { headers: Record<string, stri
       padSeen = line;
     }
     b64 += compact;
+    lastData = line;
   }
   const unpadded = b64.replace(/=+$/, '');
   if (unpadded.length === 0) throw pemError(text, lines[0]?.offset ?? 0, 'block holds no data');
   if (unpadded.length % 4 === 1 || (padSeen !== undefined && b64.length % 4 !== 0)) {
-    throw pemError(text, (padSeen ?? lines[lines.length - 1] ?? { offset: 0 }).offset, 'truncated base64 data');
+    throw pemError(text, (padSeen ?? lastData ?? { offset: 0 }).offset, 'truncated base64 data');
   }
   return { headers, der: new Uint8Array(Buffer.from(unpadded, 'base64')) };
 }

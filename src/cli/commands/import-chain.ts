@@ -1,6 +1,38 @@
-/** mailcert import-chain: not built yet; see the project's open issues. */
+/** mailcert import-chain: options -> CA certificates -> core importChain -> summary or JSON. */
+import type { GlobalOptions, Io } from '../io.js';
+import { PasswordResolver } from '../passwords.js';
+import { confirmer } from '../confirm.js';
+import { importChain } from '../../core/import-chain.js';
+import { readCertificates } from '../../keystore/inputs.js';
 import { usageError } from '../../errors.js';
+import { painter } from '../../output/style.js';
 
-export function run(): Promise<void> {
-  return Promise.reject(usageError('mailcert import-chain is not available in this version yet', 'run mailcert --help for the commands this version has'));
+type Opts = Record<string, unknown> & GlobalOptions;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export async function run(io: Io, opts: Opts): Promise<void> {
+  const path = str(opts.keystore);
+  const file = str(opts.file);
+  if (path === undefined || file === undefined) throw usageError('import-chain needs --keystore FILE and --file CERTS', 'mailcert import-chain -k james.jks --file ca-chain.pem');
+  const passwords = new PasswordResolver(io, opts);
+  // A user naming CA certificates for this command has decided to trust them; ask only on a terminal.
+  const ask = confirmer(io, { ...opts, yes: opts.yes === true || !io.stdinIsTTY || opts.json === true });
+  const result = await importChain({
+    path,
+    certs: await readCertificates(file),
+    alias: str(opts.alias),
+    storetype: str(opts.storetype),
+    storePassword: (isNew) => passwords.get('store', { purpose: `keystore ${path}`, confirm: isNew }),
+    keyPassword: async (alias, storepass) => (passwords.given('key') ? passwords.get('key', { purpose: `key entry ${alias}` }) : storepass),
+    confirm: ask,
+  });
+  if (opts.json) {
+    io.out(JSON.stringify({ keystore: path, ...result }, null, 2) + '\n');
+    return;
+  }
+  if (opts.quiet) return;
+  const paint = painter(io, opts);
+  const lines = result.added.map((a) => `${paint.green('added')}    "${a.alias}"  ${a.cert.subject}  (SHA-256 ${a.cert.sha256})`);
+  lines.push(...result.present.map((p) => `present  "${p.alias}"  ${p.cert.subject}  (already trusted; unchanged)`));
+  io.out(`${result.createdKeystore ? 'Created' : 'Updated'} ${result.type} keystore ${path}\n${lines.join('\n')}\n`);
 }

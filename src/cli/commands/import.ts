@@ -1,6 +1,62 @@
-/** mailcert import: not built yet; see the project's open issues. */
+/** mailcert import: options -> certificates (+ key) -> core import -> summary or JSON. */
+import type { GlobalOptions, Io } from '../io.js';
+import { PasswordResolver } from '../passwords.js';
+import { confirmer } from '../confirm.js';
+import { importCertificates } from '../../core/import.js';
+import { readCertificates, readPrivateKey } from '../../keystore/inputs.js';
 import { usageError } from '../../errors.js';
+import { painter } from '../../output/style.js';
+import { renderCertLines } from '../../output/summary.js';
 
-export function run(): Promise<void> {
-  return Promise.reject(usageError('mailcert import is not available in this version yet', 'run mailcert --help for the commands this version has'));
+type Opts = Record<string, unknown> & GlobalOptions;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export async function run(io: Io, opts: Opts): Promise<void> {
+  const path = str(opts.keystore);
+  const file = str(opts.file);
+  if (path === undefined || file === undefined) throw usageError('import needs --keystore FILE and --file CERT', 'mailcert import -k james.jks --file reply.pem');
+  const passwords = new PasswordResolver(io, opts);
+  const certs = await readCertificates(file);
+  const keyFile = str(opts.key);
+  const key = keyFile === undefined ? undefined : (await readPrivateKey(keyFile, () => passwords.get('passin', { purpose: `key ${keyFile}` }))).pkcs8;
+  const result = await importCertificates({
+    path,
+    certs,
+    key,
+    alias: str(opts.alias),
+    storetype: str(opts.storetype),
+    trustcacerts: opts.trustcacerts === true,
+    storePassword: (isNew) => passwords.get('store', { purpose: `keystore ${path}`, confirm: isNew }),
+    keyPassword: async (alias, storepass) => (passwords.given('key') ? passwords.get('key', { purpose: `key entry ${alias}` }) : storepass),
+    confirm: confirmer(io, opts),
+  });
+  if (opts.json) {
+    io.out(JSON.stringify({ keystore: path, ...result }, null, 2) + '\n');
+    return;
+  }
+  if (opts.quiet) return;
+  const paint = painter(io, opts);
+  const lines: string[] = [];
+  switch (result.action) {
+    case 'reply':
+    case 'key':
+      lines.push(
+        paint.bold(
+          result.action === 'reply'
+            ? `Certificate reply was installed in ${path}: key entry "${result.alias}", chain of ${result.chain.length}`
+            : `${result.createdKeystore ? 'Created' : 'Updated'} ${result.type} keystore ${path}: key entry "${result.alias}", chain of ${result.chain.length}`,
+        ),
+      );
+      result.chain.forEach((c, i) => lines.push(`[${i + 1}]`, ...renderCertLines(c, [], paint)));
+      if (!result.complete) lines.push(paint.yellow('note: the chain does not end at a root certificate (servers need not send the root; clients must trust it)'));
+      break;
+    case 'trusted':
+      lines.push(paint.bold(`Certificate was added to ${path} as trusted entry "${result.alias}"`), ...renderCertLines(result.cert, [], paint));
+      if (result.ignored > 0) lines.push(paint.yellow(`note: ${result.ignored} more certificate(s) in ${file} were not imported (CA certificates go in with mailcert import-chain)`));
+      break;
+    case 'unchanged':
+      lines.push(`The certificate is already in ${path} as trusted entry "${result.alias}"; nothing changed`);
+      break;
+  }
+  io.out(lines.join('\n') + '\n');
 }

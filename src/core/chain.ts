@@ -1,0 +1,52 @@
+/**
+ * Building a certificate chain leaf -> root from a pool of candidates, the way keytool's
+ * establishCertChain/buildChain does: an issuer is a certificate whose subject is the child's
+ * issuer (and whose key identifier matches the child's authority key identifier, when both are
+ * present) and whose key verifies the child's signature; building stops at a self-signed
+ * certificate. File order never matters.
+ */
+import { parseCertificate, verifySignedBy, type CertInfo } from '../codec/x509.js';
+import { sameBytes } from '../crypto/keys.js';
+
+export interface ChainResult {
+  chain: CertInfo[];
+  /** The chain ends in a self-signed certificate (a root). */
+  complete: boolean;
+  /** When incomplete: the issuer name that no candidate matched. */
+  missingIssuer?: string;
+}
+
+function signedBy(child: CertInfo, parent: CertInfo): boolean {
+  if (!sameBytes(child.issuer.der, parent.subject.der) && child.issuer.text !== parent.subject.text) return false;
+  if (child.authorityKeyIdentifier && parent.subjectKeyIdentifier && !sameBytes(child.authorityKeyIdentifier, parent.subjectKeyIdentifier)) return false;
+  try {
+    return verifySignedBy(child, parent);
+  } catch {
+    return false;
+  }
+}
+
+export function isSelfSigned(c: CertInfo): boolean {
+  return c.selfIssued && signedBy(c, c);
+}
+
+export function buildChain(leaf: CertInfo, pool: readonly CertInfo[]): ChainResult {
+  const chain = [leaf];
+  let current = leaf;
+  // A chain longer than the pool would revisit a certificate: stop there.
+  for (let i = 0; i <= pool.length; i++) {
+    if (isSelfSigned(current)) return { chain, complete: true };
+    const issuer = pool.find((p) => !chain.some((c) => sameBytes(c.der, p.der)) && signedBy(current, p));
+    if (!issuer) return { chain, complete: false, missingIssuer: current.issuer.text };
+    chain.push(issuer);
+    current = issuer;
+  }
+  return { chain, complete: false, missingIssuer: current.issuer.text };
+}
+
+/** Parses each DER once, dropping exact duplicates. */
+export function uniqueCerts(ders: readonly Uint8Array[]): CertInfo[] {
+  const out: CertInfo[] = [];
+  for (const d of ders) if (!out.some((c) => sameBytes(c.der, d))) out.push(parseCertificate(d));
+  return out;
+}

@@ -1,0 +1,147 @@
+/**
+ * `mailcert import`: a CA's reply for the server key, a PEM key + certificate brought into a
+ * keystore (--key), or a trusted certificate (a Java client's truststore). What keytool's
+ * -importcert does (Main.installReply, establishCertChain, addTrustedCert), with the chain built
+ * from the file in any order, the keystore's trusted entries and optionally Node's Mozilla roots,
+ * every signature verified, and the one-server-certificate rule checked before anything is written.
+ */
+import { rootCertificates } from 'node:tls';
+import type { StoredEntry, StoredKeyEntry } from '../codec/model.js';
+import type { CertInfo } from '../codec/x509.js';
+import { decodePem } from '../codec/pem.js';
+import { ExitCode, MailcertError, inputError, usageError } from '../errors.js';
+import { exists } from '../keystore/files.js';
+import { readKeystoreFile, typeForNewStore, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
+import { privateKeyFromPkcs8, sameBytes, spkiOf } from '../crypto/keys.js';
+import { buildChain, uniqueCerts } from './chain.js';
+import { certSummary, type CertSummary } from './cert-summary.js';
+
+export interface ImportInput {
+  path: string;
+  /** Certificates from --file, in file order. */
+  certs: Uint8Array[];
+  /** PKCS#8 of --key, when bringing a PEM pair in. */
+  key?: Uint8Array;
+  alias?: string;
+  storetype?: string;
+  trustcacerts: boolean;
+  storePassword: (isNew: boolean) => Promise<string>;
+  keyPassword: (alias: string, storepass: string) => Promise<string>;
+  /** Asks the user (or --yes answers); throws when it cannot ask. */
+  confirm: (question: string, cert: CertSummary) => Promise<boolean>;
+}
+
+export type ImportResult =
+  | { action: 'reply' | 'key'; alias: string; chain: CertSummary[]; complete: boolean; createdKeystore: boolean; type: string }
+  | { action: 'trusted'; alias: string; cert: CertSummary; createdKeystore: boolean; type: string; ignored: number }
+  | { action: 'unchanged'; alias: string; cert: CertSummary; type: string };
+
+/** Node's bundled Mozilla roots (--trustcacerts), parsed only when asked for. */
+export function mozillaRoots(): CertInfo[] {
+  return uniqueCerts(rootCertificates.flatMap((pem) => decodePem(pem).map((b) => b.der)));
+}
+
+/** An alias from a certificate: its CN, lowercased, with spaces as dashes (keytool users type such names). */
+export function aliasFromCert(c: CertInfo, firstLabel = false): string {
+  const cn = c.subject.rdns.flat().find((a) => a.oid === '2.5.4.3')?.value ?? c.subject.rdns.flat()[0]?.value ?? 'cert';
+  const base = firstLabel && !/^[\d.:]+$/.test(cn) ? (cn.split('.')[0] ?? cn) : cn;
+  return base.toLowerCase().replace(/\s+/g, '-').replace(/[^a-z0-9._*@-]/g, '').replace(/^\*$/, 'wildcard') || 'cert';
+}
+
+const findAlias = (store: Keystore, alias: string): StoredEntry | undefined =>
+  store.entries.find((e) => e.alias.toLowerCase() === alias.toLowerCase());
+
+async function openOrCreate(input: ImportInput): Promise<{ store: Keystore; storepass: string; isNew: boolean }> {
+  if (exists(input.path)) {
+    const storepass = await input.storePassword(false);
+    const store = await readKeystoreFile(input.path, () => Promise.resolve(storepass));
+    return { store, storepass, isNew: false };
+  }
+  const type = typeForNewStore(input.path, input.storetype);
+  return { store: { type, entries: [], integrityChecked: true }, storepass: await input.storePassword(true), isNew: true };
+}
+
+function trustedCerts(store: Keystore): Uint8Array[] {
+  return store.entries.flatMap((e) => (e.kind === 'trusted' ? [e.cert] : []));
+}
+
+export async function importCertificates(input: ImportInput): Promise<ImportResult> {
+  if (input.certs.length === 0) throw inputError('no certificate to import');
+  const certs = uniqueCerts(input.certs);
+  const { store, storepass, isNew } = await openOrCreate(input);
+  if (input.key) return importKeyPair(input, certs, store, storepass, isNew);
+  const keyEntries = store.entries.filter((e): e is StoredKeyEntry => e.kind === 'key');
+  for (const entry of keyEntries) {
+    const current = entry.chain[0];
+    if (!current) continue;
+    const currentSpki = uniqueCerts([current])[0]?.spki;
+    const leaf = certs.find((c) => currentSpki && sameBytes(c.spki, currentSpki));
+    if (leaf && (input.alias === undefined || input.alias.toLowerCase() === entry.alias.toLowerCase())) {
+      return installReply(input, certs, leaf, entry, store, storepass);
+    }
+  }
+  return addTrusted(input, certs, store, storepass, isNew);
+}
+
+function chainPool(input: ImportInput, certs: CertInfo[], store: Keystore, extra: readonly Uint8Array[] = []): { pool: CertInfo[]; trusted: CertInfo[] } {
+  const trusted = uniqueCerts(trustedCerts(store));
+  const roots = input.trustcacerts ? mozillaRoots() : [];
+  return { pool: [...certs, ...trusted, ...uniqueCerts(extra), ...roots], trusted: [...trusted, ...roots] };
+}
+
+const notEstablished = (path: string, missing: string | undefined): MailcertError =>
+  inputError(
+    `${path}: refused: cannot build the chain from the reply: no certificate for the issuer "${missing ?? '?'}"`,
+    'give the CA bundle with the intermediate(s) in --file, or first run mailcert import-chain --file ca-chain.pem',
+  );
+
+async function installReply(input: ImportInput, certs: CertInfo[], leaf: CertInfo, entry: StoredKeyEntry, store: Keystore, storepass: string): Promise<ImportResult> {
+  const current = entry.chain[0];
+  if (certs.length === 1 && current && sameBytes(current, leaf.der)) {
+    throw inputError(`${input.path}: refused: the reply and the certificate of "${entry.alias}" are identical`, "import the certificate the CA sent back, not the keystore's own");
+  }
+  const { pool, trusted } = chainPool(input, certs, store, entry.chain.slice(1));
+  const built = buildChain(leaf, pool);
+  if (!built.complete) throw notEstablished(input.path, built.missingIssuer);
+  const root = built.chain[built.chain.length - 1] as CertInfo;
+  if (!trusted.some((t) => sameBytes(t.der, root.der))) {
+    const ok = await input.confirm('The root certificate of this reply is not trusted by the keystore. Install the reply anyway?', certSummary(root.der));
+    if (!ok) throw new MailcertError(`${input.path}: the reply was not installed`, ExitCode.usage, 'trust the root first: mailcert import-chain --file root.pem');
+  }
+  entry.chain = built.chain.map((c) => c.der);
+  await writeKeystoreFile(input.path, store, storepass, (alias) => input.keyPassword(alias, storepass), { create: false, force: false });
+  return { action: 'reply', alias: entry.alias, chain: entry.chain.map(certSummary), complete: true, createdKeystore: false, type: store.type };
+}
+
+async function importKeyPair(input: ImportInput, certs: CertInfo[], store: Keystore, storepass: string, isNew: boolean): Promise<ImportResult> {
+  const spki = spkiOf(privateKeyFromPkcs8(input.key as Uint8Array));
+  const leaf = certs.find((c) => sameBytes(c.spki, spki));
+  if (!leaf) throw inputError(`none of the ${certs.length} certificate(s) in --file matches the key in --key`, 'give the certificate issued for this key');
+  const alias = (input.alias ?? aliasFromCert(leaf, true)).toLowerCase();
+  const clash = findAlias(store, alias);
+  if (clash) throw usageError(`${input.path}: alias "${clash.alias}" already exists`, 'choose another --alias');
+  const { pool } = chainPool(input, certs, store);
+  const built = buildChain(leaf, pool);
+  store.entries.push({ kind: 'key', alias, created: new Date(), chain: built.chain.map((c) => c.der), privateKey: input.key as Uint8Array });
+  await writeKeystoreFile(input.path, store, storepass, (a) => input.keyPassword(a, storepass), { create: isNew, force: false });
+  return { action: 'key', alias, chain: built.chain.map((c) => certSummary(c.der)), complete: built.complete, createdKeystore: isNew, type: store.type };
+}
+
+async function addTrusted(input: ImportInput, certs: CertInfo[], store: Keystore, storepass: string, isNew: boolean): Promise<ImportResult> {
+  const cert = certs[0] as CertInfo;
+  const same = store.entries.find((e) => e.kind === 'trusted' && sameBytes(e.cert, cert.der));
+  if (same) return { action: 'unchanged', alias: same.alias, cert: certSummary(cert.der), type: store.type };
+  const alias = input.alias ?? aliasFromCert(cert);
+  const clash = findAlias(store, alias);
+  if (clash) throw usageError(`${input.path}: alias "${clash.alias}" already exists`, 'choose another --alias');
+  const entries: StoredEntry[] = [...store.entries, { kind: 'trusted', alias, created: new Date(), cert: cert.der }];
+  // The rule first: a refusal must not be preceded by a pointless question.
+  const { enforceRule } = await import('../keystore/rules.js');
+  enforceRule(input.path, entries);
+  if (!(await input.confirm('Trust this certificate?', certSummary(cert.der)))) {
+    throw new MailcertError('the certificate was not added', ExitCode.usage);
+  }
+  store.entries = entries;
+  await writeKeystoreFile(input.path, store, storepass, (a) => input.keyPassword(a, storepass), { create: isNew, force: false });
+  return { action: 'trusted', alias, cert: certSummary(cert.der), createdKeystore: isNew, type: store.type, ignored: certs.length - 1 };
+}

@@ -1,0 +1,55 @@
+/**
+ * `mailcert strip-password`: the private key without a passphrase, for servers that cannot ask
+ * for one at start-up (hMailServer, Dovecot, Exim, Postfix). Reads every encrypted form admins
+ * meet (keystore/inputs.ts) or a keystore's key entry; writes PKCS#8 PEM by default, or the
+ * traditional "RSA PRIVATE KEY" / "EC PRIVATE KEY" older software wants (OpenSSL 3 stopped writing
+ * those by default), or DER. Mode 0600, atomic, never over an existing file without --force.
+ */
+import { createPrivateKey } from 'node:crypto';
+import { encodePem } from '../codec/pem.js';
+import { usageError } from '../errors.js';
+import { assertCanCreate, writeFileAtomic } from '../keystore/files.js';
+
+export type KeyFormat = 'pkcs8' | 'pkcs1' | 'sec1' | 'der';
+
+/** Encodes a PKCS#8 key in the requested form; pkcs1 only for RSA, sec1 only for EC. */
+export function encodeKey(pkcs8: Uint8Array, format: KeyFormat): Uint8Array {
+  const key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
+  const enc = new TextEncoder();
+  switch (format) {
+    case 'pkcs8':
+      return enc.encode(encodePem('PRIVATE KEY', pkcs8));
+    case 'der':
+      return pkcs8;
+    case 'pkcs1':
+      if (key.asymmetricKeyType !== 'rsa') throw usageError(`--format pkcs1 is for RSA keys; this is an ${String(key.asymmetricKeyType).toUpperCase()} key`, 'use --format sec1 for EC keys, or pkcs8');
+      return enc.encode(encodePem('RSA PRIVATE KEY', key.export({ type: 'pkcs1', format: 'der' })));
+    case 'sec1':
+      if (key.asymmetricKeyType !== 'ec') throw usageError(`--format sec1 is for EC keys; this is an ${String(key.asymmetricKeyType).toUpperCase()} key`, 'use --format pkcs1 for RSA keys, or pkcs8');
+      return enc.encode(encodePem('EC PRIVATE KEY', key.export({ type: 'sec1', format: 'der' })));
+  }
+}
+
+export interface StripOutput {
+  keyOut: string;
+  certOut?: string;
+  format: KeyFormat;
+  force: boolean;
+}
+
+/** Checks both outputs before writing either, so a refusal writes nothing. */
+export function checkOutputs(o: StripOutput): void {
+  if (o.force) return;
+  if (o.keyOut !== '-') assertCanCreate(o.keyOut, 'private key');
+  if (o.certOut !== undefined && o.certOut !== '-') assertCanCreate(o.certOut, 'certificate file');
+}
+
+export function writeStripped(o: StripOutput, pkcs8: Uint8Array, chain: readonly Uint8Array[], toStdout: (data: Uint8Array) => void): void {
+  const key = encodeKey(pkcs8, o.format);
+  const pem = chain.map((c) => encodePem('CERTIFICATE', c)).join('');
+  if (o.keyOut === '-') toStdout(key);
+  else writeFileAtomic(o.keyOut, key, { overwrite: o.force, mode: 0o600, what: 'private key' });
+  if (o.certOut === undefined) return;
+  if (o.certOut === '-') toStdout(new TextEncoder().encode(pem));
+  else writeFileAtomic(o.certOut, new TextEncoder().encode(pem), { overwrite: o.force, mode: 0o644, what: 'certificate file' });
+}

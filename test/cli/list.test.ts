@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { keytool, mailcert, openssl, runOk, tempDir } from '../helpers/tools.js';
+import { keytool, mailcert, runOk, tempDir } from '../helpers/tools.js';
 import { parseKeytoolList } from '../helpers/keytool-list.js';
 
 const dir = tempDir();

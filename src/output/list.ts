@@ -13,14 +13,14 @@ export function renderList(report: ListReport, verbose: boolean, c: ChalkInstanc
   }
   for (const e of report.entries) {
     lines.push('');
-    const leaf = e.chain[0];
     if (!verbose) {
-      lines.push(`${c.bold(e.alias)}, ${day(e.created)}, ${kindLabel[e.kind]}${e.kind === 'key' ? `, chain of ${e.chain.length}` : ''}`);
-      if (leaf) lines.push(`  ${leaf.subject}`, `  Certificate fingerprint (SHA-256): ${leaf.sha256}`);
+      // keytool -list's shape: alias, date, type, then the fingerprint of the (leaf) certificate.
+      lines.push(`${c.bold(e.alias)}, ${day(e.created)}, ${kindLabel[e.kind]}${e.kind === 'key' ? `, chain of ${e.chainLength}` : ''}`);
+      if (e.sha256) lines.push(`Certificate fingerprint (SHA-256): ${e.sha256}`);
       continue;
     }
     lines.push(`Alias name: ${c.bold(e.alias)}`, `Creation date: ${day(e.created)}`, `Entry type: ${kindLabel[e.kind]}`);
-    if (e.kind === 'key') lines.push(`Certificate chain length: ${e.chain.length}`);
+    if (e.kind === 'key') lines.push(`Certificate chain length: ${e.chainLength}`);
     e.chain.forEach((cert, i) => {
       const left = Math.floor((Date.parse(cert.notAfter) - now.getTime()) / 86_400_000);
       const validity =

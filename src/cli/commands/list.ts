@@ -12,7 +12,7 @@ export async function run(io: Io, opts: Record<string, unknown> & GlobalOptions)
   if (typeof path !== 'string') throw usageError('list needs --keystore FILE', 'mailcert list --keystore james.jks');
   const passwords = new PasswordResolver(io, opts);
   const store = await readKeystoreFile(path, () => passwords.get('store', { purpose: `keystore ${path}` }));
-  const report = listKeystore(path, store);
+  const report = listKeystore(path, store, opts.json || opts.verbose ? 'full' : 'fingerprint');
   if (opts.json) io.out(JSON.stringify(listJson(report), null, 2) + '\n');
   else if (!opts.quiet) io.out(renderList(report, opts.verbose === true, painter(io, opts)));
 }

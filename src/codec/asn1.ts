@@ -195,8 +195,11 @@ function firstBadOffset(bytes: Uint8Array): number | undefined {
   }
 }
 
-class BadAt {
-  constructor(readonly offset: number) {}
+/** Thrown inside the walk only; an Error so that stack-less control flow stays lint-clean. */
+class BadAt extends Error {
+  constructor(readonly offset: number) {
+    super(`bad element at ${offset}`);
+  }
 }
 
 function walkElement(b: Uint8Array, start: number, limit: number, depth: number): number {

@@ -32,7 +32,6 @@ import {
   fail,
   implicitOctets,
   isContext,
-  isUniversal,
   objectId,
   octetString,
   parseBer,
@@ -346,7 +345,12 @@ function loadKeyBag(bagId: string, value: Asn1Node, attrs: BagAttributes, state:
   let privateKey: Der;
   if (bagId === OID.keyBag) {
     privateKey = value.encoded.slice();
-    privateKeyInfo(privateKey);
+    try {
+      privateKeyInfo(privateKey);
+    } catch (e) {
+      if (e instanceof CodecError) throw fail(value, `keyBag: not a PrivateKeyInfo (${e.message})`);
+      throw e;
+    }
   } else {
     if (state.password === undefined) {
       throw new CodecError('password', FORMAT, 'the private keys are encrypted: a password is needed');

@@ -31,8 +31,10 @@ function processIo(): Io {
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const io = processIo();
-  const program = buildProgram(io);
   let code = 0;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

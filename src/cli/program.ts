@@ -9,7 +9,8 @@ import type { GlobalOptions, Io } from './io.js';
 import { addPasswordOptions } from './passwords.js';
 import { examples, exitCodesHelp, passwordHelp } from './help.js';
 
-type Action = (io: Io, opts: Record<string, unknown> & GlobalOptions, args: string[]) => Promise<void>;
+/** A command's run(): resolves to its exit code when that is not 0 (verify's 1), else nothing. */
+type Action = (io: Io, opts: Record<string, unknown> & GlobalOptions, args: string[]) => Promise<number | void>;
 type Loader = () => Promise<{ run: Action }>;
 
 function version(): string {
@@ -17,7 +18,7 @@ function version(): string {
   return (require('../../../package.json') as { version: string }).version;
 }
 
-export function buildProgram(io: Io): Command {
+export function buildProgram(io: Io, setExitCode: (code: number) => void = () => undefined): Command {
   const program = new Command('mailcert')
     .description('TLS keys, certificates and keystores for mail servers (JKS, PKCS#12, PEM)')
     .version(version(), '-V, --version')
@@ -50,7 +51,8 @@ export function buildProgram(io: Io): Command {
       const args = rest.filter((a): a is string => typeof a === 'string');
       const variadic = rest.find((a): a is string[] => Array.isArray(a));
       const mod = await load();
-      await mod.run(io, this.optsWithGlobals(), variadic ?? args);
+      const code = await mod.run(io, this.optsWithGlobals(), variadic ?? args);
+      if (typeof code === 'number') setExitCode(code);
     };
 
   const sub = (name: string, summary: string, lines: readonly string[]): Command =>

@@ -21,8 +21,12 @@ export interface Keystore {
   integrityChecked: boolean;
 }
 
-/** Asks for the store password only when the format needs one. */
-export type StorePassword = () => Promise<string>;
+/**
+ * Asks for the store password only when the format needs one. Undefined (no password, where the
+ * caller allows that, e.g. a JKS truststore given as --ca) reads a JKS/JCEKS without checking its
+ * integrity digest, as keytool does.
+ */
+export type StorePassword = () => Promise<string | undefined>;
 
 /** Whether bytes are a keystore mailcert can open (as opposed to PEM, DER or PKCS#7). */
 export function keystoreType(bytes: Uint8Array): StoreType | undefined {
@@ -69,7 +73,9 @@ export async function decodeKeystore(path: string, type: StoreType, bytes: Uint8
       r = decodePkcs12(bytes, undefined);
     } catch (e) {
       if (!(e instanceof CodecError) || e.kind === 'format' || e.kind === 'unsupported') throw e;
-      r = decodePkcs12(bytes, await storePassword());
+      const pass = await storePassword();
+      if (pass === undefined) throw usageError(`${path}: this PKCS#12 keystore needs its password`, 'pass --storepass-env VAR or --storepass-file FILE');
+      r = decodePkcs12(bytes, pass);
     }
     return { type, entries: r.entries, integrityChecked: r.macChecked };
   } catch (e) {

@@ -1,0 +1,71 @@
+/**
+ * Trust anchors for verify: --ca as a PEM/DER/PKCS#7 file or bundle, an OpenSSL-style folder of
+ * <hash>.N files (what `hash --rehash` makes, what Dovecot's ssl_client_ca_dir points at), or a
+ * JKS/PKCS#12 truststore; by default Node's bundled Mozilla roots plus the system store.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
+import { decodePem } from '../codec/pem.js';
+import type { CertInfo } from '../codec/x509.js';
+import { detectFormat } from '../codec/detect.js';
+import { readCertificates } from '../keystore/inputs.js';
+import { decodeKeystore, keystoreType } from '../keystore/keystore.js';
+import { inputError } from '../errors.js';
+import { uniqueCerts } from './chain.js';
+
+export interface Anchors {
+  certs: CertInfo[];
+  source: string;
+}
+
+/** Debian/Ubuntu, Fedora/RHEL, Alpine/openSUSE: the first that exists is the system store. */
+const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem'];
+
+export function defaultAnchors(): Anchors {
+  const ders = rootCertificates.flatMap((pem) => decodePem(pem).map((b) => b.der));
+  let source = "Node's Mozilla roots";
+  for (const bundle of SYSTEM_BUNDLES) {
+    try {
+      ders.push(...decodePem(readFileSync(bundle, 'latin1')).filter((b) => b.label === 'CERTIFICATE').map((b) => b.der));
+      source += ` and ${bundle}`;
+      break;
+    } catch {
+      // not this distribution's path
+    }
+  }
+  return { certs: uniqueCerts(ders), source };
+}
+
+const HASH_NAME = /^[0-9a-f]{8}\.\d+$/i;
+const CERT_EXT = /\.(pem|crt|cer|der)$/i;
+
+export async function loadAnchors(source: string, storePassword: () => Promise<string | undefined>): Promise<Anchors> {
+  let st;
+  try {
+    st = statSync(source);
+  } catch {
+    throw inputError(`--ca ${source}: no such file or folder`);
+  }
+  if (st.isDirectory()) {
+    const ders: Uint8Array[] = [];
+    for (const name of readdirSync(source).sort()) {
+      if (!HASH_NAME.test(name) && !CERT_EXT.test(name)) continue;
+      const path = join(source, name);
+      if (!statSync(path).isFile()) continue;
+      ders.push(...(await readCertificates(path)));
+    }
+    if (ders.length === 0) throw inputError(`--ca ${source}: the folder holds no <hash>.N or .pem/.crt certificate files`);
+    return { certs: uniqueCerts(ders), source: `--ca ${source}` };
+  }
+  const bytes = readFileSync(source);
+  const type = keystoreType(bytes);
+  if (type !== undefined) {
+    const store = await decodeKeystore(source, type, bytes, storePassword);
+    const ders = store.entries.flatMap((e) => (e.kind === 'trusted' ? [e.cert] : []));
+    if (ders.length === 0) throw inputError(`--ca ${source}: the ${type} keystore has no trusted certificate entries`);
+    return { certs: uniqueCerts(ders), source: `--ca ${source}` };
+  }
+  if (detectFormat(bytes) === 'unknown') throw inputError(`--ca ${source}: not a certificate file, folder or keystore`);
+  return { certs: uniqueCerts(await readCertificates(source)), source: `--ca ${source}` };
+}

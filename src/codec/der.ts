@@ -151,16 +151,32 @@ function readHeader(input: Uint8Array, offset: number, format: string, limit: nu
  */
 export function readTlv(input: Uint8Array, offset: number, format: string, limit = input.length, depth = 0): Tlv {
   if (depth > MAX_DEPTH) throw derError(format, `nesting deeper than ${MAX_DEPTH} levels`, offset);
-  const h = readHeader(input, offset, format, limit);
-  const valueStart = offset + h.headerLength;
+  const first = input[offset] as number;
+  const lenByte = input[offset + 1] as number;
+  let number: number;
+  let headerLength: number;
+  let length: number;
+  if (offset + 1 < limit && (first & 0x1f) !== 0x1f && lenByte < 0x80) {
+    // Low tag number, short definite length: nearly every element of a certificate. Decoded here
+    // without the Header object, because a 10,000-certificate truststore parses a million of them.
+    number = first & 0x1f;
+    headerLength = 2;
+    length = lenByte;
+  } else {
+    const h = readHeader(input, offset, format, limit);
+    number = h.number;
+    headerLength = h.headerLength;
+    length = h.length;
+  }
+  const valueStart = offset + headerLength;
   let valueEnd: number;
   let end: number;
-  if (h.length >= 0) {
-    valueEnd = valueStart + h.length;
+  if (length >= 0) {
+    valueEnd = valueStart + length;
     if (valueEnd > limit) {
       throw derError(
         format,
-        `length ${h.length} of element with tag ${tagName(h.tag)} exceeds the ${limit - valueStart} bytes available`,
+        `length ${length} of element with tag ${tagName(first)} exceeds the ${limit - valueStart} bytes available`,
         offset,
       );
     }
@@ -179,12 +195,12 @@ export function readTlv(input: Uint8Array, offset: number, format: string, limit
     format,
     input,
     offset,
-    tag: h.tag,
-    cls: h.cls,
-    constructed: h.constructed,
-    number: h.number,
-    headerLength: h.headerLength,
-    indefinite: h.length < 0,
+    tag: first,
+    cls: first >> 6,
+    constructed: (first & 0x20) !== 0,
+    number,
+    headerLength,
+    indefinite: length < 0,
     valueStart,
     valueEnd,
     end,
@@ -269,43 +285,48 @@ function primitiveValue(tlv: Tlv, what: string): Uint8Array {
   return valueBytes(tlv);
 }
 
-/** OBJECT IDENTIFIER contents to dotted decimal (X.690 8.19). */
+/** OBJECT IDENTIFIER contents to dotted decimal (X.690 8.19). `offset` places errors in the caller's input. */
 export function decodeOidValue(v: Uint8Array, format: string, offset: number): string {
-  if (v.length === 0) throw derError(format, 'empty OBJECT IDENTIFIER', offset);
-  const parts: string[] = [];
+  return decodeOidRange(v, 0, v.length, format, offset);
+}
+
+/** Decodes input[start, end) in place: a certificate holds dozens of OIDs, so no subarray per OID. */
+function decodeOidRange(input: Uint8Array, start: number, end: number, format: string, base = 0): string {
+  if (end <= start) throw derError(format, 'empty OBJECT IDENTIFIER', base + start);
+  let out = '';
   let acc = 0;
+  // Arcs past 2^45 (UUID arcs under 2.25) continue in bigint; the common path stays in numbers.
   let big: bigint | undefined;
-  let first = true;
-  let start = true;
-  for (let i = 0; i < v.length; i++) {
-    const b = v[i] as number;
-    if (start && b === 0x80) throw derError(format, 'OBJECT IDENTIFIER subidentifier has a leading zero digit', offset + i);
-    start = false;
+  let atArcStart = true;
+  for (let i = start; i < end; i++) {
+    const b = input[i] as number;
+    if (atArcStart && b === 0x80) throw derError(format, 'OBJECT IDENTIFIER subidentifier has a leading zero digit', base + i);
+    atArcStart = false;
     if (big !== undefined) big = big * 128n + BigInt(b & 0x7f);
     else {
       acc = acc * 128 + (b & 0x7f);
-      // Arcs past 2^53 (UUID arcs under 2.25) continue in bigint.
       if (acc > 2 ** 45) big = BigInt(acc);
     }
     if ((b & 0x80) !== 0) continue;
-    const value = big ?? BigInt(acc);
-    if (first) {
+    if (out === '') {
       // The first subidentifier packs two arcs (X.690 8.19.4).
-      const a = value < 40n ? 0n : value < 80n ? 1n : 2n;
-      parts.push(a.toString(), (value - a * 40n).toString());
-      first = false;
-    } else parts.push(big !== undefined ? big.toString() : String(acc));
+      if (big !== undefined) out = `2.${(big - 80n).toString()}`;
+      else {
+        const first = acc < 40 ? 0 : acc < 80 ? 1 : 2;
+        out = `${first}.${acc - first * 40}`;
+      }
+    } else out += `.${big !== undefined ? big.toString() : acc}`;
     acc = 0;
     big = undefined;
-    start = true;
+    atArcStart = true;
   }
-  if (!start) throw derError(format, 'OBJECT IDENTIFIER ends inside a subidentifier', offset + v.length - 1);
-  return parts.join('.');
+  if (!atArcStart) throw derError(format, 'OBJECT IDENTIFIER ends inside a subidentifier', base + end - 1);
+  return out;
 }
 
 export function readOid(tlv: Tlv): string {
   expectTag(tlv, TAG.OID, 'OBJECT IDENTIFIER');
-  return decodeOidValue(valueBytes(tlv), tlv.format, tlv.valueStart);
+  return decodeOidRange(tlv.input, tlv.valueStart, tlv.valueEnd, tlv.format);
 }
 
 /** INTEGER contents, two's complement big-endian, as stored. */
@@ -329,7 +350,14 @@ export function readBigInt(tlv: Tlv): bigint {
 
 /** An INTEGER that must fit a JS safe integer (versions, counts, path lengths). */
 export function readSmallInt(tlv: Tlv): number {
-  const n = readBigInt(tlv);
+  const v = readIntegerBytes(tlv);
+  if (v.length <= 6) {
+    // Up to 48 bits is exact in a double; versions and path lengths need no BigInt.
+    let n = 0;
+    for (const b of v) n = n * 256 + b;
+    return ((v[0] as number) & 0x80) !== 0 ? n - 2 ** (8 * v.length) : n;
+  }
+  const n = bytesToBigInt(v, true);
   if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) {
     throw derError(tlv.format, 'INTEGER too large', tlv.offset);
   }
@@ -407,40 +435,59 @@ export function readOctetString(tlv: Tlv): Uint8Array {
   return stringValue(tlv);
 }
 
-const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 const utf16be = new TextDecoder('utf-16be');
 
+type Decoder = (input: Uint8Array, start: number, end: number) => string;
+
 /** US-ASCII as Java decodes it (new String(bytes, US_ASCII)): bytes >= 0x80 become U+FFFD. */
-function ascii(v: Uint8Array): string {
+const ascii: Decoder = (input, start, end) => {
   let s = '';
-  for (const b of v) s += b < 0x80 ? String.fromCharCode(b) : '\ufffd';
+  for (let i = start; i < end; i++) {
+    const b = input[i] as number;
+    s += b < 0x80 ? String.fromCharCode(b) : '\ufffd';
+  }
   return s;
+};
+
+function isAscii(input: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if ((input[i] as number) >= 0x80) return false;
+  return true;
 }
 
-function utf32be(v: Uint8Array): string {
+/** UTF-8; short ASCII values (nearly every name) skip the TextDecoder call and its subarray. */
+const utf8Text: Decoder = (input, start, end) =>
+  end - start <= 64 && isAscii(input, start, end) ? ascii(input, start, end) : utf8.decode(input.subarray(start, end));
+
+const latin1Text: Decoder = (input, start, end) => {
   let s = '';
-  let i = 0;
-  for (; i + 4 <= v.length; i += 4) {
-    const cp = (((v[i] as number) << 24) | ((v[i + 1] as number) << 16) | ((v[i + 2] as number) << 8) | (v[i + 3] as number)) >>> 0;
+  for (let i = start; i < end; i++) s += String.fromCharCode(input[i] as number);
+  return s;
+};
+
+const utf32be: Decoder = (input, start, end) => {
+  let s = '';
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const cp = (((input[i] as number) << 24) | ((input[i + 1] as number) << 16) | ((input[i + 2] as number) << 8) | (input[i + 3] as number)) >>> 0;
     s += cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? '\ufffd' : String.fromCodePoint(cp);
   }
-  if (i < v.length) s += '\ufffd';
+  if (i < end) s += '\ufffd';
   return s;
-}
+};
 
 /** Universal tag numbers of the character string types readString understands. */
-const STRING_TYPES: ReadonlyMap<number, (v: Uint8Array) => string> = new Map([
-  [12, (v: Uint8Array) => utf8.decode(v)], // UTF8String
+const STRING_TYPES: ReadonlyMap<number, Decoder> = new Map<number, Decoder>([
+  [12, utf8Text], // UTF8String
   [18, ascii], // NumericString
   [19, ascii], // PrintableString
   // T61String: the JDK (DerValue.getT61String) and OpenSSL both treat it as ISO-8859-1.
-  [20, (v: Uint8Array) => latin1.decode(v)],
+  [20, latin1Text],
   [22, ascii], // IA5String
   [26, ascii], // VisibleString
   [27, ascii], // GeneralString
   [28, utf32be], // UniversalString
-  [30, (v: Uint8Array) => utf16be.decode(v)], // BMPString
+  [30, (input, start, end) => utf16be.decode(input.subarray(start, end))], // BMPString
 ]);
 
 export function isStringTag(tlv: Tlv): boolean {
@@ -454,7 +501,9 @@ export function isStringTag(tlv: Tlv): boolean {
 export function readString(tlv: Tlv): string {
   const decode = tlv.cls === CLASS_UNIVERSAL ? STRING_TYPES.get(tlv.number) : undefined;
   if (decode === undefined) throw derError(tlv.format, `expected a character string, found tag ${tagName(tlv.tag)}`, tlv.offset);
-  return decode(stringValue(tlv));
+  if (!tlv.constructed) return decode(tlv.input, tlv.valueStart, tlv.valueEnd);
+  const joined = stringValue(tlv);
+  return decode(joined, 0, joined.length);
 }
 
 function digits(v: Uint8Array, pos: number, n: number, tlv: Tlv): number {
@@ -511,7 +560,7 @@ export function readTime(tlv: Tlv): Date {
     }
   }
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
-    throw derError(tlv.format, `invalid time ${latin1.decode(v)}`, tlv.offset);
+    throw derError(tlv.format, `invalid time ${latin1Text(v, 0, v.length)}`, tlv.offset);
   }
   let t = Date.UTC(year, month - 1, day, hour, minute, second, millis);
   if (year < 100) t = new Date(t).setUTCFullYear(year);
@@ -524,7 +573,7 @@ export function readTime(tlv: Tlv): Date {
     const offsetMs = (oh * 60 + om) * 60_000;
     return new Date(zone === 0x2b ? t - offsetMs : t + offsetMs);
   }
-  throw derError(tlv.format, `invalid time ${latin1.decode(v)}: expected Z or an offset`, tlv.valueStart + pos);
+  throw derError(tlv.format, `invalid time ${latin1Text(v, 0, v.length)}: expected Z or an offset`, tlv.valueStart + pos);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  * as keytool 17 does (sun.security.x509.X500Name.toString, AVA.toKeywordValueString), and those
  * strings are what users compare and what `-dname` round-trips.
  */
-import { createHash, createPublicKey, constants, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, constants, hash, verify, type KeyObject } from 'node:crypto';
 import { CodecError } from './errors.js';
 import {
   TAG,
@@ -43,7 +43,7 @@ export interface Ava {
   /** The value as text when it is a character string type; undefined otherwise. */
   value: string | undefined;
   /** The value's complete encoding (tag, length, contents). */
-  valueDer: Uint8Array;
+  readonly valueDer: Uint8Array;
 }
 
 export interface DistinguishedName {
@@ -51,10 +51,10 @@ export interface DistinguishedName {
   der: Uint8Array;
   /** RDNs in encoding order (most significant first: C, O, ... CN), each a set of AVAs. */
   rdns: Ava[][];
-  /** As keytool 17 prints it in "Owner:"/"Issuer:": `CN=..., OU=..., O=..., C=...`. */
-  text: string;
-  /** RFC 4514 string form: `CN=...,O=...,C=...`. */
-  rfc4514: string;
+  /** As keytool 17 prints it in "Owner:"/"Issuer:": `CN=..., OU=..., O=..., C=...`. Computed on first use. */
+  readonly text: string;
+  /** RFC 4514 string form: `CN=...,O=...,C=...`. Computed on first use. */
+  readonly rfc4514: string;
 }
 
 export interface Extension {
@@ -133,7 +133,8 @@ export interface CertInfo {
   /** The keyIdentifier of the AuthorityKeyIdentifier extension. */
   authorityKeyIdentifier?: Uint8Array;
   /** Uppercase hex, colon separated, as `keytool -list -v` and `openssl x509 -fingerprint` print them. */
-  fingerprints: { sha1: string; sha256: string };
+  /** Computed on first use: `list` of a large truststore should not hash what it never prints. */
+  readonly fingerprints: { readonly sha1: string; readonly sha256: string };
   /** Subject and issuer Names are the same bytes (a root or a self-issued key rollover cert). */
   selfIssued: boolean;
 }
@@ -189,9 +190,13 @@ function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+
 /** Uppercase hex pairs joined by colons, the way keytool and openssl print fingerprints and key ids. */
 export function colonHex(bytes: Uint8Array): string {
-  return (hex(bytes).toUpperCase().match(/../g) ?? []).join(':');
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += (i === 0 ? '' : ':') + (HEX_PAIRS[bytes[i] as number] as string);
+  return out;
 }
 
 /** sun.security.util.DerValue.isPrintableStringChar. */
@@ -200,11 +205,15 @@ function isPrintableChar(c: string): boolean {
 }
 
 const KEYTOOL_ESCAPEES = ',+=\n<>#;\\"';
+/** An escapee anywhere, or a leading, trailing or doubled space: the cases that quote or escape. */
+const KEYTOOL_NEEDS_WORK = /[,+=\n<>#;\\"]|^ | $|  /;
 
 /** AVA.toKeywordValueString: quote on special characters, leading/trailing or doubled spaces. */
 function keytoolValue(ava: Ava): string {
   if (ava.value === undefined || !JDK_STRING_TAGS.has(ava.tag)) return `#${hex(ava.valueDer)}`;
   const val = ava.value;
+  // Nothing to escape or quote (the usual case): the loop below would return the value unchanged.
+  if (!KEYTOOL_NEEDS_WORK.test(val)) return val;
   const length = val.length;
   const alreadyQuoted = length > 1 && val[0] === '"' && val[length - 1] === '"';
   let quoteNeeded = false;
@@ -283,7 +292,14 @@ function parseAva(tlv: Tlv): Ava {
   if (parts.length !== 2) throw derError(tlv.format, 'AttributeTypeAndValue must hold a type and a value', tlv.offset);
   const oid = readOid(item(tlv, parts, 0, 'attribute type'));
   const v = item(tlv, parts, 1, 'attribute value');
-  return { oid, tag: v.tag, value: isStringTag(v) ? readString(v) : undefined, valueDer: tlvBytes(v) };
+  return {
+    oid,
+    tag: v.tag,
+    value: isStringTag(v) ? readString(v) : undefined,
+    get valueDer() {
+      return tlvBytes(v);
+    },
+  };
 }
 
 /** Name ::= SEQUENCE OF RelativeDistinguishedName; RDN ::= SET OF AttributeTypeAndValue (RFC 5280 4.1.2.4). */
@@ -295,7 +311,18 @@ function nameFromTlv(tlv: Tlv): DistinguishedName {
     if (avas.length === 0) throw derError(tlv.format, 'empty RelativeDistinguishedName', rdn.offset);
     return avas;
   });
-  return { der: tlvBytes(tlv), rdns, text: keytoolDn(rdns), rfc4514: rfc4514Dn(rdns) };
+  let text: string | undefined;
+  let rfc4514: string | undefined;
+  return {
+    der: tlvBytes(tlv),
+    rdns,
+    get text() {
+      return (text ??= keytoolDn(rdns));
+    },
+    get rfc4514() {
+      return (rfc4514 ??= rfc4514Dn(rdns));
+    },
+  };
 }
 
 /** Parses a Name given as its own DER (the subject of a CSR, a Name from a keystore). */
@@ -625,12 +652,32 @@ function decodeKnownExtensions(info: CertInfo, extTlvs: Map<string, Tlv>): void 
 // ---------------------------------------------------------------------------------------------
 // Certificate
 
-function fingerprint(alg: string, der: Uint8Array): string {
-  return colonHex(createHash(alg).update(der).digest());
+function fingerprint(alg: 'sha1' | 'sha256', der: Uint8Array): string {
+  // crypto.hash (one-shot, Node >= 20.12) costs a third of createHash().update().digest().
+  const h = hash(alg, der, 'hex').toUpperCase();
+  let out = h.slice(0, 2);
+  for (let i = 2; i < h.length; i += 2) out += `:${h.slice(i, i + 2)}`;
+  return out;
 }
 
+function lazyFingerprints(der: Uint8Array): CertInfo['fingerprints'] {
+  let sha1: string | undefined;
+  let sha256: string | undefined;
+  return {
+    get sha1() {
+      return (sha1 ??= fingerprint('sha1', der));
+    },
+    get sha256() {
+      return (sha256 ??= fingerprint('sha256', der));
+    },
+  };
+}
+
+/** BigInteger.toString(16) of the serial: lowercase, no leading zeros, "-" for the (invalid but seen) negatives. */
 function serialToHex(serial: Uint8Array): string {
-  return bytesToBigInt(serial, true).toString(16);
+  if (((serial[0] ?? 0) & 0x80) !== 0) return bytesToBigInt(serial, true).toString(16);
+  const h = hex(serial).replace(/^0+/, '');
+  return h === '' ? '0' : h;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -662,7 +709,8 @@ export function parseCertificate(der: Uint8Array): CertInfo {
     i = 1;
   }
   const serial = readIntegerBytes(item(tbsTlv, f, i, 'serialNumber'));
-  parseAlgorithm(item(tbsTlv, f, i + 1, 'signature'));
+  // The inner signature field repeats signatureAlgorithm (RFC 5280 4.1.2.3); only its shape is checked.
+  expectTag(item(tbsTlv, f, i + 1, 'signature'), TAG.SEQUENCE, 'signature AlgorithmIdentifier');
   const issuer = nameFromTlv(item(tbsTlv, f, i + 2, 'issuer'));
   const validity = item(tbsTlv, f, i + 3, 'validity');
   const times = children(expectTag(validity, TAG.SEQUENCE, 'Validity'));
@@ -697,7 +745,7 @@ export function parseCertificate(der: Uint8Array): CertInfo {
     spki: tlvBytes(spkiTlv),
     publicKey,
     extensions: extensions.byOid,
-    fingerprints: { sha1: fingerprint('sha1', der), sha256: fingerprint('sha256', der) },
+    fingerprints: lazyFingerprints(der),
     selfIssued: bytesEqual(issuer.der, subject.der),
   };
   decodeKnownExtensions(info, extensions.valueTlvs);

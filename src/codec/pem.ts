@@ -139,6 +139,16 @@ function decodeBody(text: string, lines: Line[]): { headers: Record<string, stri
 }
 
 /**
+ * The common case in one pass: no headers, clean base64. Anything else (headers, a bad character,
+ * odd padding) goes through decodeBody, which finds the line to blame.
+ */
+function quickBody(body: string): { headers: Record<string, string>; der: Uint8Array } | undefined {
+  const b64 = body.replace(/[ \t\r\n]+/g, '');
+  if (b64.length === 0 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
+  return { headers: {}, der: new Uint8Array(Buffer.from(b64, 'base64')) };
+}
+
+/**
  * `openssl x509 -trustout` writes the certificate followed by X509_CERT_AUX (crypto/x509/x_x509a.c,
  * PEM_read_bio_X509_AUX); keytool cannot read that, so callers get the certificate alone.
  */
@@ -170,7 +180,7 @@ export function decodePem(text: string): PemBlock[] {
     const em = END.exec(text);
     if (em === null) throw pemError(text, endAt, 'malformed END line');
     if (em[1] !== label) throw pemError(text, endAt, `END ${em[1] ?? ''} does not match BEGIN ${label} on line ${lineAt(text, start)}`);
-    const body = decodeBody(text, splitLines(text, bodyStart, endAt));
+    const body = quickBody(text.slice(bodyStart, endAt)) ?? decodeBody(text, splitLines(text, bodyStart, endAt));
     const end = endAt + em[0].length;
     const block: PemBlock = { label, headers: body.headers, der: body.der, start, end };
     if (label === PEM_LABEL.TRUSTED_CERTIFICATE) {

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: mailcert against keytool/openssl on the same inputs, measured side by side.
- * BENCH_RUNS sets the number of interleaved runs (default 10).
+ * BENCH_RUNS sets the number of interleaved runs (default 10; key generation always takes at
+ * least 15, since RSA key search varies a lot); BENCH_ONLY=list,genkey runs only those groups.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
@@ -39,9 +40,11 @@ function bigTruststore(count: number, password: string): string {
   return path;
 }
 
+const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+const wanted = (group: string): boolean => only.length === 0 || only.includes(group);
 const results: Result[] = [];
 const cacerts = '/etc/ssl/certs/java/cacerts';
-if (existsSync(cacerts)) {
+if (wanted('list') && existsSync(cacerts)) {
   results.push(
     compare({
       name: 'list JDK cacerts',
@@ -51,11 +54,12 @@ if (existsSync(cacerts)) {
       runs,
     }),
   );
-} else {
+} else if (wanted('list')) {
   console.log(`(no ${cacerts}: the cacerts comparison needs ca-certificates-java)`);
 }
-const big = bigTruststore(10_000, 'changeit');
-results.push(
+if (wanted('list')) {
+  const big = bigTruststore(10_000, 'changeit');
+  results.push(
   compare({
     name: 'list 10,000-entry JKS',
     ours: mailcert(['list', '-k', big], { MAILCERT_STOREPASS: 'changeit' }),
@@ -72,5 +76,43 @@ results.push(
     maxRssMiB: 150,
     runs,
   }),
-);
+  );
+}
+
+if (wanted('genkey')) {
+  const keyRuns = Math.max(runs, 15);
+  // Each run starts from no file: the same `rm -f` in a shell on both sides keeps it fair.
+  const fresh = (file: string, cmd: string[]): { label: string; cmd: string; args: string[]; env: NodeJS.ProcessEnv } => ({
+    label: cmd[0] ?? '',
+    cmd: 'sh',
+    args: ['-c', `rm -f ${file} ${file}.crt && exec "$@"`, 'sh', ...cmd],
+    env: { MAILCERT_STOREPASS: 'changeit' },
+  });
+  const cli = join(root, 'bin', 'mailcert.js');
+  const ks = (n: string): string => join(work, n);
+  results.push(
+    compare({
+      name: 'genkey RSA-2048 into JKS',
+      ours: fresh(ks('a.jks'), [process.execPath, cli, 'genkey', '--cn', 'mail.example.com', '-k', ks('a.jks')]),
+      theirs: fresh(ks('b.jks'), ['keytool', '-genkeypair', '-storetype', 'JKS', '-keystore', ks('b.jks'), '-storepass', 'changeit', '-alias', 'mail', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=mail.example.com', '-ext', 'SAN=dns:mail.example.com']),
+      maxRatio: 0.4,
+      runs: keyRuns,
+    }),
+    compare({
+      name: 'genkey EC P-256 into JKS',
+      ours: fresh(ks('c.jks'), [process.execPath, cli, 'genkey', '--cn', 'mail.example.com', '--key-type', 'ec', '-k', ks('c.jks')]),
+      theirs: fresh(ks('d.jks'), ['keytool', '-genkeypair', '-storetype', 'JKS', '-keystore', ks('d.jks'), '-storepass', 'changeit', '-alias', 'mail', '-keyalg', 'EC', '-groupname', 'secp256r1', '-dname', 'CN=mail.example.com', '-ext', 'SAN=dns:mail.example.com']),
+      maxRatio: 0.3,
+      runs: keyRuns,
+    }),
+    compare({
+      name: 'genkey RSA-2048 PEM pair',
+      ours: fresh(ks('e.key'), [process.execPath, cli, 'genkey', '--cn', 'mail.example.com', '--key-out', ks('e.key'), '--cert-out', ks('e.key.crt')]),
+      theirs: fresh(ks('f.key'), ['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', ks('f.key'), '-out', ks('f.key.crt'), '-subj', '/CN=mail.example.com', '-addext', 'subjectAltName=DNS:mail.example.com', '-days', '365']),
+      maxRatio: 1.3,
+      runs: keyRuns,
+    }),
+  );
+}
+
 printResults(results, runs);

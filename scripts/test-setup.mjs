@@ -47,6 +47,6 @@ if (missing.length > 0) {
   if (still.length > 0) die(`still missing after install: ${still.map(([t]) => t).join(', ')}`);
 }
 
-if (!sh(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'])) {
+if (!sh(process.execPath, [join(root, 'scripts', 'build.mjs')])) {
   die('the TypeScript build failed');
 }

@@ -13,7 +13,11 @@ import { examples, exitCodesHelp, passwordHelp } from './help.js';
 type Action = (io: Io, opts: Record<string, unknown> & GlobalOptions, args: string[]) => Promise<number | void>;
 type Loader = () => Promise<{ run: Action }>;
 
+/** Set by the bundler (scripts/build.mjs); the unbundled build reads package.json. */
+declare const __MAILCERT_VERSION__: string | undefined;
+
 function version(): string {
+  if (typeof __MAILCERT_VERSION__ === 'string') return __MAILCERT_VERSION__;
   const require = createRequire(import.meta.url);
   return (require('../../../package.json') as { version: string }).version;
 }

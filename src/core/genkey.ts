@@ -22,7 +22,10 @@ import { assembleSigned, buildTbsCertificate } from '../codec/x509-build.js';
 import { CodecError } from '../codec/errors.js';
 import { readRoot, readString } from '../codec/der.js';
 import { generateKeyPair, signatureAlgorithmIdentifier, signData, defaultSignatureAlgorithm, isSignatureAlgorithmName, signatureAlgorithms, type KeySpec, type SignatureAlgorithmName } from '../crypto/keys.js';
-import { usageError } from '../errors.js';
+import { ruleError, usageError } from '../errors.js';
+import { exists } from '../keystore/files.js';
+import * as ks from '../keystore/keystore.js';
+import { enforceRule } from '../keystore/rules.js';
 
 /** Validity of a new certificate when --days is not given (documented in the help and README). */
 export const DEFAULT_DAYS = 365;
@@ -176,13 +179,10 @@ export interface KeystoreResult {
  * key is generated, so a refusal costs nothing and writes nothing.
  */
 export async function genkeyIntoKeystore(target: KeystoreTarget, subject: ResolvedSubject, make: () => Promise<SelfSigned>): Promise<KeystoreResult> {
-  const { exists } = await import('../keystore/files.js');
-  const ks = await import('../keystore/keystore.js');
-  const { enforceRule } = await import('../keystore/rules.js');
   const alias = (target.alias ?? defaultAlias(subject.cn)).toLowerCase();
   const isNew = !exists(target.path) || target.force;
   let storepass: string;
-  let store: import('../keystore/keystore.js').Keystore;
+  let store: ks.Keystore;
   if (isNew) {
     const type = ks.typeForNewStore(target.path, target.storetype);
     storepass = await target.storePassword(true);
@@ -192,7 +192,6 @@ export async function genkeyIntoKeystore(target: KeystoreTarget, subject: Resolv
     store = await ks.readKeystoreFile(target.path, () => Promise.resolve(storepass));
     const same = store.entries.find((e) => e.alias.toLowerCase() === alias);
     if (same) {
-      const { ruleError } = await import('../errors.js');
       throw ruleError(
         `${target.path}: refused: alias "${same.alias}" already exists (${same.kind === 'key' ? 'a key entry' : 'a trusted certificate'})`,
         same.kind === 'key' ? 'a keystore holds one server key: use a new keystore file, or --force to replace the whole keystore' : 'choose another --alias',

@@ -11,6 +11,7 @@ import type { CertInfo } from '../codec/x509.js';
 import { decodePem } from '../codec/pem.js';
 import { ExitCode, MailcertError, inputError, usageError } from '../errors.js';
 import { exists } from '../keystore/files.js';
+import { enforceRule } from '../keystore/rules.js';
 import { readKeystoreFile, typeForNewStore, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
 import { privateKeyFromPkcs8, sameBytes, spkiOf } from '../crypto/keys.js';
 import { buildChain, uniqueCerts } from './chain.js';
@@ -136,7 +137,6 @@ async function addTrusted(input: ImportInput, certs: CertInfo[], store: Keystore
   if (clash) throw usageError(`${input.path}: alias "${clash.alias}" already exists`, 'choose another --alias');
   const entries: StoredEntry[] = [...store.entries, { kind: 'trusted', alias, created: new Date(), cert: cert.der }];
   // The rule first: a refusal must not be preceded by a pointless question.
-  const { enforceRule } = await import('../keystore/rules.js');
   enforceRule(input.path, entries);
   if (!(await input.confirm('Trust this certificate?', certSummary(cert.der)))) {
     throw new MailcertError('the certificate was not added', ExitCode.usage);

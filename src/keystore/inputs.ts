@@ -8,6 +8,8 @@ import { createPrivateKey } from 'node:crypto';
 import { CodecError } from '../codec/errors.js';
 import { decodePem, type PemBlock } from '../codec/pem.js';
 import { detectFormat } from '../codec/detect.js';
+import { readPkcs7Certificates } from '../codec/pkcs7.js';
+import { isEncryptedPem, readTraditionalKey } from '../codec/pem-key.js';
 import { inputError } from '../errors.js';
 import { readInput } from './files.js';
 import { codecToUser } from './keystore.js';
@@ -28,7 +30,6 @@ export async function readCertificates(path: string): Promise<Uint8Array[]> {
       for (const b of blocks) {
         if (CERT_LABELS.has(b.label)) certs.push(b.der);
         else if (b.label === 'PKCS7') {
-          const { readPkcs7Certificates } = await import('../codec/pkcs7.js');
           certs.push(...readPkcs7Certificates(b.der));
         }
       }
@@ -38,7 +39,6 @@ export async function readCertificates(path: string): Promise<Uint8Array[]> {
     const format = detectFormat(bytes);
     if (format === 'DER-CERT') return [bytes];
     if (format === 'PKCS7') {
-      const { readPkcs7Certificates } = await import('../codec/pkcs7.js');
       return readPkcs7Certificates(bytes);
     }
     throw inputError(`${path}: not a certificate file (${format === 'unknown' ? 'unknown format' : format})`, 'give a PEM, DER or PKCS#7 certificate file');
@@ -92,7 +92,6 @@ async function keyFromPem(block: PemBlock, passin: () => Promise<string>): Promi
     }
     case 'RSA PRIVATE KEY':
     case 'EC PRIVATE KEY': {
-      const { readTraditionalKey, isEncryptedPem } = await import('../codec/pem-key.js');
       const encrypted = isEncryptedPem(block);
       const key = readTraditionalKey(block, encrypted ? await passin() : undefined);
       const form = key.type === 'rsa' ? 'PKCS#1 (RSA PRIVATE KEY)' : 'SEC 1 (EC PRIVATE KEY)';

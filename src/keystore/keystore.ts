@@ -1,15 +1,18 @@
 /**
  * The in-memory keystore: its type, its entries, and how it is read from and written to a file.
  * The format is detected from the content, never from the file name (keytool's .jks files are
- * often PKCS#12); a modified store keeps its format. Codecs are loaded only when a file of their
- * format is met (PKCS#12 pulls in pkijs, which costs start-up time).
+ * often PKCS#12); a modified store keeps its format. The PKCS#12 codec is loaded only when a
+ * PKCS#12 file is met (it pulls in asn1js, which costs start-up time).
  */
 import { extname } from 'node:path';
 import { CodecError } from '../codec/errors.js';
 import type { StoredEntry, StoredKeyEntry } from '../codec/model.js';
 import { detectFormat } from '../codec/detect.js';
 import { MailcertError, ExitCode, inputError, usageError } from '../errors.js';
-import { readInput } from './files.js';
+import { readInput, writeFileAtomic } from './files.js';
+import { enforceRule } from './rules.js';
+import { decodeJks, encodeJks, jksProtectKey, jksRecoverKey } from '../codec/jks.js';
+import { decodeJceks, jceksRecoverKey } from '../codec/jceks.js';
 
 export type StoreType = 'JKS' | 'JCEKS' | 'PKCS12';
 export const writableTypes: readonly StoreType[] = ['JKS', 'PKCS12'];
@@ -61,8 +64,6 @@ export async function decodeKeystore(path: string, type: StoreType, bytes: Uint8
   try {
     if (type === 'JKS' || type === 'JCEKS') {
       const pass = await storePassword();
-      const { decodeJks } = await import('../codec/jks.js');
-      const { decodeJceks } = await import('../codec/jceks.js');
       const r = type === 'JKS' ? decodeJks(bytes, pass) : decodeJceks(bytes, pass);
       return { type, entries: r.entries, integrityChecked: r.integrityChecked };
     }
@@ -90,7 +91,6 @@ export async function encodeKeystore(
   keyPassword: (alias: string) => Promise<string>,
 ): Promise<Uint8Array> {
   if (store.type === 'JKS') {
-    const { encodeJks, jksProtectKey } = await import('../codec/jks.js');
     const entries: StoredEntry[] = [];
     for (const e of store.entries) {
       if (e.kind === 'key' && e.protectedKey === undefined) {
@@ -115,10 +115,8 @@ export async function recoverKey(path: string, type: StoreType, entry: StoredKey
   const pass = await keypass();
   try {
     if (type === 'JCEKS') {
-      const { jceksRecoverKey } = await import('../codec/jceks.js');
       return jceksRecoverKey(entry.protectedKey, pass);
     }
-    const { jksRecoverKey } = await import('../codec/jks.js');
     return jksRecoverKey(entry.protectedKey, pass);
   } catch (e) {
     if (e instanceof CodecError && e.kind === 'password') {
@@ -171,9 +169,7 @@ export async function writeKeystoreFile(
   keyPassword: (alias: string) => Promise<string>,
   opts: SaveOptions,
 ): Promise<void> {
-  const { enforceRule } = await import('./rules.js');
   enforceRule(path, store.entries);
   const bytes = await encodeKeystore(store, storepass, keyPassword);
-  const { writeFileAtomic } = await import('./files.js');
   writeFileAtomic(path, bytes, { overwrite: !opts.create || opts.force, mode: 0o600, what: 'keystore' });
 }

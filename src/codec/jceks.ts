@@ -10,13 +10,13 @@
 import { createDecipheriv, createHash, hash } from 'node:crypto';
 import { ByteReader } from './bytes.js';
 import { CodecError } from './errors.js';
+import { children, expectTag, item, readRoot, TAG, valueBytes } from './der.js';
 import { decodeJavaKeyStore, JCEKS_MAGIC, JKS_MAGIC, type DecodedKeyStore, type JavaKeyStoreDialect } from './jks.js';
 import {
   bytesEqual,
   KEY_PROTECTOR_OID,
   oidToString,
   parseEncryptedPrivateKeyInfo,
-  readTlv,
   recoverKeyProtector,
 } from './jks-keyprotector.js';
 import type { StoredSecretEntry } from './model.js';
@@ -80,23 +80,18 @@ export function jceksRecoverKey(protectedKey: Uint8Array, keypass: string): Uint
 
 /** PBEParameters: SEQUENCE { OCTET STRING salt, INTEGER iterationCount }; the salt is 8 bytes (PBES1Core). */
 function parsePbeParams(params: Uint8Array): { salt: Uint8Array; iterations: number } {
-  const r = new ByteReader(params, 'JCEKS');
-  const seq = readTlv(r, 'PBE parameters');
-  if (seq.tag !== 0x30 || seq.contentStart + seq.length !== params.length) {
-    throw r.fail('PBE parameters are not one SEQUENCE', 0);
-  }
-  const s = readTlv(r, 'PBE salt');
-  if (s.tag !== 0x04) throw r.fail('PBE salt is not an OCTET STRING', s.start);
-  const salt = r.bytes(s.length);
-  if (salt.length !== 8) throw r.fail(`PBE salt is ${salt.length} bytes, PBEWithMD5AndTripleDES needs 8`, s.start);
-  const n = readTlv(r, 'PBE iteration count');
-  if (n.tag !== 0x02) throw r.fail('PBE iteration count is not an INTEGER', n.start);
-  const ib = r.bytes(n.length);
-  if (r.remaining !== 0) throw r.fail('PBE parameters: extra data');
-  let iterations = 0;
+  const seq = expectTag(readRoot(params, 'JCEKS'), TAG.SEQUENCE, 'PBE parameters');
+  const parts = children(seq);
+  if (parts.length !== 2) throw new CodecError('format', 'JCEKS', 'PBE parameters: expected a salt and an iteration count', seq.offset);
+  const s = expectTag(item(seq, parts, 0, 'PBE salt'), TAG.OCTET_STRING, 'PBE salt');
+  const salt = valueBytes(s).slice();
+  if (salt.length !== 8) throw new CodecError('format', 'JCEKS', `PBE salt is ${salt.length} bytes, PBEWithMD5AndTripleDES needs 8`, s.offset);
+  const n = expectTag(item(seq, parts, 1, 'PBE iteration count'), TAG.INTEGER, 'PBE iteration count');
+  const ib = valueBytes(n);
   if (ib.length === 0 || ib.length > 4 || ((ib[0] ?? 0) & 0x80) !== 0) {
-    throw r.fail('PBE iteration count is not a positive 32-bit INTEGER', n.start);
+    throw new CodecError('format', 'JCEKS', 'PBE iteration count is not a positive 32-bit INTEGER', n.offset);
   }
+  let iterations = 0;
   for (const b of ib) iterations = iterations * 256 + b;
   if (iterations < 1 || iterations > MAX_ITERATION_COUNT) {
     throw new CodecError('unsupported', 'JCEKS', `PBE iteration count ${iterations} is outside 1..${MAX_ITERATION_COUNT}`);
@@ -133,9 +128,8 @@ export function deriveDesedeKey(
 
 function isOneDerSequence(der: Uint8Array): boolean {
   try {
-    const r = new ByteReader(der, 'JCEKS');
-    const t = readTlv(r, 'PrivateKeyInfo');
-    return t.tag === 0x30 && t.contentStart + t.length === der.length;
+    const t = readRoot(der, 'JCEKS');
+    return t.tag === TAG.SEQUENCE && !t.indefinite;
   } catch {
     return false;
   }

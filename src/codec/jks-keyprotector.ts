@@ -7,11 +7,10 @@
  *     encryptionAlgorithm  SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL },
  *     encryptedData        OCTET STRING }
  *
- * The shape is fixed, so it is parsed here with a few bounds-checked lines instead of a general
- * ASN.1 library; codec/ stays free of other codecs' internals.
+ * It is read and written with the shared DER reader/writer (der.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ByteReader, ByteWriter } from './bytes.js';
+import { children, concat, decodeOidValue, encodeTlv, expectTag, item, nullValue, octetString, readRoot, sequence, TAG, tlvBytes, valueBytes, type Tlv } from './der.js';
 import { CodecError } from './errors.js';
 
 /** 1.3.6.1.4.1.42.2.17.1.1, KeyProtector.KEY_PROTECTOR_OID, as DER content bytes. */
@@ -28,116 +27,36 @@ export interface EncryptedPrivateKeyInfo {
   encryptedData: Uint8Array;
 }
 
-interface Tlv {
-  tag: number;
-  /** Offset of the tag byte in the input. */
-  start: number;
-  contentStart: number;
-  length: number;
-}
-
-const SEQUENCE = 0x30;
-const OCTET_STRING = 0x04;
-const OID = 0x06;
-const NULL = 0x05;
-
-/**
- * Reads one DER tag and length and checks that the content fits in what is left. Long-form lengths
- * (81..84) are accepted, indefinite lengths (80) are not: this is DER as the JDK writes it.
- */
-export function readTlv(r: ByteReader, what: string): Tlv {
-  const start = r.offset;
-  const tag = r.u8(`${what} tag`);
-  if ((tag & 0x1f) === 0x1f) throw r.fail(`${what}: multi-byte tags are not expected here`, start);
-  const first = r.u8(`${what} length`);
-  let length = first;
-  if (first === 0x80) throw r.fail(`${what}: indefinite length is not DER`, start);
-  if (first > 0x80) {
-    const n = first & 0x7f;
-    if (n > 4) throw r.fail(`${what}: length field of ${n} bytes is too long`, start);
-    length = 0;
-    for (let i = 0; i < n; i++) length = length * 256 + r.u8(`${what} length`);
-  }
-  const contentStart = r.offset;
-  r.need(length, `${what} content`);
-  return { tag, start, contentStart, length };
-}
-
-function expectTlv(r: ByteReader, tag: number, what: string): Tlv {
-  const tlv = readTlv(r, what);
-  if (tlv.tag !== tag) {
-    throw r.fail(`${what}: expected tag 0x${tag.toString(16)}, found 0x${tlv.tag.toString(16)}`, tlv.start);
-  }
-  return tlv;
+/** Reads the EncryptedPrivateKeyInfo TLV by TLV (der.ts); indefinite lengths are not DER, and the JDK refuses them. */
+function derOnly(t: Tlv, what: string): Tlv {
+  if (t.indefinite) throw new CodecError('format', t.format, `${what}: indefinite length is not DER`, t.offset);
+  return t;
 }
 
 /** Parses an EncryptedPrivateKeyInfo; offsets in errors are within `der`. */
 export function parseEncryptedPrivateKeyInfo(der: Uint8Array, format: string): EncryptedPrivateKeyInfo {
-  const r = new ByteReader(der, format);
-  const outer = expectTlv(r, SEQUENCE, 'EncryptedPrivateKeyInfo');
-  // DerValue(byte[]) rejects data after the value ("extra data at the end").
-  if (outer.contentStart + outer.length !== der.length) {
-    throw r.fail('EncryptedPrivateKeyInfo: extra bytes after the DER value', outer.contentStart + outer.length);
-  }
-  const alg = expectTlv(r, SEQUENCE, 'encryptionAlgorithm');
-  const algEnd = alg.contentStart + alg.length;
-  const oid = expectTlv(r, OID, 'algorithm OID');
-  const oidBytes = r.bytes(oid.length);
-  let params: Uint8Array | undefined;
-  if (r.offset < algEnd) {
-    const p = readTlv(r, 'algorithm parameters');
-    params = r.slice(p.start, p.contentStart + p.length).slice();
-    r.skip(p.length);
-  }
-  if (r.offset !== algEnd) throw r.fail('encryptionAlgorithm: length does not match its content', alg.start);
-  const data = expectTlv(r, OCTET_STRING, 'encryptedData');
-  const encryptedData = r.bytes(data.length);
+  // readRoot refuses bytes after the value, as DerValue(byte[]) does ("extra data at the end").
+  const outer = derOnly(expectTag(readRoot(der, format), TAG.SEQUENCE, 'EncryptedPrivateKeyInfo'), 'EncryptedPrivateKeyInfo');
+  const parts = children(outer);
+  const alg = derOnly(expectTag(item(outer, parts, 0, 'encryptionAlgorithm'), TAG.SEQUENCE, 'encryptionAlgorithm'), 'encryptionAlgorithm');
+  const data = expectTag(item(outer, parts, 1, 'encryptedData'), TAG.OCTET_STRING, 'encryptedData');
   // EncryptedPrivateKeyInfo(byte[]) rejects a third element ("overrun").
-  if (r.remaining !== 0) throw r.fail('EncryptedPrivateKeyInfo: unexpected element after encryptedData');
-  return { oid: oidBytes, params, encryptedData };
-}
-
-export function encodeDerLength(w: ByteWriter, n: number): void {
-  if (n < 0x80) w.u8(n);
-  else if (n <= 0xff) w.u8(0x81).u8(n);
-  else if (n <= 0xffff) w.u8(0x82).u16(n);
-  else if (n <= 0xffffff) w.u8(0x83).u8(n >>> 16).u16(n & 0xffff);
-  else w.u8(0x84).u32(n);
-}
-
-function tlv(tag: number, content: Uint8Array): Uint8Array {
-  const w = new ByteWriter(content.length + 6);
-  w.u8(tag);
-  encodeDerLength(w, content.length);
-  w.bytes(content);
-  return w.toBytes();
+  if (parts.length > 2) throw new CodecError('format', format, 'EncryptedPrivateKeyInfo: unexpected element after encryptedData', parts[2]?.offset);
+  const algParts = children(alg);
+  const oid = expectTag(item(alg, algParts, 0, 'algorithm OID'), TAG.OID, 'algorithm OID');
+  const params = algParts[1];
+  if (algParts.length > 2) throw new CodecError('format', format, 'encryptionAlgorithm: more than an OID and parameters', algParts[2]?.offset);
+  return { oid: valueBytes(oid).slice(), params: params ? tlvBytes(params).slice() : undefined, encryptedData: valueBytes(derOnly(data, 'encryptedData')).slice() };
 }
 
 /** Encodes an EncryptedPrivateKeyInfo; `params` is a whole TLV or undefined to leave it out. */
-export function encodeEncryptedPrivateKeyInfo(
-  oid: Uint8Array,
-  params: Uint8Array | undefined,
-  encryptedData: Uint8Array,
-): Uint8Array {
-  const alg = tlv(SEQUENCE, concat(tlv(OID, oid), params ?? new Uint8Array(0)));
-  return tlv(SEQUENCE, concat(alg, tlv(OCTET_STRING, encryptedData)));
+export function encodeEncryptedPrivateKeyInfo(oid: Uint8Array, params: Uint8Array | undefined, encryptedData: Uint8Array): Uint8Array {
+  return sequence(sequence(encodeTlv(TAG.OID, oid), params ?? new Uint8Array(0)), octetString(encryptedData));
 }
 
 /** Dotted form of an OID's content bytes, for error messages. */
 export function oidToString(content: Uint8Array): string {
-  const arcs: bigint[] = [];
-  let v = 0n;
-  for (const b of content) {
-    v = (v << 7n) | BigInt(b & 0x7f);
-    if ((b & 0x80) === 0) {
-      arcs.push(v);
-      v = 0n;
-    }
-  }
-  if (arcs.length === 0) return '(empty OID)';
-  const first = arcs[0] ?? 0n;
-  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
-  return [...head, ...arcs.slice(1)].map(String).join('.');
+  return content.length === 0 ? '(empty OID)' : decodeOidValue(content, 'JKS', 0);
 }
 
 /**
@@ -188,7 +107,7 @@ export function jksProtectKey(pkcs8: Uint8Array, keypass: string, salt?: Uint8Ar
   const pw = passwordUtf16be(keypass);
   const encrypted = xor(pkcs8, keystream(pw, s, pkcs8.length));
   const check = sha1(pw, pkcs8);
-  return encodeEncryptedPrivateKeyInfo(KEY_PROTECTOR_OID, Uint8Array.of(NULL, 0), concat(s, encrypted, check));
+  return encodeEncryptedPrivateKeyInfo(KEY_PROTECTOR_OID, nullValue(), concat(s, encrypted, check));
 }
 
 /**
@@ -226,16 +145,6 @@ export function recoverKeyProtector(data: Uint8Array, keypass: string, format: s
     throw new CodecError('password', format, 'cannot recover key: the key password is incorrect');
   }
   return plain;
-}
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

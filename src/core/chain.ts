@@ -16,7 +16,8 @@ export interface ChainResult {
   missingIssuer?: string;
 }
 
-function signedBy(child: CertInfo, parent: CertInfo): boolean {
+/** Whether `parent` issued `child`: names, key identifiers when both are present, and the signature. */
+export function issuedBy(child: CertInfo, parent: CertInfo): boolean {
   if (!sameBytes(child.issuer.der, parent.subject.der) && child.issuer.text !== parent.subject.text) return false;
   if (child.authorityKeyIdentifier && parent.subjectKeyIdentifier && !sameBytes(child.authorityKeyIdentifier, parent.subjectKeyIdentifier)) return false;
   try {
@@ -27,7 +28,7 @@ function signedBy(child: CertInfo, parent: CertInfo): boolean {
 }
 
 export function isSelfSigned(c: CertInfo): boolean {
-  return c.selfIssued && signedBy(c, c);
+  return c.selfIssued && issuedBy(c, c);
 }
 
 export function buildChain(leaf: CertInfo, pool: readonly CertInfo[]): ChainResult {
@@ -36,7 +37,7 @@ export function buildChain(leaf: CertInfo, pool: readonly CertInfo[]): ChainResu
   // A chain longer than the pool would revisit a certificate: stop there.
   for (let i = 0; i <= pool.length; i++) {
     if (isSelfSigned(current)) return { chain, complete: true };
-    const issuer = pool.find((p) => !chain.some((c) => sameBytes(c.der, p.der)) && signedBy(current, p));
+    const issuer = pool.find((p) => !chain.some((c) => sameBytes(c.der, p.der)) && issuedBy(current, p));
     if (!issuer) return { chain, complete: false, missingIssuer: current.issuer.text };
     chain.push(issuer);
     current = issuer;

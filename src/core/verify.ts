@@ -7,9 +7,9 @@
  */
 import { isIP } from 'node:net';
 import type { CertInfo } from '../codec/x509.js';
-import { verifySignedBy } from '../codec/x509.js';
 import { sameBytes } from '../crypto/keys.js';
 import { ipBytes } from '../codec/extensions.js';
+import { issuedBy } from './chain.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -33,16 +33,6 @@ const DAY = 86_400_000;
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const ANY_EKU = '2.5.29.37.0';
 
-function issues(child: CertInfo, parent: CertInfo): boolean {
-  if (!sameBytes(child.issuer.der, parent.subject.der) && child.issuer.text !== parent.subject.text) return false;
-  if (child.authorityKeyIdentifier && parent.subjectKeyIdentifier && !sameBytes(child.authorityKeyIdentifier, parent.subjectKeyIdentifier)) return false;
-  try {
-    return verifySignedBy(child, parent);
-  } catch {
-    return false;
-  }
-}
-
 interface PathResult {
   /** leaf -> ... -> the anchor (included) when trusted. */
   path: CertInfo[];
@@ -58,11 +48,11 @@ export function validationPath(chain: readonly CertInfo[], anchors: readonly Cer
   for (let cur = leaf; path.length <= chain.length + 1; ) {
     const anchorSelf = anchors.find((a) => sameBytes(a.der, cur.der));
     if (anchorSelf) return { path, anchor: anchorSelf };
-    const anchor = anchors.find((a) => issues(cur, a));
+    const anchor = anchors.find((a) => issuedBy(cur, a));
     if (anchor) return { path: [...path, anchor], anchor };
     // A self-signed top that is not an anchor: the path is complete but untrusted.
-    if (cur.selfIssued && issues(cur, cur)) return { path };
-    const next = chain.find((c) => !path.includes(c) && issues(cur, c));
+    if (cur.selfIssued && issuedBy(cur, cur)) return { path };
+    const next = chain.find((c) => !path.includes(c) && issuedBy(cur, c));
     if (!next) return { path, missingIssuer: cur.issuer.text };
     path.push(next);
     cur = next;
@@ -78,7 +68,7 @@ export function checkChain(input: ChainInput): Check[] {
   const now = input.now ?? new Date();
 
   // Chain order: each presented certificate should be issued by the next one (RFC 8446 4.4.2).
-  const misordered = chain.slice(0, -1).findIndex((c, i) => !issues(c, chain[i + 1] as CertInfo));
+  const misordered = chain.slice(0, -1).findIndex((c, i) => !issuedBy(c, chain[i + 1] as CertInfo));
   const result = validationPath(chain, anchors);
   const extra = chain.filter((c) => !result.path.some((p) => sameBytes(p.der, c.der)));
   if (result.missingIssuer !== undefined) {

@@ -1,5 +1,6 @@
 /** mailcert certreq: options -> key (keystore entry or PEM file) -> core certreq -> PEM. */
-import type { GlobalOptions, Io } from '../io.js';
+import type { Io } from '../io.js';
+import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { selectKeyEntry } from '../select.js';
 import { makeCertreq } from '../../core/certreq.js';
@@ -11,9 +12,6 @@ import { usageError } from '../../errors.js';
 import { readKeystoreFile, recoverKey } from '../../keystore/keystore.js';
 import { readPrivateKey } from '../../keystore/inputs.js';
 import { writeFileAtomic } from '../../keystore/files.js';
-
-type Opts = Record<string, unknown> & GlobalOptions;
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export async function run(io: Io, opts: Opts): Promise<void> {
   const keystore = str(opts.keystore);

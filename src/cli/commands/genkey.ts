@@ -1,5 +1,6 @@
 /** mailcert genkey: options -> subject, key spec, target -> core genkey -> summary or JSON. */
-import type { GlobalOptions, Io } from '../io.js';
+import type { Io } from '../io.js';
+import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { keySpec, makeSelfSigned, parseDays, resolveSubject, genkeyIntoKeystore, type KeystoreResult } from '../../core/genkey.js';
 import { parseSanList, type AltNames } from '../../codec/extensions.js';
@@ -10,9 +11,6 @@ import { assertCanCreate, writeFileAtomic } from '../../keystore/files.js';
 import { certSummary } from '../../core/cert-summary.js';
 import { renderCertLines } from '../../output/summary.js';
 import { painter } from '../../output/style.js';
-
-type Opts = Record<string, unknown> & GlobalOptions;
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export async function run(io: Io, opts: Opts): Promise<void> {
   let san: AltNames | undefined;

@@ -1,14 +1,12 @@
 /** mailcert import-chain: options -> CA certificates -> core importChain -> summary or JSON. */
-import type { GlobalOptions, Io } from '../io.js';
+import type { Io } from '../io.js';
+import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { confirmer } from '../confirm.js';
 import { importChain } from '../../core/import-chain.js';
 import { readCertificates } from '../../keystore/inputs.js';
 import { usageError } from '../../errors.js';
 import { painter } from '../../output/style.js';
-
-type Opts = Record<string, unknown> & GlobalOptions;
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export async function run(io: Io, opts: Opts): Promise<void> {
   const path = str(opts.keystore);

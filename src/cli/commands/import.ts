@@ -1,5 +1,6 @@
 /** mailcert import: options -> certificates (+ key) -> core import -> summary or JSON. */
-import type { GlobalOptions, Io } from '../io.js';
+import type { Io } from '../io.js';
+import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { confirmer } from '../confirm.js';
 import { importCertificates } from '../../core/import.js';
@@ -7,9 +8,6 @@ import { readCertificates, readPrivateKey } from '../../keystore/inputs.js';
 import { usageError } from '../../errors.js';
 import { painter } from '../../output/style.js';
 import { renderCertLines } from '../../output/summary.js';
-
-type Opts = Record<string, unknown> & GlobalOptions;
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export async function run(io: Io, opts: Opts): Promise<void> {
   const path = str(opts.keystore);

@@ -1,5 +1,6 @@
 /** mailcert list: options -> read the keystore -> report -> text or JSON. */
-import type { GlobalOptions, Io } from '../io.js';
+import type { Io } from '../io.js';
+import type { Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { readKeystoreFile } from '../../keystore/keystore.js';
 import { listJson, listKeystore } from '../../core/list.js';
@@ -7,7 +8,7 @@ import { renderList } from '../../output/list.js';
 import { painter } from '../../output/style.js';
 import { usageError } from '../../errors.js';
 
-export async function run(io: Io, opts: Record<string, unknown> & GlobalOptions): Promise<void> {
+export async function run(io: Io, opts: Opts): Promise<void> {
   const path = opts.keystore;
   if (typeof path !== 'string') throw usageError('list needs --keystore FILE', 'mailcert list --keystore james.jks');
   const passwords = new PasswordResolver(io, opts);

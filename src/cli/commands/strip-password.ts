@@ -1,14 +1,12 @@
 /** mailcert strip-password: options -> key (file or keystore entry) -> unencrypted key file. */
-import type { GlobalOptions, Io } from '../io.js';
+import type { Io } from '../io.js';
+import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { selectKeyEntry } from '../select.js';
 import { checkOutputs, writeStripped, type KeyFormat } from '../../core/strip-password.js';
 import { readPrivateKey } from '../../keystore/inputs.js';
 import { readKeystoreFile, recoverKey } from '../../keystore/keystore.js';
 import { usageError } from '../../errors.js';
-
-type Opts = Record<string, unknown> & GlobalOptions;
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export async function run(io: Io, opts: Opts): Promise<void> {
   const input = str(opts.in);

@@ -2,16 +2,14 @@
  * mailcert verify: options -> targets (a keystore, a PEM chain, or live servers) -> checks ->
  * a check list or JSON; exit 0 only when every check passes (warnings too with --strict).
  */
-import type { GlobalOptions, Io } from '../io.js';
+import type { Io } from '../io.js';
+import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { defaultAnchors, loadAnchors } from '../../core/anchors.js';
 import { verifyFiles, verifyKeystore, type CommonOptions, type VerifyReport } from '../../core/verify-offline.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { painter } from '../../output/style.js';
 import { renderVerify } from '../../output/verify.js';
-
-type Opts = Record<string, unknown> & GlobalOptions;
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function number(name: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;

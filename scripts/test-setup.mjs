@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Prepares a fresh clone for `npm test` / `npm run bench`: installs the npm dependencies when
-// missing, installs the real tools the interop tests run (openssl, a JDK's keytool) with apt-get
-// when missing (we run as root on Debian), and builds the TypeScript. A tool that cannot be
+// missing, installs the real tools the interop tests run (openssl, a JDK's keytool, Dovecot and
+// Postfix) with apt-get when missing (we run as root on Debian), and builds mailcert. A tool that cannot be
 // installed stops the run with the package to install; nothing is ever skipped silently.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -46,6 +46,9 @@ if (missing.length > 0) {
   const still = missing.filter(([tool]) => !has(tool));
   if (still.length > 0) die(`still missing after install: ${still.map(([t]) => t).join(', ')}`);
 }
+
+// Real Dovecot and Postfix for the `verify --connect` tests (started on loopback by the tests).
+if (!sh('bash', [join(root, 'scripts', 'mail-servers-install.sh')])) die('installing dovecot and postfix failed');
 
 if (!sh(process.execPath, [join(root, 'scripts', 'build.mjs')])) {
   die('the TypeScript build failed');

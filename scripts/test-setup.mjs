@@ -29,6 +29,7 @@ if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
 const needed = [
   ['openssl', 'openssl'],
   ['keytool', 'openjdk-17-jdk-headless'],
+  ['tmux', 'tmux'], // the terminal tests drive mailcert in a real pseudo-terminal
 ];
 const missing = needed.filter(([tool]) => !has(tool));
 if (missing.length > 0) {

@@ -9,6 +9,8 @@ export const ExitCode = {
   badInput: 3,
   ruleBroken: 4,
   network: 5,
+  /** Ctrl-C at a prompt: 128 + SIGINT, as shells report it. */
+  cancelled: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

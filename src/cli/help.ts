@@ -7,6 +7,7 @@ Exit codes:
   3  bad or unreadable input (format, password, integrity)
   4  the keystore rule would be broken (at most one server certificate per keystore)
   5  network or TLS connection failure
+  130  cancelled at a prompt (Ctrl-C)
 `;
 
 export function examples(lines: readonly string[]): string {

@@ -16,7 +16,11 @@ export function describeError(error: unknown, debug: boolean): ErrorReport {
   let message: string;
   let hint: string | undefined;
   let exitCode: ExitCodeValue;
-  if (error instanceof MailcertError) {
+  if (error instanceof Error && error.name === 'ExitPromptError') {
+    // Ctrl-C at a prompt: nothing was written (prompts come before any write).
+    message = 'cancelled';
+    exitCode = ExitCode.cancelled;
+  } else if (error instanceof MailcertError) {
     ({ message, hint } = error);
     exitCode = error.exitCode;
   } else if (error instanceof CodecError) {

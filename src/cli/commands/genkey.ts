@@ -12,6 +12,33 @@ import { certSummary } from '../../core/cert-summary.js';
 import { renderCertLines } from '../../output/summary.js';
 import { painter } from '../../output/style.js';
 
+/**
+ * On a terminal, the DN fields keytool -genkeypair asks for, CN first (defaulting to this host's
+ * name); blank answers leave a field out. Loaded only when asking: the prompt library is large.
+ */
+async function askSubject(io: Io): Promise<{ cn: string; dname: string }> {
+  const { input } = await import('@inquirer/prompts');
+  const { hostname } = await import('node:os');
+  io.err('The certificate names the server; clients check the DNS name they connect to.\n');
+  const cn = (await input({ message: 'DNS name of the mail server (CN):', default: hostname(), required: true })).trim();
+  const fields: [string, string][] = [
+    ['OU', 'Organizational unit (OU), blank to skip:'],
+    ['O', 'Organization (O), blank to skip:'],
+    ['L', 'City or locality (L), blank to skip:'],
+    ['ST', 'State or province (ST), blank to skip:'],
+    ['C', 'Two-letter country code (C), blank to skip:'],
+  ];
+  const parts = [`CN=${escapeDn(cn)}`];
+  for (const [key, message] of fields) {
+    const value = (await input({ message, validate: (v) => key !== 'C' || v.trim() === '' || /^[A-Za-z]{2}$/.test(v.trim()) || 'two letters, such as DE or US' })).trim();
+    if (value !== '') parts.push(`${key}=${escapeDn(value)}`);
+  }
+  return { cn, dname: parts.join(', ') };
+}
+
+/** RFC 4514 2.4 escaping for a value typed at a prompt. */
+const escapeDn = (v: string): string => v.replace(/[\\,+"<>;=#]/g, (c) => `\\${c}`);
+
 export async function run(io: Io, opts: Opts): Promise<void> {
   let san: AltNames | undefined;
   try {
@@ -20,7 +47,10 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     if (e instanceof CodecError) throw usageError(`--san: ${e.message.replace(/^subjectAltName: /, '')}`, 'write it as DNS:imap.example.com,IP:192.0.2.10');
     throw e;
   }
-  const subject = resolveSubject({ cn: str(opts.cn), dname: str(opts.dname), san });
+  let cn = str(opts.cn);
+  let dname = str(opts.dname);
+  if (cn === undefined && dname === undefined && io.stdinIsTTY && !opts.json) ({ cn, dname } = await askSubject(io));
+  const subject = resolveSubject({ cn, dname, san });
   const spec = keySpec(str(opts.keyType) ?? 'rsa', str(opts.keySize), str(opts.curve));
   const days = parseDays(str(opts.days));
   const make = () => makeSelfSigned({ subject, key: spec, days, sigAlg: str(opts.sigAlg) });

@@ -170,6 +170,11 @@ export async function writeKeystoreFile(
   opts: SaveOptions,
 ): Promise<void> {
   enforceRule(path, store.entries);
+  // JDK 17 neither writes nor reads PKCS#12 files with non-ASCII passwords (keystore-formats.md
+  // 3.3): a new store the Java server cannot open would be a trap.
+  if (opts.create && store.type === 'PKCS12' && /[^\x20-\x7e]/.test(storepass)) {
+    throw usageError(`${path}: refused: Java 17 cannot open a PKCS#12 keystore whose password is not plain ASCII`, 'choose an ASCII password, or a JKS keystore (--storetype jks), which takes any password');
+  }
   const bytes = await encodeKeystore(store, storepass, keyPassword);
   writeFileAtomic(path, bytes, { overwrite: !opts.create || opts.force, mode: 0o600, what: 'keystore' });
 }

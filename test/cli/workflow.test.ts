@@ -202,3 +202,12 @@ test('refusals: right exit code, a clear message, the keystore byte-identical', 
     assert.deepEqual(readFileSync(store), before, `${name}: the keystore changed`);
   }
 });
+
+test('a new PKCS#12 keystore with a non-ASCII password is refused (Java 17 could not open it); JKS takes it', () => {
+  const env = { MAILCERT_STOREPASS: 'pässwörd€' };
+  const r = mailcert(['genkey', '--cn', 'mail.example.com', '-k', p('umlaut.p12')], { env });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /Java 17 cannot open a PKCS#12 keystore whose password is not plain ASCII/);
+  ok(['genkey', '--cn', 'mail.example.com', '-k', p('umlaut.jks')], env);
+  assert.equal(listed(p('umlaut.jks'), 'pässwörd€').entries.length, 1);
+});

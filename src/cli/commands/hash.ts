@@ -1,6 +1,83 @@
-/** mailcert hash: not built yet; see the project's open issues. */
+/**
+ * mailcert hash: options -> core/hash (or core/rehash) -> text or JSON.
+ *
+ * Output (stdout):
+ *   one file              HASH                      (`openssl x509 -hash -noout`)
+ *   several files         HASH  FILE                per line, in argument order
+ *   --old                 HASH OLDHASH [ FILE]      both hashes on one line, the old (MD5) one second
+ *   --json                {"hashes": [{"file", "kind": "certificate"|"crl", "of": "subject"|"issuer",
+ *                           "hash", "oldHash"}]}    (oldHash only with --old)
+ *   --rehash DIR          one line per change: "link NAME -> TARGET" (or "copy", "replace",
+ *                         "remove NAME"), "would ..." with --dry-run; warnings and a summary on stderr
+ *   --rehash DIR --json   {"dir", "mode": "symlink"|"copy", "dryRun", "links": [{"name", "target",
+ *                           "kind", "action": "keep"|"create"|"replace"}], "removed": [NAME], "warnings": [TEXT]}
+ * A CRL hashes its issuer, as `openssl crl -hash` does. FILE `-` reads standard input.
+ *
+ * This file imports only core/hash (der, pem, name-hash) up front; core/rehash is loaded for
+ * --rehash alone, so `mailcert hash ca.pem` starts nearly as fast as node itself.
+ */
+import type { GlobalOptions, Io } from '../io.js';
+import { hashFiles, type HashedFile } from '../../core/hash.js';
+import type { RehashResult } from '../../core/rehash.js';
+import { readInput } from '../../keystore/files.js';
 import { usageError } from '../../errors.js';
 
-export function run(): Promise<void> {
-  return Promise.reject(usageError('mailcert hash is not available in this version yet', 'run mailcert --help for the commands this version has'));
+type Options = Record<string, unknown> & GlobalOptions;
+
+export async function run(io: Io, opts: Options, files: string[]): Promise<void> {
+  const dir = opts.rehash;
+  if (typeof dir === 'string') {
+    if (files.length > 0) throw usageError('give either certificate files or --rehash DIR, not both', 'mailcert hash --rehash /etc/ssl/mail-ca');
+    if (opts.issuer === true) throw usageError('--issuer does not go with --rehash', 'a CRL is always named by its issuer hash, a certificate by its subject hash');
+    const { rehash } = await import('../../core/rehash.js');
+    const result = rehash(dir, { old: opts.old === true, copy: opts.copy === true, dryRun: opts.dryRun === true });
+    printRehash(io, opts, result);
+    return;
+  }
+  if (opts.copy === true || opts.dryRun === true) throw usageError('--copy and --dry-run go with --rehash DIR', 'mailcert hash --rehash DIR --copy --dry-run');
+  if (files.length === 0) throw usageError('hash needs certificate files or --rehash DIR', 'mailcert hash ca.pem   or   mailcert hash --rehash /etc/ssl/mail-ca');
+  const stdin = files.includes('-') ? await io.readStdin() : undefined;
+  const read = (file: string): Uint8Array => (file === '-' && stdin !== undefined ? stdin : readInput(file, 'file'));
+  const hashed = hashFiles(files, read, { issuer: opts.issuer === true });
+  printHashes(io, opts, hashed);
+}
+
+function printHashes(io: Io, opts: Options, hashed: readonly HashedFile[]): void {
+  const old = opts.old === true;
+  if (opts.json) {
+    const hashes = hashed.map((h) => ({ file: h.file, kind: h.kind, of: h.of, hash: h.hash, ...(old ? { oldHash: h.oldHash } : {}) }));
+    io.out(JSON.stringify({ hashes }, null, 2) + '\n');
+    return;
+  }
+  const single = hashed.length === 1;
+  let text = '';
+  for (const h of hashed) {
+    const value = old ? `${h.hash} ${h.oldHash}` : h.hash;
+    text += single ? `${value}\n` : `${value}  ${h.file}\n`;
+  }
+  io.out(text);
+}
+
+const VERB: Record<string, string> = { create: 'link', replace: 'replace' };
+
+function printRehash(io: Io, opts: Options, r: RehashResult): void {
+  if (opts.json) {
+    io.out(JSON.stringify(r, null, 2) + '\n');
+    return;
+  }
+  if (opts.quiet) return;
+  for (const w of r.warnings) io.err(`mailcert: warning: ${w}\n`);
+  const would = r.dryRun ? 'would ' : '';
+  let text = '';
+  for (const name of r.removed) text += `${would}remove ${name}\n`;
+  for (const l of r.links) {
+    if (l.action === 'keep') continue;
+    const verb = r.mode === 'copy' && l.action === 'create' ? 'copy' : (VERB[l.action] ?? l.action);
+    text += `${would}${verb} ${l.name} -> ${l.target}\n`;
+  }
+  io.out(text);
+  const kept = r.links.filter((l) => l.action === 'keep').length;
+  const what = r.mode === 'copy' ? 'copies' : 'links';
+  const summary = `${r.dir}: ${r.links.length} ${what} (${r.links.length - kept} new or replaced, ${kept} unchanged), ${r.removed.length} removed`;
+  io.err(`${summary}${r.dryRun ? '; dry run, nothing was changed' : ''}\n`);
 }

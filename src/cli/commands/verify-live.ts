@@ -1,8 +1,46 @@
-/** verify --connect: not built yet (the network client is in progress). */
-import type { GlobalOptions, Io } from '../io.js';
+/** verify --connect / --targets: options -> targets -> live checks; --save writes the chain the server sent. */
+import { readFileSync } from 'node:fs';
+import type { Io } from '../io.js';
+import { str, type Opts } from '../options.js';
+import { parseTarget, parseTargetsFile, verifyTargets, type Target } from '../../core/verify-live.js';
 import type { CommonOptions, VerifyReport } from '../../core/verify-offline.js';
-import { usageError } from '../../errors.js';
+import type { StartTlsProtocol } from '../../net/connect.js';
+import { encodePem } from '../../codec/pem.js';
+import { inputError, usageError } from '../../errors.js';
+import { writeFileAtomic } from '../../keystore/files.js';
 
-export function verifyLive(_io: Io, _opts: Record<string, unknown> & GlobalOptions, _common: CommonOptions): Promise<VerifyReport[]> {
-  return Promise.reject(usageError('verify --connect is not available in this version yet', 'verify files offline with --cert or --keystore'));
+export interface LiveOutcome {
+  reports: VerifyReport[];
+  /** Some connection failed outright (exit code 5). */
+  networkFailed: boolean;
+}
+
+export async function verifyLive(io: Io, opts: Opts, common: CommonOptions): Promise<LiveOutcome> {
+  const protocol = str(opts.starttls) as StartTlsProtocol | undefined;
+  const connect = opts.connect;
+  const given = Array.isArray(connect) ? connect.filter((c): c is string => typeof c === 'string') : typeof connect === 'string' ? [connect] : [];
+  const targets: Target[] = given.map((c) => parseTarget(c, protocol));
+  const file = str(opts.targets);
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw inputError(`--targets ${file}: cannot read it`);
+    }
+    targets.push(...parseTargetsFile(text, protocol));
+  }
+  if (targets.length === 0) throw usageError('give --connect HOST:PORT (or --targets FILE)');
+  const save = str(opts.save);
+  if (save !== undefined && targets.length > 1) throw usageError('--save takes the chain of one server: give one --connect');
+  const timeoutSeconds = Number(opts.timeout ?? 10);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw usageError(`--timeout ${String(opts.timeout)}: give seconds, e.g. 10`);
+  const servername = str(opts.servername);
+  const results = await verifyTargets(targets, { ...common, ...(servername === undefined ? {} : { servername }), timeoutMs: timeoutSeconds * 1000 });
+  const first = results[0];
+  if (save !== undefined && first && first.peerChain.length > 0) {
+    writeFileAtomic(save, new TextEncoder().encode(first.peerChain.map((d) => encodePem('CERTIFICATE', d)).join('')), { overwrite: opts.force === true, mode: 0o644, what: 'chain file' });
+    if (!opts.json && !opts.quiet) io.err(`Wrote the ${first.peerChain.length} certificate(s) the server sent to ${save}\n`);
+  }
+  return { reports: results.map((r) => r.report), networkFailed: results.some((r) => r.networkError !== undefined) };
 }

@@ -11,6 +11,18 @@ import { ExitCode, usageError } from '../../errors.js';
 import { painter } from '../../output/style.js';
 import { renderVerify } from '../../output/verify.js';
 
+/** The server facts a live report shows above its checks. */
+function serverLines(r: VerifyReport): string[] {
+  const s = r.server as { greeting?: string; tlsVersion?: string; cipher?: string; mode?: string; protocol?: string; chain?: { subject: string; issuer: string }[]; notes?: string[] } | undefined;
+  if (!s?.tlsVersion) return [];
+  const lines: string[] = [];
+  if (s.greeting) lines.push(`  greeting  ${s.greeting.split('\n')[0] ?? ''}`);
+  lines.push(`  TLS       ${s.tlsVersion} ${s.cipher ?? ''} (${s.mode === 'starttls' ? `STARTTLS, ${s.protocol ?? ''}` : 'implicit TLS'})`);
+  (s.chain ?? []).forEach((c, i) => lines.push(`  sent [${i + 1}]  ${c.subject}  (issuer ${c.issuer})`));
+  for (const n of s.notes ?? []) lines.push(`  note      ${n}`);
+  return lines;
+}
+
 function number(name: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
@@ -21,14 +33,15 @@ function number(name: string, v: unknown, fallback: number): number {
 export async function run(io: Io, opts: Opts): Promise<number> {
   const keystore = str(opts.keystore);
   const cert = str(opts.cert);
-  const connect = opts.connect;
-  const modes = [keystore, cert, connect].filter((x) => x !== undefined).length;
+  const live = opts.connect !== undefined || opts.targets !== undefined;
+  const modes = [keystore, cert].filter((x) => x !== undefined).length + (live ? 1 : 0);
   if (modes !== 1) throw usageError('give one of --keystore FILE, --cert FILE or --connect HOST:PORT', 'mailcert verify --cert chain.pem --key mail.key --host mail.example.com');
   const passwords = new PasswordResolver(io, opts);
   const ca = str(opts.ca);
   const anchors = ca === undefined ? defaultAnchors() : await loadAnchors(ca, () => passwords.find('store', { purpose: `truststore ${ca}` }));
   const common: CommonOptions = { anchors, host: str(opts.host), warnDays: number('warn-days', opts.warnDays, 30), strict: opts.strict === true };
   const reports: VerifyReport[] = [];
+  let networkFailed = false;
   if (keystore !== undefined) {
     reports.push(await verifyKeystore(keystore, str(opts.alias), () => passwords.get('store', { purpose: `keystore ${keystore}` }), common));
   } else if (cert !== undefined) {
@@ -36,14 +49,23 @@ export async function run(io: Io, opts: Opts): Promise<number> {
     reports.push(await verifyFiles(cert, key, () => passwords.get('passin', { purpose: `key ${key ?? ''}` }), common));
   } else {
     const { verifyLive } = await import('./verify-live.js');
-    reports.push(...(await verifyLive(io, opts, common)));
+    const outcome = await verifyLive(io, opts, common);
+    reports.push(...outcome.reports);
+    networkFailed = outcome.networkFailed;
   }
   const ok = reports.every((r) => r.ok);
   if (opts.json) {
     const [only] = reports;
     io.out(JSON.stringify(reports.length === 1 && only ? only : { ok, targets: reports }, null, 2) + '\n');
   } else if (!opts.quiet || !ok) {
-    io.out(renderVerify(reports, painter(io, opts)));
+    io.out(renderVerify(reports, painter(io, opts), serverLines));
+  }
+  if (networkFailed) {
+    for (const r of reports) {
+      const hint = (r.server as { hint?: string } | undefined)?.hint;
+      if (hint !== undefined && !opts.json) io.err(`mailcert: ${r.target}: ${r.checks[0]?.detail ?? ''}\n  hint: ${hint}\n`);
+    }
+    return ExitCode.network;
   }
   return ok ? ExitCode.ok : ExitCode.verifyFailed;
 }

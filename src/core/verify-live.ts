@@ -1,0 +1,119 @@
+/**
+ * Live targets of `mailcert verify --connect`: connect (implicit TLS or STARTTLS, src/net), then
+ * every offline check on the chain the server sent, with the host name checked being the one
+ * connected to (or --servername). Several targets are checked concurrently, a few at a time.
+ */
+import { parseCertificate } from '../codec/x509.js';
+import { usageError } from '../errors.js';
+import { inspectServer, type ServerReport, type StartTlsProtocol } from '../net/connect.js';
+import { NetError } from '../net/errors.js';
+import { certSummary, type CertSummary } from './cert-summary.js';
+import { checkChain, type Check } from './verify.js';
+import { verdict, type CommonOptions, type VerifyReport } from './verify-offline.js';
+
+export interface Target {
+  host: string;
+  port: number;
+  protocol?: StartTlsProtocol;
+}
+
+/** What the report shows of the server beside the checks. */
+export interface ServerFacts {
+  protocol: string;
+  mode: 'implicit' | 'starttls';
+  servername?: string;
+  greeting?: string;
+  capabilities: string[];
+  tlsVersion: string;
+  cipher: string;
+  chain: CertSummary[];
+  notes: string[];
+  timings: { connectMs: number; tlsMs: number };
+}
+
+export interface LiveResult {
+  report: VerifyReport;
+  /** The DER chain as sent (for --save). */
+  peerChain: Uint8Array[];
+  /** The connection itself failed (exit code 5). */
+  networkError?: NetError;
+}
+
+/** "host:port", "[v6]:port"; the port is required (a mail server has many). */
+export function parseTarget(text: string, protocol?: StartTlsProtocol): Target {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text.trim()) ?? /^([^:\s]+):(\d+)$/.exec(text.trim());
+  const port = Number(m?.[2]);
+  if (!m?.[1] || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw usageError(`--connect ${text}: give HOST:PORT, e.g. mail.example.com:993 or [2001:db8::1]:25`);
+  }
+  return protocol === undefined ? { host: m[1], port } : { host: m[1], port, protocol };
+}
+
+/** A --targets file: one "HOST:PORT [protocol]" per line; # starts a comment. */
+export function parseTargetsFile(text: string, fallback?: StartTlsProtocol): Target[] {
+  const protocols = new Set(['smtp', 'imap', 'pop3', 'lmtp', 'sieve', 'none']);
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter((l) => l !== '')
+    .map((l) => {
+      const [addr = '', proto] = l.split(/\s+/);
+      if (proto !== undefined && !protocols.has(proto)) throw usageError(`--targets: "${l}": the protocol must be one of ${[...protocols].join(', ')}`);
+      return parseTarget(addr, (proto as StartTlsProtocol | undefined) ?? fallback);
+    });
+}
+
+function facts(r: ServerReport): ServerFacts {
+  const f: ServerFacts = {
+    protocol: r.application ?? r.protocol,
+    mode: r.mode,
+    capabilities: r.capabilities,
+    tlsVersion: r.tlsVersion,
+    cipher: r.cipher,
+    chain: r.peerChain.map(certSummary),
+    notes: r.notes,
+    timings: r.timings,
+  };
+  if (r.servername !== undefined) f.servername = r.servername;
+  if (r.greeting !== undefined) f.greeting = r.greeting;
+  return f;
+}
+
+export async function verifyTarget(t: Target, opts: CommonOptions & { servername?: string; timeoutMs: number }): Promise<LiveResult> {
+  const name = `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
+  let server: ServerReport;
+  try {
+    server = await inspectServer({
+      host: t.host,
+      port: t.port,
+      ...(t.protocol === undefined ? {} : { protocol: t.protocol }),
+      ...(opts.servername === undefined ? {} : { servername: opts.servername }),
+      timeoutMs: opts.timeoutMs,
+      ca: opts.anchors.certs.map((c) => c.der),
+    });
+  } catch (e) {
+    if (!(e instanceof NetError)) throw e;
+    const check: Check = { name: 'connection', status: 'fail', detail: `${e.step}: ${e.detail}` };
+    return { report: verdict(name, [check], opts.strict, { error: e.kind, step: e.step, hint: e.hint }), peerChain: [], networkError: e };
+  }
+  const how = server.mode === 'starttls' ? `STARTTLS (${server.protocol})` : `implicit TLS${server.application ? ` (${server.application})` : ''}`;
+  const checks: Check[] = [{ name: 'connection', status: 'ok', detail: `${server.tlsVersion}, ${server.cipher}, ${how}` }];
+  if (server.peerChain.length === 0) {
+    checks.push({ name: 'certificate', status: 'fail', detail: 'the server sent no certificate' });
+  } else {
+    const chain = server.peerChain.map((d) => parseCertificate(d));
+    checks.push(...checkChain({ chain, anchors: opts.anchors.certs, anchorSource: opts.anchors.source, host: opts.host ?? opts.servername ?? t.host, warnDays: opts.warnDays }));
+  }
+  return { report: verdict(name, checks, opts.strict, facts(server)), peerChain: server.peerChain };
+}
+
+/** Runs targets with at most `limit` connections at once, keeping their order in the result. */
+export async function verifyTargets(targets: readonly Target[], opts: CommonOptions & { servername?: string; timeoutMs: number }, limit = 8): Promise<LiveResult[]> {
+  const results: LiveResult[] = new Array<LiveResult>(targets.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < targets.length; i = next++) results[i] = await verifyTarget(targets[i] as Target, opts);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, targets.length) }, worker));
+  return results;
+}

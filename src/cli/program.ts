@@ -195,6 +195,18 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
   addPasswordOptions(verify, 'store', 'keystore password');
   verify.action(action(() => import('./commands/verify.js')));
 
+  // inspect
+  const inspect = sub('inspect', 'show what a certificate, request, key, keystore, PKCS#7 or CRL file is and holds', [
+    'mailcert inspect mail.crt                  # subject, names, validity, usage, fingerprints',
+    'mailcert inspect mail.key                  # type and size; an encrypted key stays encrypted',
+    'mailcert inspect james.jks                 # entries; without a password the integrity is not checked',
+    'mailcert inspect mail.p12 --storepass-env P12_PASS --json',
+  ]);
+  inspect.argument('<file>', 'any certificate, request, key, CRL, PKCS#7 or keystore file (PEM or DER; the type is read from the content)');
+  addPasswordOptions(inspect, 'store', 'keystore password (needed for PKCS#12; for JKS it only checks integrity)');
+  addPasswordOptions(inspect, 'passin', 'passphrase of an encrypted key, to show its type and size (never asked for)');
+  inspect.action(action(() => import('./commands/inspect.js')));
+
   // list
   const list = sub('list', 'list the entries of a keystore (what keytool -list shows)', [
     'mailcert list -k james.jks',

@@ -4,8 +4,9 @@
  * and subject Names in a certificate or CRL (keeping their original bytes, which the old hash needs).
  *
  * The new hash is X509_NAME_hash_ex (crypto/x509/x509_cmp.c) over the canonical encoding that
- * x509_name_canon builds (crypto/x509/x_name.c); keystore-formats.md 5.1 has the rules, checked
- * against openssl on 301 certificates, and fixtures/hash/make.sh the hand-made edge cases.
+ * x509_name_canon builds (crypto/x509/x_name.c); keystore-formats.md 5.1 has the rules.
+ * test/codec/name-hash.test.ts checks both hashes against openssl on every system root
+ * certificate, on the edge cases of fixtures/hash/make.sh, and on BER forms of a Name.
  */
 import { isUtf8 } from 'node:buffer';
 import { hash } from 'node:crypto';
@@ -36,7 +37,6 @@ const T = {
   PRINTABLE: 19,
   T61: 20,
   IA5: 22,
-  VISIBLE: 26,
   UNIVERSAL: 28,
   BMP: 30,
 } as const;
@@ -262,7 +262,7 @@ export function canonicalName(nameDer: Uint8Array): Uint8Array {
     expectTag(rdn, TAG.SET, 'RelativeDistinguishedName');
     const avas = children(rdn).map(canonicalAva);
     if (avas.length === 0) continue;
-    if (avas.length > 1) avas.sort(Buffer.compare);
+    if (avas.length > 1) avas.sort((a, b) => Buffer.compare(a, b));
     let length = 0;
     for (const a of avas) length += a.length;
     rdns.push({ avas, length });

@@ -59,7 +59,7 @@ export function derObject(bytes: Uint8Array): X509Object {
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** DER always starts with a SEQUENCE; anything else is read as PEM text. */
@@ -78,6 +78,8 @@ export function pemBlocks(bytes: Uint8Array): PemBlock[] {
 export interface HashOptions {
   /** The issuer's hash instead of the subject's (openssl x509 -issuer_hash). */
   issuer?: boolean;
+  /** Also the pre-1.0 MD5 hash (openssl x509 -subject_hash_old). */
+  old?: boolean;
 }
 
 export interface HashedFile {
@@ -87,8 +89,8 @@ export interface HashedFile {
   of: 'subject' | 'issuer';
   /** X509_NAME_hash_ex, as `openssl x509 -hash`. */
   hash: string;
-  /** X509_NAME_hash_old, as `openssl x509 -subject_hash_old`. */
-  oldHash: string;
+  /** X509_NAME_hash_old, as `openssl x509 -subject_hash_old`; only when asked for (HashOptions.old). */
+  oldHash?: string;
 }
 
 function notX509(file: string, detail?: string): Error {
@@ -132,7 +134,9 @@ export function hashBytes(file: string, bytes: Uint8Array, opts: HashOptions = {
   const name = useIssuer ? obj.issuer : (obj.subject as Uint8Array);
   const of = useIssuer ? 'issuer' : 'subject';
   try {
-    return { file, kind: obj.kind, of, hash: subjectHash(name), oldHash: subjectHashOld(name) };
+    const hashed: HashedFile = { file, kind: obj.kind, of, hash: subjectHash(name) };
+    if (opts.old === true) hashed.oldHash = subjectHashOld(name);
+    return hashed;
   } catch (e) {
     if (!(e instanceof CodecError)) throw e;
     // Such a Name makes OpenSSL refuse the whole file (x_name.c), so it has no OpenSSL hash either.

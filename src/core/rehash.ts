@@ -390,6 +390,11 @@ function placeSymlink(dir: string, link: PlannedLink): void {
     } catch {
       // never created
     }
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EPERM' || code === 'ENOSYS') {
+      // Windows without the symlink privilege, or a file system without links (FAT, some shares).
+      throw new MailcertError(`${path}: cannot create a symbolic link here (${code})`, ExitCode.badInput, 'use --copy to write copies instead (what hMailServer on Windows needs)');
+    }
     throw writeError(path, 'create the link', e);
   }
 }

@@ -38,21 +38,20 @@ export async function run(io: Io, opts: Options, files: string[]): Promise<void>
   if (files.length === 0) throw usageError('hash needs certificate files or --rehash DIR', 'mailcert hash ca.pem   or   mailcert hash --rehash /etc/ssl/mail-ca');
   const stdin = files.includes('-') ? await io.readStdin() : undefined;
   const read = (file: string): Uint8Array => (file === '-' && stdin !== undefined ? stdin : readInput(file, 'file'));
-  const hashed = hashFiles(files, read, { issuer: opts.issuer === true });
+  const hashed = hashFiles(files, read, { issuer: opts.issuer === true, old: opts.old === true });
   printHashes(io, opts, hashed);
 }
 
 function printHashes(io: Io, opts: Options, hashed: readonly HashedFile[]): void {
-  const old = opts.old === true;
   if (opts.json) {
-    const hashes = hashed.map((h) => ({ file: h.file, kind: h.kind, of: h.of, hash: h.hash, ...(old ? { oldHash: h.oldHash } : {}) }));
+    const hashes = hashed.map((h) => ({ file: h.file, kind: h.kind, of: h.of, hash: h.hash, ...(h.oldHash !== undefined ? { oldHash: h.oldHash } : {}) }));
     io.out(JSON.stringify({ hashes }, null, 2) + '\n');
     return;
   }
   const single = hashed.length === 1;
   let text = '';
   for (const h of hashed) {
-    const value = old ? `${h.hash} ${h.oldHash}` : h.hash;
+    const value = h.oldHash !== undefined ? `${h.hash} ${h.oldHash}` : h.hash;
     text += single ? `${value}\n` : `${value}  ${h.file}\n`;
   }
   io.out(text);

@@ -13,8 +13,8 @@
  *                           "kind", "action": "keep"|"create"|"replace"}], "removed": [NAME], "warnings": [TEXT]}
  * A CRL hashes its issuer, as `openssl crl -hash` does. FILE `-` reads standard input.
  *
- * This file imports only core/hash (der, pem, name-hash) up front; core/rehash is loaded for
- * --rehash alone, so `mailcert hash ca.pem` starts nearly as fast as node itself.
+ * Start-up time matters here (bench/hash.ts): this file imports only core/hash (der, pem,
+ * name-hash) up front, and core/rehash is loaded for --rehash alone.
  */
 import type { GlobalOptions, Io } from '../io.js';
 import { hashFiles, type HashedFile } from '../../core/hash.js';

@@ -185,7 +185,8 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
     .option('--key <file>', 'the private key of --cert')
     .option('--ca <source>', 'trust anchors: PEM file, <hash>.N folder or keystore')
     .option('--host <name>', 'the DNS name or IP address clients connect to')
-    .option('--connect <host:port>', 'check a live server')
+    .option('--connect <host:port>', 'check a live server (repeat for several, checked concurrently)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--targets <file>', 'check the servers listed in FILE, one "HOST:PORT [protocol]" per line')
     .addOption(new Option('--starttls <protocol>', 'STARTTLS protocol (default: from the port)').choices(['smtp', 'imap', 'pop3', 'lmtp', 'sieve', 'none']))
     .option('--servername <name>', 'TLS SNI name and the name to check')
     .option('--save <file>', 'write the chain the server sent (PEM)')
@@ -206,6 +207,35 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
   addPasswordOptions(inspect, 'store', 'keystore password (needed for PKCS#12; for JKS it only checks integrity)');
   addPasswordOptions(inspect, 'passin', 'passphrase of an encrypted key, to show its type and size (never asked for)');
   inspect.action(action(() => import('./commands/inspect.js')));
+
+  // export
+  const exp = sub('export', 'convert a keystore (JKS <-> PKCS#12), or write a key entry as a PEM key and chain', [
+    'mailcert export -k james.jks --out james.p12                        # every entry; same password',
+    'mailcert export -k mail.p12 --out mail.jks --passout-env NEW_PASS',
+    'mailcert export -k james.jks --key-out /etc/dovecot/private/mail.key --cert-out /etc/dovecot/mail.crt',
+    '# the way back, a PEM key and chain into a keystore:',
+    'mailcert import -k james.jks --key mail.key --file mail.crt',
+  ]);
+  keystoreOpt(exp, 'the keystore to read (JKS, JCEKS or PKCS#12; the type is read from the content)')
+    .option('--out <file>', 'write a new keystore with every entry (or only --alias) here')
+    .addOption(new Option('--storetype <type>', 'type of --out (default from the extension: .jks/.keystore/.ks, .p12/.pfx)').choices(['jks', 'pkcs12']))
+    .option('--key-out <file>', "write the key entry's private key here (PEM, mode 0600)")
+    .option('--cert-out <file>', "write the entry's certificate chain here (PEM, leaf first)")
+    .addOption(new Option('--format <format>', 'encoding of --key-out').choices(['pkcs8', 'pkcs1', 'sec1']).default('pkcs8'))
+    .option('--alias <name>', 'only this entry (for --key-out: default the one key entry)');
+  addPasswordOptions(exp, 'store', 'keystore password');
+  addPasswordOptions(exp, 'key', 'key password of a JKS/JCEKS key entry (default: the store password)');
+  addPasswordOptions(exp, 'passout', 'password of the new keystore (default: the store password), or to encrypt --key-out');
+  exp.addHelpText('after', passwordHelp).action(action(() => import('./commands/export.js')));
+
+  // completion
+  const completion = sub('completion', 'print a shell completion script (bash, zsh or fish)', [
+    'source <(mailcert completion bash)                    # this shell; add the line to ~/.bashrc to keep it',
+    'source <(mailcert completion zsh)                     # in ~/.zshrc, after compinit',
+    'mailcert completion fish > ~/.config/fish/completions/mailcert.fish',
+  ]);
+  completion.addArgument(completion.createArgument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']));
+  completion.action(action(() => import('./commands/completion.js')));
 
   // list
   const list = sub('list', 'list the entries of a keystore (what keytool -list shows)', [

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: mailcert against keytool/openssl on the same inputs, measured side by side.
  * BENCH_RUNS sets the number of interleaved runs (default 10; key generation always takes at
- * least 15, since RSA key search varies a lot); BENCH_ONLY=list,genkey runs only those groups.
+ * least 15, since RSA key search varies a lot); BENCH_ONLY=list,genkey,hash runs only those groups.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
@@ -11,6 +11,7 @@ import { decodePem } from '../src/codec/pem.js';
 import { encodeJks } from '../src/codec/jks.js';
 import type { StoredEntry } from '../src/codec/model.js';
 import { compare, printResults, type Result } from './harness.js';
+import { hashBenchmarks } from './hash.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 const root = resolve(import.meta.dirname, '..', '..');
@@ -114,5 +115,7 @@ if (wanted('genkey')) {
     }),
   );
 }
+
+if (wanted('hash')) results.push(...hashBenchmarks(runs));
 
 printResults(results, runs);

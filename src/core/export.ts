@@ -1,0 +1,189 @@
+/**
+ * `mailcert export`: a keystore converted into another keystore type (JKS <-> PKCS#12, JCEKS ->
+ * either), or one key entry written as the PEM pair Dovecot, Postfix and Exim read (key 0600 +
+ * chain leaf first). The way back, a PEM pair into a keystore, is `mailcert import --key`.
+ *
+ * Keys are recovered from the source (JKS/JCEKS: with the key password) and re-protected for the
+ * destination with its store password, which is what James and Hedwig expect (one secret for
+ * both). The destination is a new file: atomic, never over an existing one without --force, and
+ * subject to the one-server-certificate rule, checked before any key is recovered so a refusal
+ * costs no password prompt and writes nothing.
+ *
+ * --json shapes:
+ *   keystore -> keystore: { "from", "fromType", "out", "outType",
+ *                           "entries": [{ "alias", "kind": "key"|"trusted", "chainLength" }], "skipped": [alias] }
+ *   key entry -> PEM:     { "from", "fromType", "alias", "keyFile": string|null, "keyFormat", "keyEncrypted",
+ *                           "certFile": string|null, "chainLength" }
+ */
+import type { StoredEntry, StoredKeyEntry, StoredTrustedEntry } from '../codec/model.js';
+import { encodePem } from '../codec/pem.js';
+import { CodecError } from '../codec/errors.js';
+import { inputError, ruleError, usageError } from '../errors.js';
+import { assertCanCreate, writeFileAtomic } from '../keystore/files.js';
+import { codecToUser, recoverKey, writeKeystoreFile, type Keystore, type StoreType } from '../keystore/keystore.js';
+import { findRuleViolation } from '../keystore/rules.js';
+import { encodeKey } from './strip-password.js';
+
+export interface Source {
+  path: string;
+  store: Keystore;
+}
+
+export interface ConvertInput {
+  source: Source;
+  out: string;
+  outType: StoreType;
+  /** Only this entry (any kind); else every key and trusted entry. */
+  alias?: string;
+  force: boolean;
+  /** The source key password of an entry (JKS/JCEKS protect keys separately; PKCS#12 does not ask). */
+  keyPassword(alias: string): Promise<string>;
+  /** The new keystore's password (asked only once the rule and the keys are known to be fine). */
+  outPassword(): Promise<string>;
+}
+
+export interface ConvertResult {
+  from: string;
+  fromType: StoreType;
+  out: string;
+  outType: StoreType;
+  entries: { alias: string; kind: 'key' | 'trusted'; chainLength: number }[];
+  /** JCEKS secret-key entries: mailcert neither decrypts nor writes them. */
+  skipped: string[];
+}
+
+/** Fails before any password is asked when the output exists and --force was not given. */
+export function checkNewFile(path: string, force: boolean, what: string): void {
+  if (path === '-') return;
+  if (!force) assertCanCreate(path, what);
+}
+
+function pickEntries(source: Source, alias: string | undefined): StoredEntry[] {
+  if (alias === undefined) return source.store.entries;
+  const e = source.store.entries.find((x) => x.alias.toLowerCase() === alias.toLowerCase());
+  if (e === undefined) throw usageError(`${source.path}: no entry "${alias}"`, `the entries are: ${source.store.entries.map((x) => `"${x.alias}"`).join(', ')}`);
+  return [e];
+}
+
+export async function convertKeystore(input: ConvertInput): Promise<ConvertResult> {
+  const { source, out, outType } = input;
+  if (out === '-') throw usageError('a keystore cannot be written to standard output', 'give --out a file name (.jks or .p12)');
+  checkNewFile(out, input.force, 'keystore');
+  const picked = pickEntries(source, input.alias);
+  const skipped = picked.filter((e) => e.kind === 'secret').map((e) => e.alias);
+  const kept = picked.filter((e): e is StoredKeyEntry | StoredTrustedEntry => e.kind !== 'secret');
+  if (kept.length === 0) throw inputError(`${source.path}: nothing to export (only secret-key entries, which mailcert does not convert)`);
+  // The rule first: a store with two server keys is refused before any key password is asked.
+  const violation = findRuleViolation(kept);
+  if (violation !== undefined) {
+    throw ruleError(`${out}: refused: ${violation.message}`, `export one server key per keystore: add --alias NAME (one of ${violation.aliases.map((a) => `"${a}"`).join(', ')}), or use --key-out/--cert-out`);
+  }
+  for (const e of kept) {
+    if (e.kind === 'key' && e.chain.length === 0 && outType === 'PKCS12') {
+      throw inputError(`${source.path}: key entry "${e.alias}" has no certificate chain, and a PKCS#12 key entry needs one`, 'install the certificate first (mailcert import), or export to JKS');
+    }
+  }
+  const entries: StoredEntry[] = [];
+  for (const e of kept) {
+    if (e.kind === 'trusted') {
+      entries.push(e);
+      continue;
+    }
+    const privateKey = await recoverKey(source.path, source.store.type, e, () => input.keyPassword(e.alias));
+    // Without the source's protectedKey: the destination protects the key under its own password.
+    entries.push({ kind: 'key', alias: e.alias, created: e.created, chain: e.chain, privateKey });
+  }
+  const pass = await input.outPassword();
+  try {
+    await writeKeystoreFile(out, { type: outType, entries, integrityChecked: true }, pass, () => Promise.resolve(pass), { create: true, force: input.force });
+  } catch (e) {
+    throw e instanceof CodecError ? codecToUser(e, out, outType) : e;
+  }
+  return {
+    from: source.path,
+    fromType: source.store.type,
+    out,
+    outType,
+    entries: kept.map((e) => ({ alias: e.alias, kind: e.kind, chainLength: e.kind === 'key' ? e.chain.length : 1 })),
+    skipped,
+  };
+}
+
+export type PemKeyFormat = 'pkcs8' | 'pkcs1' | 'sec1';
+
+export interface PemOutput {
+  keyOut?: string;
+  certOut?: string;
+  format: PemKeyFormat;
+  force: boolean;
+}
+
+export interface PemInput extends PemOutput {
+  source: Source;
+  entry: StoredKeyEntry | StoredTrustedEntry;
+  keyPassword(): Promise<string>;
+  /** A passphrase to encrypt the key with (PKCS#8 PBES2), or undefined for an unencrypted key. */
+  passout(): Promise<string | undefined>;
+  toStdout(data: Uint8Array): void;
+}
+
+export interface PemResult {
+  from: string;
+  fromType: StoreType;
+  alias: string;
+  keyFile: string | null;
+  keyFormat: PemKeyFormat;
+  keyEncrypted: boolean;
+  certFile: string | null;
+  chainLength: number;
+}
+
+/** Checks both outputs before anything is asked or written, so a refusal leaves every file as it was. */
+export function checkPemOutputs(o: PemOutput): void {
+  if (o.keyOut === undefined && o.certOut === undefined) throw usageError('give --key-out FILE and/or --cert-out FILE');
+  if (o.keyOut !== undefined) checkNewFile(o.keyOut, o.force, 'private key');
+  if (o.certOut !== undefined) checkNewFile(o.certOut, o.force, 'certificate file');
+}
+
+export async function exportPem(input: PemInput): Promise<PemResult> {
+  checkPemOutputs(input);
+  const { entry, source } = input;
+  const chain = entry.kind === 'key' ? entry.chain : [entry.cert];
+  if (entry.kind === 'trusted' && input.keyOut !== undefined) {
+    throw usageError(`${source.path}: entry "${entry.alias}" is a trusted certificate and holds no private key`, 'export it with --cert-out alone');
+  }
+  if (input.certOut !== undefined && chain.length === 0) {
+    throw inputError(`${source.path}: key entry "${entry.alias}" holds no certificate`, 'install the certificate first (mailcert import), or leave out --cert-out');
+  }
+  let key: Uint8Array | undefined;
+  let encrypted = false;
+  if (input.keyOut !== undefined && entry.kind === 'key') {
+    const pkcs8 = await recoverKey(source.path, source.store.type, entry, () => input.keyPassword());
+    const pass = await input.passout();
+    if (pass === undefined) key = encodeKey(pkcs8, input.format);
+    else {
+      if (input.format !== 'pkcs8') throw usageError(`--passout encrypts the key as PKCS#8; --format ${input.format} keys are written unencrypted`, 'leave out --format, or leave out --passout-*');
+      const { encryptPkcs8 } = await import('../codec/pkcs8.js');
+      key = new TextEncoder().encode(encodePem('ENCRYPTED PRIVATE KEY', encryptPkcs8(pkcs8, pass)));
+      encrypted = true;
+    }
+  }
+  // Everything that can fail has run; now the writes, key first (as strip-password does).
+  if (key !== undefined && input.keyOut !== undefined) write(input.keyOut, key, 0o600, 'private key', input);
+  if (input.certOut !== undefined) write(input.certOut, new TextEncoder().encode(chain.map((c) => encodePem('CERTIFICATE', c)).join('')), 0o644, 'certificate file', input);
+  return {
+    from: source.path,
+    fromType: source.store.type,
+    alias: entry.alias,
+    keyFile: key === undefined ? null : (input.keyOut ?? null),
+    keyFormat: input.format,
+    keyEncrypted: encrypted,
+    certFile: input.certOut ?? null,
+    chainLength: chain.length,
+  };
+}
+
+function write(path: string, data: Uint8Array, mode: number, what: string, input: PemInput): void {
+  if (path === '-') input.toStdout(data);
+  else writeFileAtomic(path, data, { overwrite: input.force, mode, what });
+}

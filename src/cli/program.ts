@@ -228,6 +228,15 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
   addPasswordOptions(exp, 'passout', 'password of the new keystore (default: the store password), or to encrypt --key-out');
   exp.addHelpText('after', passwordHelp).action(action(() => import('./commands/export.js')));
 
+  // completion
+  const completion = sub('completion', 'print a shell completion script (bash, zsh or fish)', [
+    'source <(mailcert completion bash)                    # this shell; add the line to ~/.bashrc to keep it',
+    'source <(mailcert completion zsh)                     # in ~/.zshrc, after compinit',
+    'mailcert completion fish > ~/.config/fish/completions/mailcert.fish',
+  ]);
+  completion.addArgument(completion.createArgument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']));
+  completion.action(action(() => import('./commands/completion.js')));
+
   // list
   const list = sub('list', 'list the entries of a keystore (what keytool -list shows)', [
     'mailcert list -k james.jks',

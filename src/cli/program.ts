@@ -202,10 +202,13 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
     'mailcert inspect mail.key                  # type and size; an encrypted key stays encrypted',
     'mailcert inspect james.jks                 # entries; without a password the integrity is not checked',
     'mailcert inspect mail.p12 --storepass-env P12_PASS --json',
+    'openssl s_client -connect mail.example.com:993 -showcerts </dev/null | mailcert inspect -',
+    '# A PKCS#12 file needs its password (unless it has none); a JKS password only adds the integrity check.',
+    '# An encrypted key is described without its passphrase; with --passin-* also its size and fingerprint.',
   ]);
   inspect.argument('<file>', 'any certificate, request, key, CRL, PKCS#7 or keystore file (PEM or DER; the type is read from the content)');
-  addPasswordOptions(inspect, 'store', 'keystore password (needed for PKCS#12; for JKS it only checks integrity)');
-  addPasswordOptions(inspect, 'passin', 'passphrase of an encrypted key, to show its type and size (never asked for)');
+  addPasswordOptions(inspect, 'store', 'keystore password');
+  addPasswordOptions(inspect, 'passin', 'passphrase of an encrypted key (used only when given)');
   inspect.action(action(() => import('./commands/inspect.js')));
 
   // export
@@ -213,7 +216,8 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
     'mailcert export -k james.jks --out james.p12                        # every entry; same password',
     'mailcert export -k mail.p12 --out mail.jks --passout-env NEW_PASS',
     'mailcert export -k james.jks --key-out /etc/dovecot/private/mail.key --cert-out /etc/dovecot/mail.crt',
-    '# the way back, a PEM key and chain into a keystore:',
+    '# --out keeps the store password (keys too) unless --passout-* gives a new one.',
+    '# The way back, a PEM key and chain into a keystore:',
     'mailcert import -k james.jks --key mail.key --file mail.crt',
   ]);
   keystoreOpt(exp, 'the keystore to read (JKS, JCEKS or PKCS#12; the type is read from the content)')
@@ -224,8 +228,8 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
     .addOption(new Option('--format <format>', 'encoding of --key-out').choices(['pkcs8', 'pkcs1', 'sec1']).default('pkcs8'))
     .option('--alias <name>', 'only this entry (for --key-out: default the one key entry)');
   addPasswordOptions(exp, 'store', 'keystore password');
-  addPasswordOptions(exp, 'key', 'key password of a JKS/JCEKS key entry (default: the store password)');
-  addPasswordOptions(exp, 'passout', 'password of the new keystore (default: the store password), or to encrypt --key-out');
+  addPasswordOptions(exp, 'key', 'key password (default: the store password)');
+  addPasswordOptions(exp, 'passout', 'new password (for --out, or to encrypt --key-out)');
   exp.addHelpText('after', passwordHelp).action(action(() => import('./commands/export.js')));
 
   // completion

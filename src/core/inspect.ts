@@ -7,7 +7,7 @@
  * The --json shape is the report itself; a member is present only when the file holds that kind
  * of object (a PEM file may hold several kinds: a key followed by its chain):
  *
- *   { "file": "mail.pem", "format": "PEM" | "DER" | "PKCS7" | "JKS" | "JCEKS" | "PKCS12",
+ *   { "file": "mail.pem" (or "standard input"), "format": "PEM" | "DER" | "PKCS7" | "JKS" | "JCEKS" | "PKCS12",
  *     "certificates": [ { "subject", "issuer", "serial", "notBefore", "notAfter", "daysLeft",
  *         "publicKey": "RSA 2048", "signatureAlgorithm", "subjectAltNames": ["DNS:a", "IP:1.2.3.4"],
  *         "keyUsage": [..] | null, "extendedKeyUsage": [..] | null,
@@ -138,7 +138,11 @@ const EXTENSION_NAMES: ReadonlyMap<string, string> = new Map([
 ]);
 
 export async function inspectFile(path: string, secrets: InspectSecrets, now = new Date()): Promise<InspectReport> {
-  const bytes = readInput(path, 'file');
+  return inspectBytes(path, readInput(path, 'file'), secrets, now);
+}
+
+/** The same for bytes already read (`mailcert inspect -`); `path` names them in the report and in errors. */
+export async function inspectBytes(path: string, bytes: Uint8Array, secrets: InspectSecrets, now = new Date()): Promise<InspectReport> {
   const type = keystoreType(bytes);
   if (type !== undefined) {
     const pass = type === 'PKCS12' ? () => secrets.storePassword() : () => secrets.givenStorePassword();

@@ -253,6 +253,20 @@ test('keystores: JKS without a password (integrity not checked, said so), with o
   assert.equal(inspect(join(fixturesDir, 'pkcs12', 'nopass-ossl.p12')).format, 'PKCS12');
 });
 
+test('- reads standard input: openssl s_client output (text around the blocks), DER; never beside a --*-stdin password', () => {
+  const text = `CONNECTED(00000003)\n---\nCertificate chain\n 0 s:CN = mail.example.com\n${readFileSync(pem('chain.pem'), 'utf8')}---\nServer certificate\n`;
+  const r = mailcert(['inspect', '-', '--json'], { input: text });
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as InspectJson;
+  assert.equal(j.file, 'standard input');
+  assert.equal(j.certificates!.length, 3);
+  const der = mailcert(['inspect', '-', '--json'], { input: readFileSync(pem('crl.der')) });
+  assert.equal((JSON.parse(der.stdout) as InspectJson).crl!.crlNumber, '1');
+  const both = mailcert(['inspect', '-', '--passin-stdin'], { input: text });
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /cannot carry a password too/);
+});
+
 test('unknown content, a missing file, damaged PEM: exit 3 naming the file', () => {
   writeFileSync(p('notes.txt'), 'just some text\n');
   writeFileSync(p('random.bin'), Buffer.from([0x30, 0x03, 0x02, 0x01, 0x05]));

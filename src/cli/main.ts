@@ -30,6 +30,13 @@ function processIo(): Io {
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  // A reader that stops early (`mailcert --help | head`) closes the pipe: that is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   const io = processIo();
   let code = 0;
   const program = buildProgram(io, (c) => {

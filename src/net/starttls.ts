@@ -1,0 +1,600 @@
+/**
+ * The plaintext half of `verify --connect`: a hand-written STARTTLS negotiator for SMTP
+ * (RFC 3207), LMTP (RFC 2033 + the same STARTTLS), IMAP (RFC 3501 §6.2.1, RFC 2595), POP3
+ * (RFC 2595 §4, RFC 2449 CAPA) and ManageSieve (RFC 5804 §2.2), and the short conversation
+ * inside TLS afterwards (capabilities again, then QUIT / LOGOUT).
+ *
+ * Every protocol goes through the same code path (Negotiator.startTls / secured / goodbye);
+ * a Dialect only says how its replies look. The rules that make this a checker and not a
+ * mail client (shared/reference/mail-servers.md §4, "security pitfalls"):
+ * - read line by line, each line at most 8 KiB, each reply at most 1000 lines, each phase under
+ *   its own timeout, and the full greeting before talking (a multi-line `220-` greeting);
+ * - a missing STARTTLS / STLS capability or a refusal is an error, never a plaintext success,
+ *   and STARTTLS is not even tried when it is not advertised;
+ * - after the go-ahead line, any byte already received is response injection (Venema 2011,
+ *   CVE-2011-0411; "Why TLS is better without STARTTLS", USENIX Security 2021): abort, never
+ *   hand those bytes to TLS or to the user;
+ * - inside TLS, forget what was learned in plaintext and ask again (RFC 3207 §4.2, RFC 2595
+ *   §3.1, RFC 5804 §2.2 where the server re-sends its capabilities by itself).
+ */
+import type { Duplex } from 'node:stream';
+import { isIPv4, isIPv6 } from 'node:net';
+import { NetError, type NetErrorKind } from './errors.js';
+
+export type MailProtocol = 'smtp' | 'lmtp' | 'imap' | 'pop3' | 'sieve';
+
+export interface TranscriptLine {
+  dir: 'C' | 'S';
+  line: string;
+  /** Whether the line went inside TLS (false: plaintext, readable and forgeable by anyone on the path). */
+  tls: boolean;
+}
+
+/** Who we talk to, how long each phase may take, and where the transcript goes. */
+export interface Peer {
+  host: string;
+  port: number;
+  timeoutMs: number;
+  /** The EHLO / LHLO argument (see addressLiteral). */
+  clientName: string;
+  transcript: TranscriptLine[];
+}
+
+/** RFC 5321 §4.5.3.1.5 allows 512 octets per reply line; IMAP capability lines are longer. 8 KiB is generous for both. */
+export const MAX_LINE_BYTES = 8192;
+/** No real EHLO, CAPA or Sieve greeting comes near this; a server streaming lines forever hits it. */
+export const MAX_LINES_PER_PHASE = 1000;
+/** Unread bytes we hold at most; a server that sends more without being asked is not speaking the protocol. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+/**
+ * The EHLO / LHLO argument. We know no FQDN for this machine, so RFC 5321 §4.1.4 asks for an
+ * address literal of the connection's local address (§4.1.3: `[192.0.2.1]`, `[IPv6:2001:db8::1]`).
+ */
+export function addressLiteral(localAddress: string | undefined): string {
+  if (localAddress === undefined) return 'localhost';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(localAddress);
+  if (mapped?.[1] !== undefined) return `[${mapped[1]}]`;
+  if (isIPv4(localAddress)) return `[${localAddress}]`;
+  if (isIPv6(localAddress)) return `[IPv6:${localAddress}]`;
+  return 'localhost';
+}
+
+/**
+ * A line reader over one socket (plaintext, then a new one over TLS) with the limits above.
+ * It is a class because it guards state: the receive buffer, the one pending read and its timer.
+ */
+export class LineChannel {
+  private buffer: Buffer = Buffer.alloc(0);
+  private ended = false;
+  private failure: NetError | undefined;
+  private waiter: { resolve: (line: string) => void; reject: (e: NetError) => void; timer: NodeJS.Timeout } | undefined;
+  private attached = true;
+  private phaseTimeoutMs: number;
+  private deadline = 0;
+  private linesLeft = MAX_LINES_PER_PHASE;
+  /** The step named in errors: "greeting", "EHLO", "STARTTLS", ... */
+  step = 'greeting';
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    if (this.buffer.length > MAX_BUFFERED_BYTES && this.failure === undefined) {
+      this.failure = this.error('protocol', `the server sent more than ${MAX_BUFFERED_BYTES} bytes without being asked`);
+    }
+    this.pump();
+  };
+  private readonly onEnd = (): void => {
+    this.ended = true;
+    this.pump();
+  };
+  private readonly onError = (err: Error): void => {
+    if (this.failure === undefined) this.failure = this.socketError(err);
+    this.pump();
+  };
+
+  constructor(
+    private readonly socket: Duplex,
+    private readonly peer: Peer,
+    readonly tls: boolean,
+  ) {
+    this.phaseTimeoutMs = peer.timeoutMs;
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onEnd);
+    socket.on('error', this.onError);
+  }
+
+  /** The EHLO / LHLO argument of this session. */
+  get clientName(): string {
+    return this.peer.clientName;
+  }
+
+  /** Starts a phase: a new step name, a fresh timeout and line budget. */
+  phase(step: string, timeoutMs = this.peer.timeoutMs): void {
+    this.step = step;
+    this.phaseTimeoutMs = timeoutMs;
+    this.deadline = Date.now() + timeoutMs;
+    this.linesLeft = MAX_LINES_PER_PHASE;
+  }
+
+  send(line: string): void {
+    this.peer.transcript.push({ dir: 'C', line, tls: this.tls });
+    if (!this.socket.writable) {
+      this.failure ??= this.error('closed', 'the server closed the connection');
+      return;
+    }
+    this.socket.write(`${line}\r\n`);
+  }
+
+  /** The next line without its CRLF (a bare LF is accepted too). Rejects with a NetError. */
+  readLine(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      if (this.waiter !== undefined) {
+        reject(this.error('protocol', 'internal: two reads at once'));
+        return;
+      }
+      const timer = setTimeout(
+        () => {
+          this.settle(this.error('timeout', `no answer within ${this.phaseTimeoutMs} ms`));
+        },
+        Math.max(0, this.deadline - Date.now()),
+      );
+      this.waiter = { resolve, reject, timer };
+      this.pump();
+    });
+  }
+
+  /**
+   * Stops reading (listeners off, socket paused) and returns how many received bytes were not
+   * consumed as lines: what the buffer holds plus what the stream itself has queued. After a
+   * go-ahead line this must be 0 (pitfall 1). Idempotent.
+   */
+  detach(): number {
+    if (this.attached) {
+      this.attached = false;
+      this.socket.off('data', this.onData);
+      this.socket.off('end', this.onEnd);
+      this.socket.off('close', this.onEnd);
+      this.socket.off('error', this.onError);
+      // Removing the 'data' listener does not stop a flowing stream by itself.
+      this.socket.pause();
+    }
+    if (this.waiter !== undefined) this.settle(this.error('closed', 'the conversation was ended'));
+    const left = this.buffer.length + this.socket.readableLength;
+    this.buffer = Buffer.alloc(0);
+    return left;
+  }
+
+  error(kind: NetErrorKind, detail: string, cause?: unknown): NetError {
+    return new NetError(kind, this.step, this.peer.host, this.peer.port, detail, { cause });
+  }
+
+  private pump(): void {
+    if (this.waiter === undefined) return;
+    const next = this.takeLine();
+    if (next !== undefined) this.settle(next);
+    else if (this.failure !== undefined) this.settle(this.failure);
+    else if (this.ended) this.settle(this.error('closed', 'the server closed the connection'));
+  }
+
+  /** A complete line from the buffer, a limit error, or undefined when more bytes are needed. */
+  private takeLine(): string | NetError | undefined {
+    const lf = this.buffer.indexOf(0x0a);
+    if (lf < 0 || lf + 1 > MAX_LINE_BYTES) {
+      if (this.buffer.length >= MAX_LINE_BYTES) return this.error('protocol', `a line longer than ${MAX_LINE_BYTES} bytes`);
+      return undefined;
+    }
+    if (--this.linesLeft < 0) return this.error('protocol', `more than ${MAX_LINES_PER_PHASE} lines in one reply`);
+    let end = lf;
+    if (end > 0 && this.buffer[end - 1] === 0x0d) end--;
+    const line = this.buffer.subarray(0, end).toString('utf8');
+    this.buffer = this.buffer.subarray(lf + 1);
+    this.peer.transcript.push({ dir: 'S', line: printable(line), tls: this.tls });
+    return line;
+  }
+
+  private settle(result: string | NetError): void {
+    const w = this.waiter;
+    if (w === undefined) return;
+    this.waiter = undefined;
+    clearTimeout(w.timer);
+    if (typeof result === 'string') w.resolve(result);
+    else {
+      // The first failure sticks: once a reply is broken the session is over.
+      this.failure ??= result;
+      w.reject(result);
+    }
+  }
+
+  private socketError(err: Error): NetError {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE' || code === 'ERR_STREAM_WRITE_AFTER_END' || code === 'ERR_STREAM_DESTROYED') {
+      return this.error('closed', 'the server closed the connection', err);
+    }
+    if (code === 'ETIMEDOUT') return this.error('timeout', `the connection timed out (${code})`, err);
+    return this.error('reset', `the connection was reset (${code ?? err.message})`, err);
+  }
+}
+
+/**
+ * The greeting is attacker-controlled text that ends up on a terminal: show control characters
+ * as \xNN instead of letting escape sequences through.
+ */
+function printable(line: string): string {
+  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+interface Greeting {
+  lines: string[];
+  /** Capabilities the greeting itself carries (IMAP `[CAPABILITY ...]`, the Sieve greeting). */
+  capabilities?: string[];
+}
+
+/** How one protocol looks on the wire; the Negotiator drives all of them the same way. */
+interface Dialect {
+  /** The command that starts TLS, also the step name in errors. */
+  readonly startTlsCommand: 'STARTTLS' | 'STLS';
+  /** ManageSieve re-sends its capabilities after the handshake, unasked (RFC 5804 §2.2). */
+  readonly resendsCapabilitiesAfterTls: boolean;
+  greeting(ch: LineChannel): Promise<Greeting>;
+  /** Capabilities from the greeting when it has them, else by asking. */
+  capabilities(ch: LineChannel, greeting: Greeting | undefined): Promise<string[]>;
+  offersStartTls(capabilities: readonly string[]): boolean;
+  /** Sends the command and returns the go-ahead line; a refusal is a NetError. */
+  startTls(ch: LineChannel): Promise<string>;
+  /** Sends QUIT / LOGOUT and reads the answer. */
+  quit(ch: LineChannel): Promise<void>;
+}
+
+const firstWord = (s: string): string => (s.split(' ')[0] ?? '').toUpperCase();
+
+// ---- SMTP and LMTP (RFC 5321 §4.2, RFC 3207, RFC 2033) ----
+
+interface SmtpReply {
+  code: number;
+  texts: string[];
+  last: string;
+}
+
+/** A reply is `ddd-text` lines ending with one `ddd text` (RFC 5321 §4.2.1), all with the same code. */
+async function readSmtpReply(ch: LineChannel): Promise<SmtpReply> {
+  const texts: string[] = [];
+  let code: string | undefined;
+  for (;;) {
+    const line = await ch.readLine();
+    const m = /^(\d{3})(?:([ -])(.*))?$/.exec(line);
+    if (m?.[1] === undefined) throw ch.error('protocol', `not an SMTP reply: "${line}"`);
+    if (code !== undefined && m[1] !== code) throw ch.error('protocol', `reply code changed within one reply: "${line}"`);
+    code = m[1];
+    texts.push(m[3] ?? '');
+    if (m[2] !== '-') return { code: Number(code), texts, last: line };
+  }
+}
+
+function smtpDialect(hello: 'EHLO' | 'LHLO'): Dialect {
+  return {
+    startTlsCommand: 'STARTTLS',
+    resendsCapabilitiesAfterTls: false,
+    async greeting(ch) {
+      ch.phase('greeting');
+      // Read up to the final "220 " line: postscreen sends "220-" first to catch clients that
+      // talk early (mail-servers.md §3), and a multi-line greeting is legal (RFC 5321 §4.2).
+      const reply = await readSmtpReply(ch);
+      if (reply.code === 220) return { lines: reply.texts };
+      // 554 (no service) and 421 (closing) are the server saying no (RFC 5321 §3.1, §4.2.3).
+      if (reply.code === 554 || reply.code === 421) throw ch.error('refused', `the server refused the session: "${reply.last}"`);
+      throw ch.error('protocol', `unexpected greeting: "${reply.last}"`);
+    },
+    async capabilities(ch) {
+      ch.phase(hello);
+      ch.send(`${hello} ${ch.clientName}`);
+      const reply = await readSmtpReply(ch);
+      if (reply.code !== 250) {
+        // STARTTLS is an ESMTP extension (RFC 3207 §4): without a working EHLO there is none.
+        throw ch.error(ch.tls ? 'protocol' : 'starttls-not-offered', `${hello} was answered "${reply.last}"`);
+      }
+      // The first line is the server's name, not a capability.
+      return reply.texts.slice(1);
+    },
+    offersStartTls: (caps) => caps.some((c) => firstWord(c) === 'STARTTLS'),
+    async startTls(ch) {
+      ch.phase('STARTTLS');
+      ch.send('STARTTLS');
+      const reply = await readSmtpReply(ch);
+      // RFC 3207 §4: 220 to go ahead; 454 (TLS not available) or 501; Postfix says 502 when disabled.
+      if (reply.code !== 220) throw ch.error('starttls-refused', `the server answered "${reply.last}"`);
+      return reply.last;
+    },
+    async quit(ch) {
+      ch.send('QUIT');
+      await readSmtpReply(ch);
+    },
+  };
+}
+
+// ---- IMAP (RFC 3501 §6.2.1, §7.1; RFC 2595 §3.1) ----
+
+interface Tagged {
+  status: 'OK' | 'NO' | 'BAD';
+  line: string;
+  capabilities: string[];
+}
+
+function imapDialect(): Dialect {
+  let counter = 0;
+  const nextTag = (): string => `a${++counter}`;
+
+  /** Untagged lines may come before the tagged completion (RFC 3501 §2.2.2); collect CAPABILITY ones. */
+  async function readTagged(ch: LineChannel, tag: string): Promise<Tagged> {
+    const capabilities: string[] = [];
+    for (;;) {
+      const line = await ch.readLine();
+      if (line.startsWith(`${tag} `)) {
+        const status = firstWord(line.slice(tag.length + 1));
+        if (status === 'OK' || status === 'NO' || status === 'BAD') return { status, line, capabilities };
+        throw ch.error('protocol', `not an IMAP completion: "${line}"`);
+      }
+      const cap = /^\* CAPABILITY (.*)$/i.exec(line);
+      if (cap?.[1] !== undefined) capabilities.push(...cap[1].split(' ').filter((a) => a !== ''));
+      else if (!line.startsWith('* ')) throw ch.error('protocol', `unexpected line: "${line}"`);
+    }
+  }
+
+  return {
+    startTlsCommand: 'STARTTLS',
+    resendsCapabilitiesAfterTls: false,
+    async greeting(ch) {
+      ch.phase('greeting');
+      const line = await ch.readLine();
+      const m = /^\* (OK|PREAUTH|BYE)\b ?(.*)$/i.exec(line);
+      const kind = m?.[1]?.toUpperCase();
+      if (kind === 'BYE') throw ch.error('refused', `the server refused the session: "${line}"`);
+      if (kind === 'PREAUTH' && !ch.tls) {
+        // Already authenticated in plaintext: STARTTLS is no longer allowed (RFC 3501 §6.2.1),
+        // and carrying on would be the downgrade bug of the USENIX 2021 paper.
+        throw ch.error('preauth', `the server pre-authenticated the plaintext session: "${line}"`);
+      }
+      if (kind === undefined) throw ch.error('protocol', `not an IMAP greeting: "${line}"`);
+      const code = /^\[CAPABILITY ([^\]]*)\]/i.exec(m?.[2] ?? '');
+      return code?.[1] === undefined ? { lines: [line] } : { lines: [line], capabilities: code[1].split(' ').filter((a) => a !== '') };
+    },
+    async capabilities(ch, greeting) {
+      if (greeting?.capabilities !== undefined) return greeting.capabilities;
+      ch.phase('CAPABILITY');
+      const tag = nextTag();
+      ch.send(`${tag} CAPABILITY`);
+      const done = await readTagged(ch, tag);
+      if (done.status !== 'OK') throw ch.error('protocol', `CAPABILITY failed: "${done.line}"`);
+      return done.capabilities;
+    },
+    offersStartTls: (caps) => caps.some((c) => c.toUpperCase() === 'STARTTLS'),
+    async startTls(ch) {
+      ch.phase('STARTTLS');
+      const tag = nextTag();
+      ch.send(`${tag} STARTTLS`);
+      const done = await readTagged(ch, tag);
+      // Dovecot without TLS says "a2 BAD TLS support isn't enabled." (mail-servers.md §4).
+      if (done.status !== 'OK') throw ch.error('starttls-refused', `the server answered "${done.line}"`);
+      return done.line;
+    },
+    async quit(ch) {
+      const tag = nextTag();
+      ch.send(`${tag} LOGOUT`);
+      await readTagged(ch, tag);
+    },
+  };
+}
+
+// ---- POP3 (RFC 1939, RFC 2449 CAPA, RFC 2595 §4 STLS) ----
+
+function pop3Dialect(): Dialect {
+  return {
+    startTlsCommand: 'STLS',
+    resendsCapabilitiesAfterTls: false,
+    async greeting(ch) {
+      ch.phase('greeting');
+      const line = await ch.readLine();
+      if (/^\+OK\b/.test(line)) return { lines: [line] };
+      if (/^-ERR\b/.test(line)) throw ch.error('refused', `the server refused the session: "${line}"`);
+      throw ch.error('protocol', `not a POP3 greeting: "${line}"`);
+    },
+    async capabilities(ch) {
+      ch.phase('CAPA');
+      ch.send('CAPA');
+      const first = await ch.readLine();
+      // Old servers answer -ERR to CAPA; STLS may still work there, but a checker can only
+      // report what is advertised (mail-servers.md §4): no list means no STLS.
+      if (/^-ERR\b/.test(first)) return [];
+      if (!/^\+OK\b/.test(first)) throw ch.error('protocol', `not a CAPA answer: "${first}"`);
+      const caps: string[] = [];
+      for (;;) {
+        const line = await ch.readLine();
+        if (line === '.') return caps;
+        // Multi-line responses are dot-stuffed (RFC 1939 §3).
+        caps.push(line.startsWith('.') ? line.slice(1) : line);
+      }
+    },
+    offersStartTls: (caps) => caps.some((c) => firstWord(c) === 'STLS'),
+    async startTls(ch) {
+      ch.phase('STLS');
+      ch.send('STLS');
+      const line = await ch.readLine();
+      if (/^\+OK\b/.test(line)) return line;
+      if (/^-ERR\b/.test(line)) throw ch.error('starttls-refused', `the server answered "${line}"`);
+      throw ch.error('protocol', `not an STLS answer: "${line}"`);
+    },
+    async quit(ch) {
+      ch.send('QUIT');
+      await ch.readLine();
+    },
+  };
+}
+
+// ---- ManageSieve (RFC 5804) ----
+
+/** The quoted strings of a capability line, `"SASL" "PLAIN LOGIN"` -> ["SASL", "PLAIN LOGIN"] (RFC 5804 §1.8). */
+function quotedStrings(line: string): string[] {
+  return [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => (m[1] ?? '').replace(/\\(.)/g, '$1'));
+}
+
+const sieveResponse = (line: string): string | undefined => /^(OK|NO|BYE)\b/i.exec(line)?.[1]?.toUpperCase();
+
+/** Capability lines until OK (RFC 5804 §1.7): the greeting, the CAPABILITY answer and the re-sent list after TLS. */
+async function readSieveCapabilities(ch: LineChannel): Promise<Greeting> {
+  const lines: string[] = [];
+  const capabilities: string[] = [];
+  for (;;) {
+    const line = await ch.readLine();
+    lines.push(line);
+    const response = sieveResponse(line);
+    if (response === 'OK') return { lines, capabilities };
+    if (response !== undefined) throw ch.error('refused', `the server refused the session: "${line}"`);
+    if (!line.startsWith('"')) throw ch.error('protocol', `not a ManageSieve capability line: "${line}"`);
+    capabilities.push(quotedStrings(line).join(' '));
+  }
+}
+
+function sieveDialect(): Dialect {
+  return {
+    startTlsCommand: 'STARTTLS',
+    resendsCapabilitiesAfterTls: true,
+    async greeting(ch) {
+      // The greeting is the capability list (RFC 5804 §1.7).
+      ch.phase('greeting');
+      return readSieveCapabilities(ch);
+    },
+    async capabilities(ch, greeting) {
+      if (greeting?.capabilities !== undefined) return greeting.capabilities;
+      ch.phase('CAPABILITY');
+      ch.send('CAPABILITY');
+      return (await readSieveCapabilities(ch)).capabilities ?? [];
+    },
+    offersStartTls: (caps) => caps.some((c) => firstWord(c) === 'STARTTLS'),
+    async startTls(ch) {
+      ch.phase('STARTTLS');
+      ch.send('STARTTLS');
+      const line = await ch.readLine();
+      const response = sieveResponse(line);
+      if (response === 'OK') return line;
+      if (response !== undefined) throw ch.error('starttls-refused', `the server answered "${line}"`);
+      throw ch.error('protocol', `not a ManageSieve response: "${line}"`);
+    },
+    async quit(ch) {
+      ch.send('LOGOUT');
+      for (;;) if (sieveResponse(await ch.readLine()) !== undefined) return;
+    },
+  };
+}
+
+function dialectFor(protocol: MailProtocol): Dialect {
+  switch (protocol) {
+    case 'smtp':
+      return smtpDialect('EHLO');
+    case 'lmtp':
+      // RFC 2033 §4.1: LHLO replaces EHLO; the rest (and Dovecot's STARTTLS) is SMTP's.
+      return smtpDialect('LHLO');
+    case 'imap':
+      return imapDialect();
+    case 'pop3':
+      return pop3Dialect();
+    case 'sieve':
+      return sieveDialect();
+  }
+}
+
+export interface PlaintextResult {
+  /** The greeting lines, as received (unauthenticated: anyone on the path could have written them). */
+  greeting: string[];
+  /** The capabilities advertised in plaintext (to be forgotten once TLS is up). */
+  capabilities: string[];
+  /** The line that said go ahead ("220 2.0.0 Ready to start TLS", "a2 OK ...", "+OK ...", "OK ..."). */
+  goAhead: string;
+}
+
+export interface SecuredResult {
+  /** The greeting read inside TLS: implicit TLS, and ManageSieve's re-sent capability list. */
+  greeting?: string[];
+  /** Capabilities as the server states them inside TLS. */
+  capabilities: string[];
+}
+
+/**
+ * One mail session, plaintext then TLS. A class because the dialect keeps state across the TLS
+ * switch (IMAP tags go on: a1, a2 before, a3, a4 after) and the live channel must be released.
+ */
+export class Negotiator {
+  private readonly dialect: Dialect;
+  private channel: LineChannel | undefined;
+
+  constructor(
+    readonly protocol: MailProtocol,
+    private readonly peer: Peer,
+  ) {
+    this.dialect = dialectFor(protocol);
+  }
+
+  /**
+   * Greeting, capabilities, STARTTLS, go-ahead. Resolves with the socket paused, none of our
+   * listeners left on it and nothing received beyond the go-ahead line, ready for
+   * tls.connect({ socket }); every other outcome is a NetError.
+   */
+  async startTls(socket: Duplex): Promise<PlaintextResult> {
+    const ch = this.open(socket, false);
+    try {
+      const greeting = await this.dialect.greeting(ch);
+      const capabilities = await this.dialect.capabilities(ch, greeting);
+      if (!this.dialect.offersStartTls(capabilities)) {
+        // Never try it anyway and never go on in plaintext: a stripped capability is exactly
+        // what a downgrade attack looks like (pitfall 2).
+        throw ch.error('starttls-not-offered', `the capabilities do not list ${this.dialect.startTlsCommand}`);
+      }
+      const goAhead = await this.dialect.startTls(ch);
+      const left = ch.detach();
+      if (left > 0) {
+        // Pitfall 1: whatever follows the go-ahead in plaintext was not protected by TLS, yet a
+        // careless client would read it as the first TLS-era reply. Abort instead of discarding.
+        throw ch.error('injection', `${left} byte(s) of plaintext followed "${goAhead}" before TLS started`);
+      }
+      return { greeting: greeting.lines, capabilities, goAhead };
+    } finally {
+      this.release();
+    }
+  }
+
+  /**
+   * Inside TLS. After STARTTLS: capabilities asked again (ManageSieve: the re-sent list read
+   * first, before sending anything). After implicit TLS: the greeting, then the capabilities.
+   */
+  async secured(tlsSocket: Duplex, mode: 'starttls' | 'implicit'): Promise<SecuredResult> {
+    const ch = this.open(tlsSocket, true);
+    const readsGreeting = mode === 'implicit' || this.dialect.resendsCapabilitiesAfterTls;
+    const greeting = readsGreeting ? await this.dialect.greeting(ch) : undefined;
+    const capabilities = await this.dialect.capabilities(ch, greeting);
+    return greeting === undefined ? { capabilities } : { greeting: greeting.lines, capabilities };
+  }
+
+  /** QUIT / LOGOUT on the TLS channel, waiting at most graceMs for the answer. Never throws. */
+  async goodbye(graceMs: number): Promise<void> {
+    const ch = this.channel;
+    if (ch === undefined) return;
+    try {
+      ch.phase('QUIT', graceMs);
+      await this.dialect.quit(ch);
+    } catch {
+      // The answer to QUIT tells nothing about the certificate; a server that hangs up first is fine.
+    }
+  }
+
+  /** Removes our listeners and timers from the current socket (idempotent). */
+  release(): void {
+    this.channel?.detach();
+    this.channel = undefined;
+  }
+
+  private open(socket: Duplex, tls: boolean): LineChannel {
+    this.release();
+    const ch = new LineChannel(socket, this.peer, tls);
+    this.channel = ch;
+    return ch;
+  }
+}

@@ -1,0 +1,269 @@
+// inspectServer end to end against the scripted fake server with a real openssl-made PKI: every
+// protocol through STARTTLS, implicit TLS, the chain exactly as sent (not completed from the trust
+// store), SNI, Node's authorized flag, each failure kind, timeouts, and nothing left running.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { setTimeout as delay } from 'node:timers/promises';
+import { inspectServer, planProtocol, type InspectOptions, type ServerReport } from '../../src/net/connect.js';
+import { NetError, type NetErrorKind } from '../../src/net/errors.js';
+import type { MailProtocol } from '../../src/net/starttls.js';
+import { ExitCode, MailcertError } from '../../src/errors.js';
+import { tempDir } from '../helpers/tools.js';
+import { makeTestPki, startFakeServer, type FakeServer, type Scenario, type TlsIdentity } from './fake-server.js';
+
+const pki = makeTestPki(tempDir('mailcert-net-'));
+const LEAF_AND_INTER: TlsIdentity = { key: pki.key, chain: pki.leafPem + pki.interPem };
+const NAME = 'mail.fake.test';
+
+const servers: FakeServer[] = [];
+after(() => Promise.all(servers.map((s) => s.close())));
+
+async function serve(scenario: Scenario, identity: TlsIdentity = LEAF_AND_INTER): Promise<FakeServer> {
+  const server = await startFakeServer(scenario, identity);
+  servers.push(server);
+  return server;
+}
+
+const inspect = (server: FakeServer, opts: Partial<InspectOptions> = {}): Promise<ServerReport> =>
+  inspectServer({ host: '127.0.0.1', port: server.port, servername: NAME, ca: [pki.rootDer], timeoutMs: 2000, ...opts });
+
+async function rejection(promise: Promise<unknown>, kind: NetErrorKind, step?: string): Promise<NetError> {
+  const error = await promise.then(
+    () => assert.fail(`expected a '${kind}' NetError, got a report`),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof NetError, `not a NetError: ${String(error)}`);
+  assert.equal(error.kind, kind, error.message);
+  if (step !== undefined) assert.equal(error.step, step, error.message);
+  assert.ok(error instanceof MailcertError && error.exitCode === ExitCode.network);
+  assert.doesNotMatch(error.message, /\n/);
+  return error;
+}
+
+const PROTOCOLS: readonly MailProtocol[] = ['smtp', 'lmtp', 'imap', 'pop3', 'sieve'];
+/** A capability each fake lists only inside TLS, and the one it lists only outside. */
+const TLS_ONLY: Record<MailProtocol, string> = { smtp: 'AUTH PLAIN LOGIN', lmtp: 'AUTH PLAIN LOGIN', imap: 'AUTH=PLAIN', pop3: 'SASL PLAIN', sieve: 'SASL PLAIN LOGIN' };
+const QUIT: Record<MailProtocol, RegExp> = { smtp: /^QUIT$/, lmtp: /^QUIT$/, imap: /^a\d+ LOGOUT$/, pop3: /^QUIT$/, sieve: /^LOGOUT$/ };
+
+for (const protocol of PROTOCOLS) {
+  test(`${protocol} STARTTLS: greeting, capabilities re-queried inside TLS, the chain as sent, a polite goodbye`, async () => {
+    const server = await serve({ protocol });
+    const report = await inspect(server, { protocol });
+    const conn = server.connections[0];
+    assert.ok(conn);
+    await conn.closed;
+
+    assert.equal(report.mode, 'starttls');
+    assert.equal(report.protocol, protocol);
+    assert.equal(report.protocolSource, 'option');
+    assert.equal(report.application, protocol);
+    assert.ok(report.greeting !== undefined && report.greeting.length > 0);
+    // The plaintext capabilities are forgotten: STARTTLS is gone, the TLS-only one is there.
+    assert.ok(report.capabilities.includes(TLS_ONLY[protocol]), report.capabilities.join(', '));
+    assert.ok(!report.capabilities.some((c) => /^(STARTTLS|STLS)$/.test(c)));
+    assert.ok(report.transcript.some((l) => !l.tls) && report.transcript.some((l) => l.tls));
+    assert.deepEqual(report.peerChain, [pki.leafDer, pki.interDer]);
+    assert.equal(report.authorized, true, report.authorizationError);
+    assert.equal(report.authorizationError, undefined);
+    assert.equal(report.servername, NAME);
+    assert.equal(conn.servername, NAME);
+    assert.match(report.tlsVersion, /^TLSv1\.[23]$/);
+    assert.ok(report.cipher.length > 0);
+    assert.ok(report.timings.connectMs >= 0 && report.timings.tlsMs >= 0);
+    assert.deepEqual(report.notes, []);
+    const inside = conn.received.filter((r) => r.tls).map((r) => r.line);
+    assert.match(inside.at(-1) ?? '', QUIT[protocol], inside.join(' | '));
+    if (protocol === 'sieve') {
+      // RFC 5804 §2.2: the server re-sends its capabilities unasked; the client must not ask.
+      assert.deepEqual(inside, ['LOGOUT']);
+      assert.ok(report.transcript.some((l) => l.tls && l.line === 'OK "TLS negotiation successful."'));
+    }
+  });
+}
+
+test('peerChain is what the server sent: a leaf-only server stays leaf-only even when `ca` holds the intermediate', async () => {
+  const server = await serve({ protocol: 'smtp' }, { key: pki.key, chain: pki.leafPem });
+  // With root and intermediate in `ca`, getPeerCertificate(true) would show leaf > intermediate >
+  // root (completed from the store); Node verifies with them, so authorized is true.
+  const report = await inspect(server, { protocol: 'smtp', ca: [pki.rootDer, pki.interDer] });
+  assert.deepEqual(report.peerChain, [pki.leafDer]);
+  assert.equal(report.authorized, true);
+});
+
+test('a leaf-only server with only the root as `ca`: one certificate, not authorized', async () => {
+  const server = await serve({ protocol: 'imap' }, { key: pki.key, chain: pki.leafPem });
+  const report = await inspect(server, { protocol: 'imap', ca: [pki.rootDer] });
+  assert.equal(report.peerChain.length, 1);
+  assert.deepEqual(report.peerChain, [pki.leafDer]);
+  assert.equal(report.authorized, false);
+  assert.equal(report.authorizationError, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+});
+
+test("peerChain keeps the server's order and its extra certificates (an unrelated one, the root)", async () => {
+  const server = await serve({ protocol: 'pop3' }, { key: pki.key, chain: pki.leafPem + pki.otherPem + pki.interPem + pki.rootPem });
+  const report = await inspect(server, { protocol: 'pop3' });
+  assert.deepEqual(report.peerChain, [pki.leafDer, pki.otherDer, pki.interDer, pki.rootDer]);
+});
+
+test('the getPeerCertificate(true) walk would have completed the chain from the store (why it is not used)', async () => {
+  const server = await serve({ protocol: 'smtp', implicit: true }, { key: pki.key, chain: pki.leafPem });
+  const socket = tlsConnect({ host: '127.0.0.1', port: server.port, servername: NAME, ca: [pki.rootPem, pki.interPem], rejectUnauthorized: false });
+  socket.on('error', () => {});
+  await new Promise((resolve) => socket.once('secureConnect', resolve));
+  const seen: string[] = [];
+  for (let c = socket.getPeerCertificate(true); c.raw !== undefined && !seen.includes(c.fingerprint256); c = c.issuerCertificate) {
+    seen.push(c.fingerprint256);
+  }
+  socket.destroy();
+  assert.equal(seen.length, 3);
+});
+
+test("Node's authorized flag: default roots do not know the test CA; a wrong name is an identity error", async () => {
+  const server = await serve({ protocol: 'smtp' });
+  const untrusted = await inspect(server, { protocol: 'smtp', ca: undefined });
+  assert.equal(untrusted.authorized, false);
+  assert.equal(untrusted.authorizationError, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+  assert.deepEqual(untrusted.peerChain, [pki.leafDer, pki.interDer]);
+  const wrongName = await inspect(server, { protocol: 'smtp', servername: 'other.fake.test' });
+  assert.equal(wrongName.authorized, false);
+  assert.equal(wrongName.authorizationError, 'ERR_TLS_CERT_ALTNAME_INVALID');
+  assert.equal(server.connections[1]?.servername, 'other.fake.test');
+});
+
+test('an IP literal host without --servername sends no SNI and is checked against the IP SAN', async () => {
+  const server = await serve({ protocol: 'smtp' });
+  const report = await inspect(server, { protocol: 'smtp', servername: undefined });
+  assert.equal(report.servername, undefined);
+  assert.equal(server.connections[0]?.servername, false);
+  assert.equal(report.authorized, true, report.authorizationError);
+});
+
+test('implicit TLS (--starttls none) on a port of no known protocol: just the handshake', async () => {
+  const server = await serve({ protocol: 'smtp', implicit: true });
+  const report = await inspect(server, { protocol: 'none' });
+  assert.equal(report.mode, 'implicit');
+  assert.equal(report.protocolSource, 'option');
+  assert.equal(report.application, undefined);
+  assert.equal(report.greeting, undefined);
+  assert.deepEqual(report.transcript, []);
+  assert.deepEqual(report.peerChain, [pki.leafDer, pki.interDer]);
+});
+
+test('no protocol on an unknown port: implicit TLS is assumed, and the report says so', async () => {
+  const server = await serve({ protocol: 'imap', implicit: true });
+  const report = await inspect(server);
+  assert.equal(report.protocol, 'none');
+  assert.equal(report.protocolSource, 'assumed');
+  assert.match(report.notes[0] ?? '', /not a well-known mail port: implicit TLS was assumed/);
+});
+
+test('no protocol on an unknown port, plaintext server: a TLS handshake failure with a --starttls hint', async () => {
+  const server = await serve({ protocol: 'smtp' });
+  const error = await rejection(inspect(server), 'tls-handshake', 'TLS handshake');
+  assert.match(error.hint ?? '', /--starttls/);
+});
+
+test('planProtocol: the well-known ports of CLI.md', () => {
+  assert.deepEqual(planProtocol(25), { protocol: 'smtp', source: 'port', application: 'smtp' });
+  assert.deepEqual(planProtocol(587), { protocol: 'smtp', source: 'port', application: 'smtp' });
+  assert.deepEqual(planProtocol(143), { protocol: 'imap', source: 'port', application: 'imap' });
+  assert.deepEqual(planProtocol(110), { protocol: 'pop3', source: 'port', application: 'pop3' });
+  assert.deepEqual(planProtocol(24), { protocol: 'lmtp', source: 'port', application: 'lmtp' });
+  assert.deepEqual(planProtocol(4190), { protocol: 'sieve', source: 'port', application: 'sieve' });
+  assert.deepEqual(planProtocol(465), { protocol: 'none', source: 'port', application: 'smtp' });
+  assert.deepEqual(planProtocol(993), { protocol: 'none', source: 'port', application: 'imap' });
+  assert.deepEqual(planProtocol(995), { protocol: 'none', source: 'port', application: 'pop3' });
+  assert.deepEqual(planProtocol(993, 'none'), { protocol: 'none', source: 'option', application: 'imap' });
+  assert.deepEqual(planProtocol(2525, 'smtp'), { protocol: 'smtp', source: 'option', application: 'smtp' });
+  assert.equal(planProtocol(2525).source, 'assumed');
+  assert.equal(planProtocol(2525).protocol, 'none');
+});
+
+for (const protocol of PROTOCOLS) {
+  test(`${protocol}: stripped, refused and injected STARTTLS each fail with their own kind`, async () => {
+    await rejection(inspect(await serve({ protocol, offer: false }), { protocol }), 'starttls-not-offered');
+    await rejection(inspect(await serve({ protocol, refuse: true }), { protocol }), 'starttls-refused');
+    const injected = await serve({ protocol, inject: '250 forged\r\n' });
+    await rejection(inspect(injected, { protocol }), 'injection');
+    await injected.connections[0]?.closed;
+    assert.equal(injected.connections[0]?.bytesAfterGoAhead, 0, 'a ClientHello followed the injected bytes');
+  });
+}
+
+test("imap: '* PREAUTH' is 'preauth' and '* BYE' is 'refused', both at the greeting", async () => {
+  await rejection(inspect(await serve({ protocol: 'imap', greeting: 'preauth' }), { protocol: 'imap' }), 'preauth', 'greeting');
+  await rejection(inspect(await serve({ protocol: 'imap', greeting: 'refuse' }), { protocol: 'imap' }), 'refused', 'greeting');
+});
+
+test('smtp: a multi-line greeting arriving in parts is waited for', async () => {
+  const server = await serve({ protocol: 'smtp', greeting: 'multiline' });
+  const report = await inspect(server, { protocol: 'smtp' });
+  assert.equal(report.greeting?.split('\n').length, 3);
+  assert.equal(server.connections[0]?.earlyTalker, false);
+});
+
+test('smtp: a server closing after the greeting is "closed"', async () => {
+  await rejection(inspect(await serve({ protocol: 'smtp', greeting: 'close' }), { protocol: 'smtp' }), 'closed', 'EHLO');
+});
+
+test('timeouts are per phase and honoured: a silent greeting, a stalled handshake', async () => {
+  let started = Date.now();
+  const silent = await serve({ protocol: 'pop3', greeting: 'silent' });
+  await rejection(inspect(silent, { protocol: 'pop3', timeoutMs: 300 }), 'timeout', 'greeting');
+  let elapsed = Date.now() - started;
+  assert.ok(elapsed >= 290 && elapsed < 1500, `${elapsed} ms`);
+
+  started = Date.now();
+  const stalled = await serve({ protocol: 'smtp', afterGoAhead: 'stall' });
+  const error = await rejection(inspect(stalled, { protocol: 'smtp', timeoutMs: 300 }), 'timeout', 'TLS handshake');
+  elapsed = Date.now() - started;
+  assert.ok(elapsed >= 290 && elapsed < 1500, `${elapsed} ms`);
+  assert.match(error.message, /^127\.0\.0\.1:\d+: TLS handshake: no handshake within 300 ms$/);
+  await silent.connections[0]?.closed;
+  await stalled.connections[0]?.closed;
+});
+
+test("a closed port is 'refused' at connect", async () => {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const error = await rejection(inspectServer({ host: '127.0.0.1', port, protocol: 'smtp', timeoutMs: 2000 }), 'refused', 'connect');
+  assert.equal(error.message, `127.0.0.1:${port}: connect: connection refused`);
+});
+
+test("a name that cannot resolve is 'dns' (RFC 6761: .invalid never resolves)", async () => {
+  const error = await rejection(inspectServer({ host: 'mailcert-test.invalid', port: 25, timeoutMs: 5000 }), 'dns', 'connect');
+  assert.match(error.message, /^mailcert-test\.invalid:25: connect: /);
+});
+
+test('IPv6 literals are bracketed in messages', async () => {
+  const error = await inspectServer({ host: '::1', port: 1, protocol: 'smtp', timeoutMs: 2000 }).then(
+    () => assert.fail('connected to [::1]:1'),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof NetError);
+  assert.match(error.message, /^\[::1\]:1: connect: /);
+});
+
+test('a `ca` entry that is not DER is an input error, before any connection', async () => {
+  const server = await serve({ protocol: 'smtp' });
+  const error = await inspect(server, { protocol: 'smtp', ca: [Uint8Array.of(1, 2, 3)] }).then(
+    () => assert.fail('accepted a bad trust anchor'),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof MailcertError && !(error instanceof NetError));
+  assert.equal(error.exitCode, ExitCode.badInput);
+  assert.equal(server.connections.length, 0);
+});
+
+test('nothing is left running: every connection closed by the client, no timers', async () => {
+  await Promise.all(servers.flatMap((s) => s.connections.map((c) => c.closed)));
+  await delay(10);
+  assert.deepEqual(
+    process.getActiveResourcesInfo().filter((r) => r === 'Timeout'),
+    [],
+  );
+});

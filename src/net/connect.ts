@@ -53,6 +53,7 @@ export interface ServerReport {
   peerChain: Uint8Array[];
   authorized: boolean;
   authorizationError?: string;
+  /** connectMs: DNS and TCP; tlsMs: the handshake alone (the plaintext conversation is in neither). */
   timings: { connectMs: number; tlsMs: number };
   /** Things worth saying that are not failures: an assumed protocol, no answer inside TLS. */
   notes: string[];

@@ -573,7 +573,8 @@ class Stopper {
 /**
  * Pids of every process of the instance tagged `tag` (the basename of MailServers.dir): Dovecot's
  * show it in their titles (instance_name), the Postfix master and its children carry it in
- * MAIL_CONFIG (postfix -c exports it; master(8) passes it on).
+ * MAIL_CONFIG (postfix -c exports it; master(8) passes it on). A zombie's cmdline and environ are
+ * empty, so exited daemons that PID 1 has not reaped yet (on these machines it never does) don't count.
  */
 export function instanceProcesses(tag: string): number[] {
   const pids: number[] = [];

@@ -216,6 +216,7 @@ function signExpired(dir: string, interPem: string, san: string): string {
   writeFileSync(join(db, 'leaf.ext'), `basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=${san}\n`);
   const out = join(dir, 'expired.pem');
   runOk('openssl', [
+    // inter.key: where makeTestCa (./ca.ts) keeps the intermediate's key.
     'ca', '-batch', '-notext', '-config', join(db, 'ca.cnf'), '-cert', interPem, '-keyfile', join(dir, 'inter.key'),
     '-in', join(dir, 'server.csr'), '-out', out, '-startdate', '20200101000000Z', '-enddate', '20200201000000Z',
     '-extfile', join(db, 'leaf.ext'),
@@ -249,9 +250,12 @@ function listenOnAnyPort(): Promise<Server> {
 
 async function waitForPorts(instances: readonly Instance[], ports: MailServerPorts, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const abort = { failed: false }; // the first failure ends every other wait, not only this one
   const waits = instances.flatMap((inst) =>
     inst.ports.map(async (name) => {
-      if (await waitForPort(ports[name], deadline)) return;
+      if (await waitForPort(ports[name], deadline, abort)) return;
+      if (abort.failed) return;
+      abort.failed = true;
       throw new StartError(
         `${inst.label} did not accept connections on ${HOST}:${ports[name]} (${name}) within ${timeoutMs} ms; ` +
           `last lines of ${inst.log}:\n${tail(inst.log)}`,
@@ -262,12 +266,12 @@ async function waitForPorts(instances: readonly Instance[], ports: MailServerPor
   await Promise.all(waits);
 }
 
-async function waitForPort(port: number, deadline: number): Promise<boolean> {
-  while (Date.now() < deadline) {
+async function waitForPort(port: number, deadline: number, abort: { failed: boolean }): Promise<boolean> {
+  while (Date.now() < deadline && !abort.failed) {
     if (await canConnect(port)) return true;
     await sleep(50);
   }
-  return canConnect(port);
+  return !abort.failed && canConnect(port);
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -440,8 +444,9 @@ smtpd_tls_loglevel = 1
       CERT_VARIANTS.map((v) => smtpd(variantPort('smtp', v), `smtpd_tls_chain_files=${certs.key},${certs[v]}`)).join('') +
       POSTFIX_SERVICES,
   );
-  // Postfix re-reads a main.cf modified within the last second every 300 ms until it is a second
-  // old (so it never reads a half-written file): that alone made each start take ~2 s. Backdate it.
+  // Postfix (dict_load_file_xt) re-reads a config file younger than about 2 s every 300 ms until it
+  // is that old, so it never reads a half-written one: strace showed this, not `post-install`, is the
+  // reference's "first start ~2 s". Backdated, postfix start takes ~0.3 s.
   const past = new Date(Date.now() - 60_000);
   for (const f of ['main.cf', 'master.cf']) utimesSync(join(conf, f), past, past);
   return { label: 'postfix', log, pidFile: join(root, 'queue', 'pid', 'master.pid'), ports: [...SMTP_PORTS] };

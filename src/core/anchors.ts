@@ -53,7 +53,7 @@ export async function loadAnchors(source: string, storePassword: () => Promise<s
       if (!HASH_NAME.test(name) && !CERT_EXT.test(name)) continue;
       const path = join(source, name);
       if (!statSync(path).isFile()) continue;
-      ders.push(...(await readCertificates(path)));
+      ders.push(...readCertificates(path));
     }
     if (ders.length === 0) throw inputError(`--ca ${source}: the folder holds no <hash>.N or .pem/.crt certificate files`);
     return { certs: uniqueCerts(ders), source: `--ca ${source}` };
@@ -67,5 +67,5 @@ export async function loadAnchors(source: string, storePassword: () => Promise<s
     return { certs: uniqueCerts(ders), source: `--ca ${source}` };
   }
   if (detectFormat(bytes) === 'unknown') throw inputError(`--ca ${source}: not a certificate file, folder or keystore`);
-  return { certs: uniqueCerts(await readCertificates(source)), source: `--ca ${source}` };
+  return { certs: uniqueCerts(readCertificates(source)), source: `--ca ${source}` };
 }

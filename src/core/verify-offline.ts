@@ -82,7 +82,7 @@ export async function verifyKeystore(
 }
 
 export async function verifyFiles(certPath: string, keyPath: string | undefined, passin: () => Promise<string>, opts: CommonOptions): Promise<VerifyReport> {
-  const certs = (await readCertificates(certPath)).map((d) => parseCertificate(d));
+  const certs = readCertificates(certPath).map((d) => parseCertificate(d));
   const checks: Check[] = [];
   const leaf = certs[0] as CertInfo;
   if (keyPath !== undefined) checks.push(keyMatch(leaf, (await readPrivateKey(keyPath, passin)).pkcs8));

@@ -21,7 +21,7 @@ function looksLikeText(bytes: Uint8Array): boolean {
 }
 
 /** Every certificate in a file, in file order. */
-export async function readCertificates(path: string): Promise<Uint8Array[]> {
+export function readCertificates(path: string): Uint8Array[] {
   const bytes = readInput(path, 'certificate file');
   try {
     if (looksLikeText(bytes)) {

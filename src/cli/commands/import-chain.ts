@@ -17,7 +17,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   const ask = confirmer(io, { ...opts, yes: opts.yes === true || !io.stdinIsTTY || opts.json === true });
   const result = await importChain({
     path,
-    certs: await readCertificates(file),
+    certs: readCertificates(file),
     alias: str(opts.alias),
     storetype: str(opts.storetype),
     storePassword: (isNew) => passwords.get('store', { purpose: `keystore ${path}`, confirm: isNew }),

@@ -14,7 +14,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   const file = str(opts.file);
   if (path === undefined || file === undefined) throw usageError('import needs --keystore FILE and --file CERT', 'mailcert import -k james.jks --file reply.pem');
   const passwords = new PasswordResolver(io, opts);
-  const certs = await readCertificates(file);
+  const certs = readCertificates(file);
   const keyFile = str(opts.key);
   const key = keyFile === undefined ? undefined : (await readPrivateKey(keyFile, () => passwords.get('passin', { purpose: `key ${keyFile}` }))).pkcs8;
   const result = await importCertificates({

@@ -23,10 +23,10 @@ function serverLines(r: VerifyReport): string[] {
   return lines;
 }
 
-function number(name: string, v: unknown, fallback: number): number {
+function number(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw usageError(`--${name} ${String(v)}: give a number`);
+  if (!Number.isFinite(n) || n < 0) throw usageError(`--${name} ${v}: give a number`);
   return n;
 }
 
@@ -39,7 +39,7 @@ export async function run(io: Io, opts: Opts): Promise<number> {
   const passwords = new PasswordResolver(io, opts);
   const ca = str(opts.ca);
   const anchors = ca === undefined ? defaultAnchors() : await loadAnchors(ca, () => passwords.find('store', { purpose: `truststore ${ca}` }));
-  const common: CommonOptions = { anchors, host: str(opts.host), warnDays: number('warn-days', opts.warnDays, 30), strict: opts.strict === true };
+  const common: CommonOptions = { anchors, host: str(opts.host), warnDays: number('warn-days', str(opts.warnDays), 30), strict: opts.strict === true };
   const reports: VerifyReport[] = [];
   let networkFailed = false;
   if (keystore !== undefined) {

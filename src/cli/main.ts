@@ -39,9 +39,13 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   }
   const io = processIo();
   let code = 0;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
+  const program = buildProgram(
+    io,
+    (c) => {
+      code = c;
+    },
+    argv,
+  );
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

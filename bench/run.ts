@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: mailcert against keytool/openssl on the same inputs, measured side by side.
  * BENCH_RUNS sets the number of interleaved runs (default 10; key generation always takes at
- * least 15, since RSA key search varies a lot); BENCH_ONLY=list,genkey,hash runs only those groups.
+ * least 15, since RSA key search varies a lot); BENCH_ONLY=list,genkey,hash,startup,verify runs only those groups.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
@@ -12,6 +12,8 @@ import { encodeJks } from '../src/codec/jks.js';
 import type { StoredEntry } from '../src/codec/model.js';
 import { compare, printResults, type Result } from './harness.js';
 import { hashBenchmarks } from './hash.js';
+import { startupBenchmarks } from './startup.js';
+import { verifyBenchmarks } from './verify.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 const root = resolve(import.meta.dirname, '..', '..');
@@ -117,5 +119,7 @@ if (wanted('genkey')) {
 }
 
 if (wanted('hash')) results.push(...hashBenchmarks(runs));
+if (wanted('startup')) results.push(...startupBenchmarks(runs));
+if (wanted('verify')) results.push(...(await verifyBenchmarks(runs)));
 
 printResults(results, runs);

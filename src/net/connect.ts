@@ -209,7 +209,9 @@ function describeAuthError(e: unknown): string {
 /** TCP connect (DNS included) under the timeout; every failure is a NetError of step "connect". */
 function openTcp(host: string, port: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host, port });
+    // Every write here is one short command line: send it at once (TCP_NODELAY), as interactive
+    // protocols should, instead of letting Nagle's algorithm hold it for an ACK.
+    const socket = tcpConnect({ host, port, noDelay: true });
     const fail = (e: NetError): void => {
       cleanup();
       socket.destroy();

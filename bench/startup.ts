@@ -1,0 +1,46 @@
+/**
+ * Start-up of the CLI users run in loops: `mailcert --version` against `node -e 0` (target: at
+ * most 1.2x and 48 MiB peak RSS), and the first `npx mailcert` from the packed tarball against a
+ * plain `npm install` of the same tarball without running it (reported).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { compare, type Cmd, type Result } from './harness.js';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const cli = join(root, 'bin', 'mailcert.js');
+
+export function startupBenchmarks(runs: number): Result[] {
+  const work = mkdtempSync(join(tmpdir(), 'mailcert-bench-npx-'));
+  process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+  const packed = spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--loglevel=error'], { cwd: root, encoding: 'utf8' });
+  if (packed.status !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
+  const tarball = join(work, packed.stdout.trim().split('\n').pop() ?? '');
+  // Each run installs into a fresh folder: the first npx run a CI job pays.
+  const fresh = (run: string): Cmd => ({
+    label: run,
+    cmd: 'sh',
+    args: ['-c', `d=$(mktemp -d -p "${work}") && cd "$d" && echo '{"private":true}' > package.json && npm install --offline --no-audit --no-fund --loglevel=error "${tarball}" >/dev/null && ${run}`],
+  });
+  mkdirSync(join(work, 'empty'), { recursive: true });
+  writeFileSync(join(work, 'empty', 'package.json'), '{"private":true}\n');
+  return [
+    compare({
+      name: 'mailcert --version vs node -e 0',
+      ours: { label: 'mailcert', cmd: process.execPath, args: [cli, '--version'] },
+      theirs: { label: 'node -e 0', cmd: process.execPath, args: ['-e', '0'] },
+      maxRatio: 1.2,
+      maxRssMiB: 48,
+      runs,
+    }),
+    compare({
+      name: 'npm install tarball + first npx mailcert --version vs npm install alone',
+      ours: fresh('npx --offline mailcert --version'),
+      theirs: fresh('true'),
+      maxRatio: Number.POSITIVE_INFINITY,
+      runs: Math.min(runs, 5),
+    }),
+  ];
+}

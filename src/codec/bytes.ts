@@ -111,6 +111,17 @@ export class ByteReader {
     return out;
   }
 
+  /**
+   * Like bytes(), without copying: a view that shares the input's memory. For large read-only
+   * values (the certificates of a 10,000-entry truststore) where a copy would only feed the GC.
+   */
+  view(n: number, what?: string): Uint8Array {
+    this.need(n, what);
+    const out = this.#bytes.subarray(this.#pos, this.#pos + n);
+    this.#pos += n;
+    return out;
+  }
+
   skip(n: number, what?: string): void {
     this.need(n, what);
     this.#pos += n;

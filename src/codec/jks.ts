@@ -138,7 +138,9 @@ function readCert(r: ByteReader, version: number, what: string): Uint8Array {
       throw new CodecError('unsupported', r.format, `${what} has type "${type}", only X.509 is supported`, typeAt);
     }
   }
-  return r.bytes(readLength(r, what), what);
+  // A view into the file's bytes: certificates are never modified, and a large truststore's
+  // copies would double its memory.
+  return r.view(readLength(r, what), what);
 }
 
 /** A u32 length field, checked against what is left before anything is allocated. */

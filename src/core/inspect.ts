@@ -147,7 +147,7 @@ export async function inspectBytes(path: string, bytes: Uint8Array, secrets: Ins
   if (type !== undefined) {
     const pass = type === 'PKCS12' ? () => secrets.storePassword() : () => secrets.givenStorePassword();
     const store = await decodeKeystore(path, type, bytes, pass);
-    return { file: path, format: type, keystore: listKeystore(path, store, 'full') };
+    return { file: path, format: type, keystore: listKeystore(path, store, certSummary) };
   }
   try {
     return await inspectContent(path, bytes, secrets, now);

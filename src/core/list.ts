@@ -5,9 +5,9 @@
  * does), so certificates are parsed only for -v and --json: a 10,000-entry truststore lists in
  * a fraction of keytool's time.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Keystore } from '../keystore/keystore.js';
-import { certSummary, type CertSummary } from './cert-summary.js';
+import type { CertSummary } from './cert-summary.js';
 
 export interface ListedEntry {
   alias: string;
@@ -30,14 +30,18 @@ export interface ListReport {
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
 
 /** Uppercase hex with colons, as keytool and openssl print fingerprints. */
-export function fingerprint(der: Uint8Array, hash = 'sha256'): string {
-  const digest = createHash(hash).update(der).digest();
+export function fingerprint(der: Uint8Array, algorithm = 'sha256'): string {
+  const digest = hash(algorithm, der, 'buffer');
   let out = HEX[digest[0] ?? 0] ?? '';
   for (let i = 1; i < digest.length; i++) out += ':' + (HEX[digest[i] ?? 0] ?? '');
   return out;
 }
 
-export function listKeystore(path: string, store: Keystore, detail: 'fingerprint' | 'full'): ListReport {
+/**
+ * With `summarize` (core/cert-summary's certSummary, for -v and --json) every certificate is
+ * summarised; without it only fingerprints are computed and the X.509 parser is never loaded.
+ */
+export function listKeystore(path: string, store: Keystore, summarize?: (der: Uint8Array) => CertSummary): ListReport {
   const entries = store.entries
     .map((e): ListedEntry => {
       const chain = e.kind === 'key' ? e.chain : e.kind === 'trusted' ? [e.cert] : [];
@@ -48,7 +52,7 @@ export function listKeystore(path: string, store: Keystore, detail: 'fingerprint
         created: e.created.toISOString(),
         chainLength: chain.length,
         ...(leaf ? { sha256: fingerprint(leaf) } : {}),
-        chain: detail === 'full' ? chain.map(certSummary) : [],
+        chain: summarize ? chain.map(summarize) : [],
       };
     })
     // keytool lists in Hashtable order, which means nothing to a reader; we sort by alias.

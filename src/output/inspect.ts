@@ -1,8 +1,7 @@
 /** Human rendering of `mailcert inspect` (the JSON shape is documented in core/inspect.ts). */
-import type { ChalkInstance } from 'chalk';
 import type { BasicConstraintsInfo, InspectedCertificate, InspectedCrl, InspectedKey, InspectedRequest, InspectReport } from '../core/inspect.js';
 import { renderList } from './list.js';
-import { day } from './style.js';
+import { day, type Paint } from './style.js';
 
 const row = (label: string, value: string): string => `  ${label.padEnd(13)} ${value}`;
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
@@ -21,13 +20,13 @@ function usageRows(u: Pick<InspectedCertificate, 'subjectAltNames' | 'keyUsage' 
   ];
 }
 
-function validity(c: InspectedCertificate, paint: ChalkInstance): string {
+function validity(c: InspectedCertificate, paint: Paint): string {
   const left = c.daysLeft;
   const text = left < 0 ? paint.red(`expired ${-left} days ago`) : left <= 30 ? paint.yellow(`${left} days left`) : paint.green(`${left} days left`);
   return `${day(c.notBefore)} to ${day(c.notAfter)} (${text})`;
 }
 
-function certificateLines(c: InspectedCertificate, n: number, count: number, paint: ChalkInstance): string[] {
+function certificateLines(c: InspectedCertificate, n: number, count: number, paint: Paint): string[] {
   return [
     paint.bold(count > 1 ? `Certificate [${n}]${c.selfSigned ? ' (self-signed)' : ''}` : `Certificate${c.selfSigned ? ' (self-signed)' : ''}`),
     row('subject', c.subject),
@@ -42,7 +41,7 @@ function certificateLines(c: InspectedCertificate, n: number, count: number, pai
   ];
 }
 
-function requestLines(r: InspectedRequest, paint: ChalkInstance): string[] {
+function requestLines(r: InspectedRequest, paint: Paint): string[] {
   return [
     paint.bold('Certificate request (PKCS#10)'),
     row('subject', r.subject),
@@ -53,7 +52,7 @@ function requestLines(r: InspectedRequest, paint: ChalkInstance): string[] {
   ];
 }
 
-function keyLines(k: InspectedKey, certs: readonly InspectedCertificate[], paint: ChalkInstance): string[] {
+function keyLines(k: InspectedKey, certs: readonly InspectedCertificate[], paint: Paint): string[] {
   const lines = [paint.bold('Private key'), row('form', k.form)];
   if (k.encrypted) lines.push(row('encrypted', k.encryption ?? 'yes'));
   else lines.push(row('encrypted', 'no'));
@@ -65,7 +64,7 @@ function keyLines(k: InspectedKey, certs: readonly InspectedCertificate[], paint
   return lines;
 }
 
-function crlLines(c: InspectedCrl, paint: ChalkInstance): string[] {
+function crlLines(c: InspectedCrl, paint: Paint): string[] {
   return [
     paint.bold('Certificate revocation list'),
     row('issuer', c.issuer),
@@ -86,7 +85,7 @@ function contents(r: InspectReport): string {
   return parts.join(', ');
 }
 
-export function renderInspect(r: InspectReport, paint: ChalkInstance): string {
+export function renderInspect(r: InspectReport, paint: Paint): string {
   if (r.keystore) return renderList(r.keystore, true, paint);
   const sections: string[][] = [];
   const certs = r.certificates ?? [];

@@ -1,7 +1,9 @@
 /**
  * Colour only on a terminal, never with NO_COLOR, TERM=dumb, --no-color or --json (CLI.md).
+ * chalk is loaded only when colour is really on: plain output (pipes, CI, files) does not pay
+ * for it at start-up.
  */
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import type { GlobalOptions, Io } from '../cli/io.js';
 
 export function useColor(io: Io, opts: GlobalOptions, stream: 'out' | 'err' = 'out'): boolean {
@@ -10,8 +12,16 @@ export function useColor(io: Io, opts: GlobalOptions, stream: 'out' | 'err' = 'o
   return tty && !noColor && io.env.TERM !== 'dumb' && opts.color !== false && opts.json !== true;
 }
 
-export function painter(io: Io, opts: GlobalOptions, stream: 'out' | 'err' = 'out'): ChalkInstance {
-  return new Chalk({ level: useColor(io, opts, stream) ? 1 : 0 });
+/** What the renderers use of chalk: each style returns its text, coloured or not. */
+export type Paint = Pick<ChalkInstance, 'bold' | 'green' | 'yellow' | 'red'> & { readonly level: number };
+
+const identity = (text: string): string => text;
+const plain = { bold: identity, green: identity, yellow: identity, red: identity, level: 0 } as unknown as Paint;
+
+export async function painter(io: Io, opts: GlobalOptions, stream: 'out' | 'err' = 'out'): Promise<Paint> {
+  if (!useColor(io, opts, stream)) return plain;
+  const { Chalk } = await import('chalk');
+  return new Chalk({ level: 1 });
 }
 
 export const day = (iso: string): string => iso.slice(0, 10);

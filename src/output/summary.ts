@@ -1,9 +1,8 @@
 /** Human summaries of what a command wrote: files, the certificate's names, expiry and fingerprint. */
-import type { ChalkInstance } from 'chalk';
 import type { CertSummary } from '../core/cert-summary.js';
-import { day } from './style.js';
+import { day, type Paint } from './style.js';
 
-export function renderCertLines(c: CertSummary, altNames: readonly string[], paint: ChalkInstance, now = new Date()): string[] {
+export function renderCertLines(c: CertSummary, altNames: readonly string[], paint: Paint, now = new Date()): string[] {
   const days = Math.round((Date.parse(c.notAfter) - now.getTime()) / 86_400_000);
   return [
     `  subject   ${c.subject}`,

@@ -1,8 +1,8 @@
 /** Human rendering of verify reports: one line per check, ok / warn / FAIL in colour on a TTY. */
-import type { ChalkInstance } from 'chalk';
+import type { Paint } from './style.js';
 import type { VerifyReport } from '../core/verify-offline.js';
 
-export function renderVerify(reports: readonly VerifyReport[], paint: ChalkInstance, extra: (r: VerifyReport) => string[] = () => []): string {
+export function renderVerify(reports: readonly VerifyReport[], paint: Paint, extra: (r: VerifyReport) => string[] = () => []): string {
   const lines: string[] = [];
   for (const r of reports) {
     lines.push(paint.bold(r.target), ...extra(r));

@@ -117,7 +117,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     return;
   }
   if (opts.quiet) return;
-  const paint = painter(io, opts);
+  const paint = await painter(io, opts);
   const head = ksResult
     ? `${ksResult.created ? 'Created' : 'Updated'} ${ksResult.type} keystore ${ksResult.path} with key entry "${ksResult.alias}"`
     : `Wrote private key ${files?.key ?? ''} (mode 0600) and certificate ${files?.cert ?? ''}`;

@@ -29,7 +29,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     return;
   }
   if (opts.quiet) return;
-  const paint = painter(io, opts);
+  const paint = await painter(io, opts);
   const lines = result.added.map((a) => `${paint.green('added')}    "${a.alias}"  ${a.cert.subject}  (SHA-256 ${a.cert.sha256})`);
   lines.push(...result.present.map((p) => `present  "${p.alias}"  ${p.cert.subject}  (already trusted; unchanged)`));
   io.out(`${result.createdKeystore ? 'Created' : 'Updated'} ${result.type} keystore ${path}\n${lines.join('\n')}\n`);

@@ -33,7 +33,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     return;
   }
   if (opts.quiet) return;
-  const paint = painter(io, opts);
+  const paint = await painter(io, opts);
   const lines: string[] = [];
   switch (result.action) {
     case 'reply':

@@ -25,5 +25,5 @@ export async function run(io: Io, opts: Opts, args: string[]): Promise<void> {
   };
   const report = fromStdin ? await inspectBytes(name, await io.readStdin(), secrets) : await inspectFile(path, secrets);
   if (opts.json) io.out(JSON.stringify(inspectJson(report), null, 2) + '\n');
-  else if (!opts.quiet) io.out(renderInspect(report, painter(io, opts)));
+  else if (!opts.quiet) io.out(renderInspect(report, await painter(io, opts)));
 }

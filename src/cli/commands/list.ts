@@ -13,7 +13,8 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   if (typeof path !== 'string') throw usageError('list needs --keystore FILE', 'mailcert list --keystore james.jks');
   const passwords = new PasswordResolver(io, opts);
   const store = await readKeystoreFile(path, () => passwords.get('store', { purpose: `keystore ${path}` }));
-  const report = listKeystore(path, store, opts.json || opts.verbose ? 'full' : 'fingerprint');
+  const full = opts.json === true || opts.verbose === true;
+  const report = listKeystore(path, store, full ? (await import('../../core/cert-summary.js')).certSummary : undefined);
   if (opts.json) io.out(JSON.stringify(listJson(report), null, 2) + '\n');
-  else if (!opts.quiet) io.out(renderList(report, opts.verbose === true, painter(io, opts)));
+  else if (!opts.quiet) io.out(renderList(report, opts.verbose === true, await painter(io, opts)));
 }

@@ -58,7 +58,7 @@ export async function run(io: Io, opts: Opts): Promise<number> {
     const [only] = reports;
     io.out(JSON.stringify(reports.length === 1 && only ? only : { ok, targets: reports }, null, 2) + '\n');
   } else if (!opts.quiet || !ok) {
-    io.out(renderVerify(reports, painter(io, opts), serverLines));
+    io.out(renderVerify(reports, await painter(io, opts), serverLines));
   }
   if (networkFailed) {
     for (const r of reports) {

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { compare, type Cmd, type Result } from './harness.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const cli = join(root, 'bin', 'mailcert.js');
+const cli = join(root, 'bin', 'mailcert.cjs');
 
 const mailcert = (args: string[]): Cmd => ({ label: 'mailcert', cmd: process.execPath, args: [cli, ...args] });
 const nodeNothing: Cmd = { label: 'node -e 0', cmd: process.execPath, args: ['-e', '0'] };

@@ -20,7 +20,7 @@ const root = resolve(import.meta.dirname, '..', '..');
 const mailcert = (args: string[], env: NodeJS.ProcessEnv = {}) => ({
   label: 'mailcert',
   cmd: process.execPath,
-  args: [join(root, 'bin', 'mailcert.js'), ...args],
+  args: [join(root, 'bin', 'mailcert.cjs'), ...args],
   env,
 });
 const keytool = (args: string[]) => ({ label: 'keytool', cmd: 'keytool', args });
@@ -91,7 +91,7 @@ if (wanted('genkey')) {
     args: ['-c', `rm -f ${file} ${file}.crt && exec "$@"`, 'sh', ...cmd],
     env: { MAILCERT_STOREPASS: 'changeit' },
   });
-  const cli = join(root, 'bin', 'mailcert.js');
+  const cli = join(root, 'bin', 'mailcert.cjs');
   const ks = (n: string): string => join(work, n);
   results.push(
     compare({

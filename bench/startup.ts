@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { compare, type Cmd, type Result } from './harness.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const cli = join(root, 'bin', 'mailcert.js');
+const cli = join(root, 'bin', 'mailcert.cjs');
 
 export function startupBenchmarks(runs: number): Result[] {
   const work = mkdtempSync(join(tmpdir(), 'mailcert-bench-npx-'));

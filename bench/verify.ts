@@ -9,7 +9,7 @@ import { startMailServers, SERVER_NAME } from '../test/helpers/mail-servers.js';
 import { compare, type Cmd, type Result } from './harness.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const cli = join(root, 'bin', 'mailcert.js');
+const cli = join(root, 'bin', 'mailcert.cjs');
 const mailcert = (args: string[]): Cmd => ({ label: 'mailcert', cmd: process.execPath, args: [cli, ...args] });
 
 export async function verifyBenchmarks(runs: number): Promise<Result[]> {

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Builds mailcert: `tsc` type-checks and emits dist/ (what the unit tests import), then esbuild
-// bundles the CLI into dist/bundle/ (what bin/mailcert.js runs and the npm package ships): one
-// entry file with the runtime dependencies inside, and split chunks for what only some commands
-// need (PKCS#12, prompts), so start-up reads a handful of files instead of dozens of modules.
+// bundles the CLI into dist/bundle/ (what bin/mailcert.cjs runs and the npm package ships): one
+// CommonJS entry with the runtime dependencies it needs inside, and code-split ES modules for the
+// commands and what only some of them need (PKCS#12, prompts), so start-up reads a handful of
+// files instead of dozens of modules.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,19 +34,43 @@ const noChildProcessInCommander = {
   },
 };
 
-await build({
-  plugins: [noChildProcessInCommander],
-  entryPoints: { main: join(root, 'src', 'cli', 'main.ts') },
-  outdir: join(root, 'dist', 'bundle'),
+// The entry is CommonJS: Node 20 starts a CommonJS file about 4 ms sooner than an ES module,
+// and every command pays that. It holds commander, the program and error reporting; each
+// command is an ES module entry of its own, code-split, loaded with import() when it runs.
+const commands = readdirSync(join(root, 'src', 'cli', 'commands')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+const outdir = join(root, 'dist', 'bundle');
+const shared = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'chunk-[name]-[hash]',
   define: { __MAILCERT_VERSION__: JSON.stringify(version) },
-  // node-forge and other CommonJS dependencies call require() for Node built-ins.
-  banner: { js: "import { createRequire as __mailcertRequire } from 'node:module'; const require = __mailcertRequire(import.meta.url);" },
+  plugins: [noChildProcessInCommander],
   logLevel: 'warning',
   legalComments: 'none',
+};
+await build({
+  ...shared,
+  entryPoints: Object.fromEntries(commands.map((c) => [`command-${c}`, join(root, 'src', 'cli', 'commands', `${c}.ts`)])),
+  outdir,
+  splitting: true,
+  format: 'esm',
+  chunkNames: 'chunk-[name]-[hash]',
+  // node-forge and other CommonJS dependencies call require() for Node built-ins.
+  banner: { js: "import { createRequire as __mailcertRequire } from 'node:module'; const require = __mailcertRequire(import.meta.url);" },
+});
+/** In the entry, `import('./commands/x.js')` becomes `import('./command-x.js')`, left to Node at run time. */
+const commandsAsEntries = {
+  name: 'commands-as-entries',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) => ({ path: `./command-${args.path.slice('./commands/'.length)}`, external: true }));
+  },
+};
+await build({
+  ...shared,
+  plugins: [...shared.plugins, commandsAsEntries],
+  entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+  outfile: join(outdir, 'main.cjs'),
+  format: 'cjs',
+  // program.ts reads package.json through import.meta.url only when __MAILCERT_VERSION__ is unset.
+  define: { ...shared.define, 'import.meta.url': '""' },
 });

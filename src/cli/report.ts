@@ -3,13 +3,22 @@
  * Known errors (MailcertError, CodecError) keep their words; anything else is a bug in mailcert,
  * reported as such with exit code 3 and no stack trace unless MAILCERT_DEBUG=1.
  */
-import { CodecError } from '../codec/errors.js';
-import { ExitCode, MailcertError, type ExitCodeValue } from '../errors.js';
+import type { CodecError } from '../codec/errors.js';
+import { ExitCode, type ExitCodeValue, type MailcertError } from '../errors.js';
 
 export interface ErrorReport {
   text: string;
   json: { error: { message: string; hint?: string; exitCode: number } };
   exitCode: ExitCodeValue;
+}
+
+// The entry (dist/bundle/main.cjs) and the command chunks it loads each carry their own copy of
+// the error classes, so errors are recognised by their name and shape, not by instanceof.
+function isMailcertError(e: unknown): e is MailcertError {
+  return e instanceof Error && e.name === 'MailcertError' && typeof (e as Partial<MailcertError>).exitCode === 'number';
+}
+function isCodecError(e: unknown): e is CodecError {
+  return e instanceof Error && e.name === 'CodecError' && typeof (e as Partial<CodecError>).kind === 'string';
 }
 
 export function describeError(error: unknown, debug: boolean): ErrorReport {
@@ -20,10 +29,10 @@ export function describeError(error: unknown, debug: boolean): ErrorReport {
     // Ctrl-C at a prompt: nothing was written (prompts come before any write).
     message = 'cancelled';
     exitCode = ExitCode.cancelled;
-  } else if (error instanceof MailcertError) {
+  } else if (isMailcertError(error)) {
     ({ message, hint } = error);
     exitCode = error.exitCode;
-  } else if (error instanceof CodecError) {
+  } else if (isCodecError(error)) {
     message = error.message;
     exitCode = ExitCode.badInput;
   } else {

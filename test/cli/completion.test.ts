@@ -31,7 +31,7 @@ function script(shell: string): string {
 const hasShell = (name: string): boolean => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 
 /**
- * Sources the bash script (through `node bin/mailcert.js`, as `source <(mailcert completion bash)`
+ * Sources the bash script (through `node bin/mailcert.cjs`, as `source <(mailcert completion bash)`
  * would) and runs _mailcert for a command line whose last word is being completed.
  */
 function bashComplete(words: string[], env: Record<string, string> = {}): string[] {

@@ -27,6 +27,6 @@ test('npm pack, then npm install of the tarball into an empty folder: npx mailce
   assert.equal(genkey.status, 0, genkey.stderr);
   assert.match(readFileSync(join(app, 'mail.example.com.crt'), 'utf8'), /^-----BEGIN CERTIFICATE-----/);
   const listing = run('tar', ['-tzf', tarball]).stdout;
-  assert.match(listing, /package\/dist\/bundle\/main\.js/);
+  assert.match(listing, /package\/dist\/bundle\/main\.cjs/);
   assert.doesNotMatch(listing, /package\/(src|test|fixtures)\//);
 });

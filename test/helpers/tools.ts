@@ -53,7 +53,7 @@ export const openssl = (args: readonly string[], opts?: Parameters<typeof run>[2
 /** The repository root (tests run from dist/test/...). */
 export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 export const fixturesDir = join(repoRoot, 'fixtures');
-export const cliPath = join(repoRoot, 'bin', 'mailcert.js');
+export const cliPath = join(repoRoot, 'bin', 'mailcert.cjs');
 
 /** Runs the built CLI as a process, with no TTY and a clean password environment. */
 export function mailcert(

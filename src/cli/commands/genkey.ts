@@ -11,6 +11,7 @@ import { assertCanCreate, writeFileAtomic } from '../../keystore/files.js';
 import { certSummary } from '../../core/cert-summary.js';
 import { renderCertLines } from '../../output/summary.js';
 import { painter } from '../../output/style.js';
+import { withSpinner } from '../../output/spinner.js';
 
 /**
  * On a terminal, the DN fields keytool -genkeypair asks for, CN first (defaulting to this host's
@@ -53,7 +54,8 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   const subject = resolveSubject({ cn, dname, san });
   const spec = keySpec(str(opts.keyType) ?? 'rsa', str(opts.keySize), str(opts.curve));
   const days = parseDays(str(opts.days));
-  const make = () => makeSelfSigned({ subject, key: spec, days, sigAlg: str(opts.sigAlg) });
+  const what = spec.type === 'rsa' ? `Generating an RSA-${spec.bits} key` : `Generating an EC ${spec.curve} key`;
+  const make = () => withSpinner(io, opts, what, makeSelfSigned({ subject, key: spec, days, sigAlg: str(opts.sigAlg) }));
   const force = opts.force === true;
   const keystore = str(opts.keystore);
   const keyOut = str(opts.keyOut);

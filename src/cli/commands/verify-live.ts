@@ -8,6 +8,7 @@ import type { StartTlsProtocol } from '../../net/connect.js';
 import { encodePem } from '../../codec/pem.js';
 import { inputError, usageError } from '../../errors.js';
 import { writeFileAtomic } from '../../keystore/files.js';
+import { withSpinner } from '../../output/spinner.js';
 
 export interface LiveOutcome {
   reports: VerifyReport[];
@@ -36,7 +37,8 @@ export async function verifyLive(io: Io, opts: Opts, common: CommonOptions): Pro
   const timeoutSeconds = Number(opts.timeout ?? 10);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw usageError(`--timeout ${String(opts.timeout)}: give seconds, e.g. 10`);
   const servername = str(opts.servername);
-  const results = await verifyTargets(targets, { ...common, ...(servername === undefined ? {} : { servername }), timeoutMs: timeoutSeconds * 1000 });
+  const checking = verifyTargets(targets, { ...common, ...(servername === undefined ? {} : { servername }), timeoutMs: timeoutSeconds * 1000 });
+  const results = await withSpinner(io, opts, `Checking ${targets.length} server${targets.length === 1 ? '' : 's'}`, checking);
   const first = results[0];
   if (save !== undefined && first && first.peerChain.length > 0) {
     writeFileAtomic(save, new TextEncoder().encode(first.peerChain.map((d) => encodePem('CERTIFICATE', d)).join('')), { overwrite: opts.force === true, mode: 0o644, what: 'chain file' });

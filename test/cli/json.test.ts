@@ -22,7 +22,7 @@ function json(args: string[], expectStatus = 0): Record<string, unknown> {
 }
 function hasKeys(obj: unknown, keys: string[], what: string): void {
   assert.ok(obj !== null && typeof obj === 'object', `${what} is not an object`);
-  for (const k of keys) assert.ok(k in (obj as object), `${what} lacks "${k}": ${JSON.stringify(obj).slice(0, 300)}`);
+  for (const k of keys) assert.ok(k in (obj), `${what} lacks "${k}": ${JSON.stringify(obj).slice(0, 300)}`);
 }
 
 test('every subcommand prints one JSON document of its documented shape', () => {

@@ -8,6 +8,7 @@
  * DER only (X.690 10): definite lengths, primitive strings, SET OF sorted. asn1js re-encodes what
  * it parsed as it was (BER stays BER), so the writer here is a few plain functions instead.
  */
+import * as der from './der.js';
 import * as asn1js from 'asn1js';
 import { CodecError } from './errors.js';
 
@@ -379,104 +380,37 @@ export function algorithmIdentifier(node: Asn1Node, what: string): AlgorithmIden
 }
 
 // ---------------------------------------------------------------------------------------------
-// DER writing (X.690 10). Only what PKCS#8 and PKCS#12 need: single-octet identifiers.
+// DER writing: the names PKCS#8 and PKCS#12 use, over the shared writer in der.ts.
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function derLength(n: number): Uint8Array {
-  if (n < 0x80) return Uint8Array.of(n);
-  const digits: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) digits.unshift(v % 256);
-  return Uint8Array.of(0x80 | digits.length, ...digits);
-}
+export const concatBytes = (parts: readonly Uint8Array[]): Uint8Array => der.concat(...parts);
 
 /** One element from its first identifier octet and its contents. */
-export function derTlv(identifier: number, content: Uint8Array): Uint8Array {
-  return concatBytes([Uint8Array.of(identifier), derLength(content.length), content]);
-}
+export const derTlv = (identifier: number, content: Uint8Array): Uint8Array => der.encodeTlv(identifier, content);
 
-export function derSequence(...items: readonly Uint8Array[]): Uint8Array {
-  return derTlv(0x30, concatBytes(items));
-}
+export const derSequence = (...items: readonly Uint8Array[]): Uint8Array => der.sequence(...items);
 
 /** SET OF with its elements sorted by their encodings, as DER requires (X.690 11.6). */
-export function derSetOf(items: readonly Uint8Array[]): Uint8Array {
-  const sorted = [...items].sort(compareBytes);
-  return derTlv(0x31, concatBytes(sorted));
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = (a[i] as number) - (b[i] as number);
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
-}
+export const derSetOf = (items: readonly Uint8Array[]): Uint8Array => der.setOf(...items);
 
 export function derInteger(value: number): Uint8Array {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`derInteger: ${value} is not a non-negative safe integer`);
-  const digits: number[] = [];
-  for (let v = value; v > 0; v = Math.floor(v / 256)) digits.unshift(v % 256);
-  if (digits.length === 0 || (digits[0] as number) >= 0x80) digits.unshift(0);
-  return derTlv(0x02, Uint8Array.from(digits));
+  return der.integer(value);
 }
 
-export function derOctetString(bytes: Uint8Array): Uint8Array {
-  return derTlv(0x04, bytes);
-}
+export const derOctetString = (bytes: Uint8Array): Uint8Array => der.octetString(bytes);
 
-export function derNull(): Uint8Array {
-  return Uint8Array.of(0x05, 0x00);
-}
+export const derNull = (): Uint8Array => der.nullValue();
 
-export function derOid(oid: string): Uint8Array {
-  const arcs = oid.split('.').map(Number);
-  const [a, b, ...rest] = arcs;
-  if (a === undefined || b === undefined || arcs.some((x) => !Number.isSafeInteger(x) || x < 0)) {
-    throw new RangeError(`derOid: bad object identifier ${oid}`);
-  }
-  const out: number[] = [];
-  for (const arc of [a * 40 + b, ...rest]) {
-    const digits = [arc % 128];
-    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) digits.unshift((v % 128) | 0x80);
-    out.push(...digits);
-  }
-  return derTlv(0x06, Uint8Array.from(out));
-}
+export const derOid = (oid: string): Uint8Array => der.encodeOid(oid);
 
 /** BMPString: UTF-16BE code units, no terminator (X.680 41; friendlyName, RFC 7292 4.2). */
-export function derBmpString(s: string): Uint8Array {
-  const out = new Uint8Array(s.length * 2);
-  for (let i = 0; i < s.length; i++) {
-    const u = s.charCodeAt(i);
-    out[2 * i] = u >> 8;
-    out[2 * i + 1] = u & 0xff;
-  }
-  return derTlv(0x1e, out);
-}
+export const derBmpString = (s: string): Uint8Array => der.encodeTlv(der.TAG.BMP_STRING, der.encodeUtf16be(s));
 
 /** [n] EXPLICIT: a constructed context tag around one encoded element. */
-export function derExplicit(tag: number, inner: Uint8Array): Uint8Array {
-  return derTlv(0xa0 | tag, inner);
-}
+export const derExplicit = (tag: number, inner: Uint8Array): Uint8Array => der.explicit(tag, inner);
 
 /** [n] IMPLICIT on a primitive type (EncryptedContentInfo.encryptedContent). */
-export function derImplicitPrimitive(tag: number, content: Uint8Array): Uint8Array {
-  return derTlv(0x80 | tag, content);
-}
+export const derImplicitPrimitive = (tag: number, content: Uint8Array): Uint8Array => der.encodeTlv(0x80 | tag, content);
 
 /** AlgorithmIdentifier with parameters (already encoded) or an explicit NULL. */
-export function derAlgorithm(oid: string, params: Uint8Array = derNull()): Uint8Array {
-  return derSequence(derOid(oid), params);
-}
+export const derAlgorithm = (oid: string, params: Uint8Array = der.nullValue()): Uint8Array => der.sequence(der.encodeOid(oid), params);

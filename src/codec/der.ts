@@ -709,6 +709,20 @@ export function boolean(value: boolean): Uint8Array {
 
 const utf8Encoder = new TextEncoder();
 
+/**
+ * A JS string's UTF-16 code units, high byte first, no BOM or terminator: BMPString contents
+ * (X.680 41), and how Java feeds a char[] password to a digest (KeyProtector, getPreKeyedHash).
+ */
+export function encodeUtf16be(s: string): Uint8Array {
+  const out = new Uint8Array(s.length * 2);
+  for (let i = 0; i < s.length; i++) {
+    const u = s.charCodeAt(i);
+    out[2 * i] = u >> 8;
+    out[2 * i + 1] = u & 0xff;
+  }
+  return out;
+}
+
 export function utf8String(s: string): Uint8Array {
   return encodeTlv(TAG.UTF8_STRING, utf8Encoder.encode(s));
 }

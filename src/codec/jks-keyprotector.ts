@@ -10,7 +10,7 @@
  * It is read and written with the shared DER reader/writer (der.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { children, concat, decodeOidValue, encodeTlv, expectTag, item, nullValue, octetString, readRoot, sequence, TAG, tlvBytes, valueBytes, type Tlv } from './der.js';
+import { children, concat, decodeOidValue, encodeTlv, expectTag, item, nullValue, octetString, readRoot, sequence, TAG, tlvBytes, encodeUtf16be, valueBytes, type Tlv } from './der.js';
 import { CodecError } from './errors.js';
 
 /** 1.3.6.1.4.1.42.2.17.1.1, KeyProtector.KEY_PROTECTOR_OID, as DER content bytes. */
@@ -64,13 +64,7 @@ export function oidToString(content: Uint8Array): string {
  * (UTF-16 code unit) as two bytes, high byte first; no BOM, no terminator. Any Unicode is allowed.
  */
 export function passwordUtf16be(password: string): Uint8Array {
-  const out = new Uint8Array(password.length * 2);
-  for (let i = 0; i < password.length; i++) {
-    const c = password.charCodeAt(i);
-    out[2 * i] = c >> 8;
-    out[2 * i + 1] = c & 0xff;
-  }
-  return out;
+  return encodeUtf16be(password);
 }
 
 function sha1(...parts: Uint8Array[]): Uint8Array {

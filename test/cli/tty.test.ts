@@ -2,7 +2,7 @@
 // Ctrl-C that leaves nothing behind, and colour on the terminal only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keytool, mailcert, tempDir } from '../helpers/tools.js';
 import { terminal } from '../helpers/tmux.js';
@@ -64,4 +64,32 @@ test('colour on the terminal, never in a pipe or with NO_COLOR', async () => {
   const t2 = terminal(dir, ['genkey', '--cn', 'nocolour.example.org'], { NO_COLOR: '1' });
   await t2.waitFor(/EXIT=0/);
   assert.doesNotMatch(t2.screen(true).replace(/\x1b\[(?:0|39|49)?m/g, ''), /\x1b\[[0-9;]*m/);
+});
+
+test('overwriting asks on a terminal: no keeps the files (exit 2), yes replaces them', async () => {
+  const first = terminal(dir, ['genkey', '--cn', 'again.example.org', '--key-type', 'ec']);
+  await first.waitFor(/EXIT=0/);
+  const before = readFileSync(join(dir, 'again.example.org.key'));
+  const no = terminal(dir, ['genkey', '--cn', 'again.example.org', '--key-type', 'ec']);
+  await no.waitFor(/again\.example\.org\.key and again\.example\.org\.crt already exist\. Overwrite\?/);
+  no.send('n', 'Enter');
+  assert.match(await no.waitFor(/EXIT=\d+/), /EXIT=2/);
+  assert.deepEqual(readFileSync(join(dir, 'again.example.org.key')), before);
+  const yes = terminal(dir, ['genkey', '--cn', 'again.example.org', '--key-type', 'ec']);
+  await yes.waitFor(/Overwrite\?/);
+  yes.send('y', 'Enter');
+  assert.match(await yes.waitFor(/EXIT=\d+/), /EXIT=0/);
+  assert.notDeepEqual(readFileSync(join(dir, 'again.example.org.key')), before);
+});
+
+test('without a terminal nothing is asked: no password or an existing output fails at once (exit 2) with the hint', () => {
+  const r = mailcert(['genkey', '--cn', 'mail.example.org', '-k', join(dir, 'nopass.jks')]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /no store password given for keystore .*nopass\.jks/);
+  assert.match(r.stderr, /--storepass-env VAR, --storepass-file FILE or --storepass-stdin/);
+  assert.equal(existsSync(join(dir, 'nopass.jks')), false);
+  const again = mailcert(['genkey', '--cn', 'again.example.org', '--key-type', 'ec'], { cwd: dir });
+  assert.equal(again.status, 2);
+  assert.match(again.stderr, /already exists; not overwriting it/);
+  assert.match(again.stderr, /--force/);
 });

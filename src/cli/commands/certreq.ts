@@ -2,6 +2,7 @@
 import type { Io } from '../io.js';
 import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
+import { mayOverwrite } from '../confirm.js';
 import { selectKeyEntry } from '../select.js';
 import { makeCertreq } from '../../core/certreq.js';
 import { parseSanList, type AltNames } from '../../codec/extensions.js';
@@ -40,8 +41,9 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   const req = makeCertreq({ pkcs8, leaf, override });
   const pem = encodePem('CERTIFICATE REQUEST', req.der);
   const out = str(opts.out);
+  const replace = await mayOverwrite(io, opts, [out]);
   if (opts.json) {
-    if (out !== undefined) writeFileAtomic(out, new TextEncoder().encode(pem), { overwrite: opts.force === true, what: 'request' });
+    if (out !== undefined) writeFileAtomic(out, new TextEncoder().encode(pem), { overwrite: replace, what: 'request' });
     io.out(JSON.stringify({ subject: formatDn(req.subject), subjectAltNames: req.altNames, file: out ?? null, pem }, null, 2) + '\n');
     return;
   }
@@ -49,6 +51,6 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     io.out(pem);
     return;
   }
-  writeFileAtomic(out, new TextEncoder().encode(pem), { overwrite: opts.force === true, what: 'request' });
+  writeFileAtomic(out, new TextEncoder().encode(pem), { overwrite: replace, what: 'request' });
   if (!opts.quiet) io.err(`Wrote certificate request ${out}\n  subject   ${formatDn(req.subject)}\n  names     ${req.altNames.join(', ')}\n`);
 }

@@ -1,5 +1,6 @@
 /** mailcert export: options -> source keystore -> core/export.ts (another keystore, or a PEM pair) -> summary or JSON. */
 import type { Io } from '../io.js';
+import { mayOverwrite } from '../confirm.js';
 import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { selectKeyEntry } from '../select.js';
@@ -14,7 +15,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   const keyOut = str(opts.keyOut);
   const certOut = str(opts.certOut);
   const alias = str(opts.alias);
-  const force = opts.force === true;
+  const force = await mayOverwrite(io, opts, [str(opts.out), str(opts.keyOut), str(opts.certOut)]);
   if (path === undefined) throw usageError('export needs --keystore FILE', 'mailcert export -k james.jks --out james.p12');
   if ((out === undefined) === (keyOut === undefined && certOut === undefined)) {
     throw usageError('give --out FILE (another keystore) or --key-out FILE / --cert-out FILE (PEM), not both', 'mailcert export -k james.jks --key-out mail.key --cert-out mail.crt');

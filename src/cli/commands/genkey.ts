@@ -12,6 +12,7 @@ import { certSummary } from '../../core/cert-summary.js';
 import { renderCertLines } from '../../output/summary.js';
 import { painter } from '../../output/style.js';
 import { withSpinner } from '../../output/spinner.js';
+import { mayOverwrite } from '../confirm.js';
 
 /**
  * On a terminal, the DN fields keytool -genkeypair asks for, CN first (defaulting to this host's
@@ -92,14 +93,15 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   } else {
     if ((keyOut === undefined) !== (certOut === undefined)) throw usageError('give both --key-out and --cert-out (or neither, for NAME.key and NAME.crt)');
     files = { key: keyOut ?? `${subject.cn}.key`, cert: certOut ?? `${subject.cn}.crt` };
-    if (!force) {
+    const replace = await mayOverwrite(io, opts, [files.key, files.cert]);
+    if (!replace) {
       assertCanCreate(files.key, 'private key');
       assertCanCreate(files.cert, 'certificate');
     }
     const made = await make();
     cert = made.cert;
-    writeFileAtomic(files.key, new TextEncoder().encode(encodePem('PRIVATE KEY', made.pkcs8)), { overwrite: force, mode: 0o600, what: 'private key' });
-    writeFileAtomic(files.cert, new TextEncoder().encode(encodePem('CERTIFICATE', cert)), { overwrite: force, mode: 0o644, what: 'certificate' });
+    writeFileAtomic(files.key, new TextEncoder().encode(encodePem('PRIVATE KEY', made.pkcs8)), { overwrite: replace, mode: 0o600, what: 'private key' });
+    writeFileAtomic(files.cert, new TextEncoder().encode(encodePem('CERTIFICATE', cert)), { overwrite: replace, mode: 0o644, what: 'certificate' });
   }
 
   const summary = certSummary(cert);

@@ -2,6 +2,7 @@
 import type { Io } from '../io.js';
 import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
+import { mayOverwrite } from '../confirm.js';
 import { selectKeyEntry } from '../select.js';
 import { checkOutputs, writeStripped, type KeyFormat } from '../../core/strip-password.js';
 import { readPrivateKey } from '../../keystore/inputs.js';
@@ -14,7 +15,8 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   const keyOut = str(opts.out);
   if ((input === undefined) === (keystore === undefined)) throw usageError('give --in KEY or --keystore FILE (one of them)');
   if (keyOut === undefined) throw usageError('strip-password needs --out FILE', 'mailcert strip-password --in mail.key --out mail-nopass.key');
-  const out = { keyOut, certOut: str(opts.certOut), format: (str(opts.format) ?? 'pkcs8') as KeyFormat, force: opts.force === true };
+  const certOut = str(opts.certOut);
+  const out = { keyOut, certOut, format: (str(opts.format) ?? 'pkcs8') as KeyFormat, force: await mayOverwrite(io, opts, [keyOut, certOut]) };
   checkOutputs(out);
   const passwords = new PasswordResolver(io, opts);
   let pkcs8: Uint8Array;

@@ -9,6 +9,7 @@ import { encodePem } from '../../codec/pem.js';
 import { inputError, usageError } from '../../errors.js';
 import { writeFileAtomic } from '../../keystore/files.js';
 import { withSpinner } from '../../output/spinner.js';
+import { mayOverwrite } from '../confirm.js';
 
 export interface LiveOutcome {
   reports: VerifyReport[];
@@ -41,7 +42,7 @@ export async function verifyLive(io: Io, opts: Opts, common: CommonOptions): Pro
   const results = await withSpinner(io, opts, `Checking ${targets.length} server${targets.length === 1 ? '' : 's'}`, checking);
   const first = results[0];
   if (save !== undefined && first && first.peerChain.length > 0) {
-    writeFileAtomic(save, new TextEncoder().encode(first.peerChain.map((d) => encodePem('CERTIFICATE', d)).join('')), { overwrite: opts.force === true, mode: 0o644, what: 'chain file' });
+    writeFileAtomic(save, new TextEncoder().encode(first.peerChain.map((d) => encodePem('CERTIFICATE', d)).join('')), { overwrite: await mayOverwrite(io, opts, [save]), mode: 0o644, what: 'chain file' });
     if (!opts.json && !opts.quiet) io.err(`Wrote the ${first.peerChain.length} certificate(s) the server sent to ${save}\n`);
   }
   return { reports: results.map((r) => r.report), networkFailed: results.some((r) => r.networkError !== undefined) };

@@ -1,33 +1,14 @@
 import assert from 'node:assert/strict';
 import { createCipheriv, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CodecError } from '../../src/codec/errors.js';
 import { decodeJceks, deriveDesedeKey, jceksRecoverKey, PBE_MD5_3DES_OID } from '../../src/codec/jceks.js';
 import { decodeJks } from '../../src/codec/jks.js';
 import { encodeEncryptedPrivateKeyInfo, parseEncryptedPrivateKeyInfo } from '../../src/codec/jks-keyprotector.js';
 import type { StoredKeyEntry } from '../../src/codec/model.js';
-import { fixturesDir } from '../helpers/tools.js';
+import { expected, loadFixture, type ExpectedStore } from '../helpers/jks-fixtures.js';
 
-interface ExpectedEntry {
-  alias: string;
-  kind: 'key' | 'trusted' | 'secret';
-  keypass?: string;
-  chain?: string[];
-  fingerprint?: string;
-  publicKeySha256?: string;
-}
-interface ExpectedStore {
-  file: string;
-  type: 'JKS' | 'JCEKS';
-  storepass: string;
-  entries: ExpectedEntry[];
-}
-const expected = JSON.parse(readFileSync(join(fixturesDir, 'jks', 'expected.json'), 'utf8')) as {
-  stores: ExpectedStore[];
-};
-const load = (file: string): Uint8Array => new Uint8Array(readFileSync(join(fixturesDir, 'jks', file)));
+const load = loadFixture;
 const store = (file: string): ExpectedStore => {
   const s = expected.stores.find((x) => x.file === file);
   assert.ok(s, `expected.json lists ${file}`);

@@ -13,27 +13,11 @@ import {
 } from '../../src/codec/jks-keyprotector.js';
 import type { StoredEntry, StoredKeyEntry, StoredTrustedEntry } from '../../src/codec/model.js';
 import { writeJavaUtf } from '../../src/codec/mutf8.js';
-import { fixturesDir, keytool, openssl, tempDir } from '../helpers/tools.js';
+import { expected, loadFixture, type ExpectedStore } from '../helpers/jks-fixtures.js';
+import { keytool, openssl, tempDir } from '../helpers/tools.js';
 
-interface ExpectedEntry {
-  alias: string;
-  kind: 'key' | 'trusted' | 'secret';
-  keypass?: string;
-  chain?: string[];
-  fingerprint?: string;
-  publicKeySha256?: string;
-}
-interface ExpectedStore {
-  file: string;
-  type: 'JKS' | 'JCEKS';
-  storepass: string;
-  entries: ExpectedEntry[];
-}
-const expected = JSON.parse(readFileSync(join(fixturesDir, 'jks', 'expected.json'), 'utf8')) as {
-  stores: ExpectedStore[];
-};
 const jksStores = expected.stores.filter((s) => s.type === 'JKS');
-const load = (file: string): Uint8Array => new Uint8Array(readFileSync(join(fixturesDir, 'jks', file)));
+const load = loadFixture;
 const store = (file: string): ExpectedStore => {
   const s = expected.stores.find((x) => x.file === file);
   assert.ok(s, `expected.json lists ${file}`);

@@ -20,9 +20,9 @@ import { mayOverwrite } from '../confirm.js';
  */
 async function askSubject(io: Io): Promise<{ cn: string; dname: string }> {
   const { input } = await import('@inquirer/prompts');
-  const { hostname } = await import('node:os');
+  const fqdn = await hostFqdn();
   io.err('The certificate names the server; clients check the DNS name they connect to.\n');
-  const cn = (await input({ message: 'DNS name of the mail server (CN):', default: hostname(), required: true })).trim();
+  const cn = (await input({ message: 'DNS name of the mail server (CN):', default: fqdn, required: true })).trim();
   const fields: [string, string][] = [
     ['OU', 'Organizational unit (OU), blank to skip:'],
     ['O', 'Organization (O), blank to skip:'],
@@ -36,6 +36,25 @@ async function askSubject(io: Io): Promise<{ cn: string; dname: string }> {
     if (value !== '') parts.push(`${key}=${escapeDn(value)}`);
   }
   return { cn, dname: parts.join(', ') };
+}
+
+/**
+ * This host's fully qualified name, as `hostname -f` finds it: the resolver's name for the host's
+ * own address (/etc/hosts first), if it extends the host name; else the host name. Bounded, so a
+ * resolver that does not answer never holds up the prompt.
+ */
+async function hostFqdn(): Promise<string> {
+  const { hostname } = await import('node:os');
+  const { lookup, lookupService } = await import('node:dns/promises');
+  const short = hostname();
+  if (short.includes('.')) return short;
+  const find = async (): Promise<string> => {
+    const { address } = await lookup(short);
+    const { hostname: name } = await lookupService(address, 0);
+    return name.startsWith(`${short}.`) ? name : short;
+  };
+  const timeout = new Promise<string>((resolve) => setTimeout(() => resolve(short), 500).unref());
+  return Promise.race([find().catch(() => short), timeout]);
 }
 
 /** RFC 4514 2.4 escaping for a value typed at a prompt. */

@@ -5,7 +5,8 @@
  */
 import { parseCertificate } from '../codec/x509.js';
 import { usageError } from '../errors.js';
-import { inspectServer, type ServerReport, type StartTlsProtocol } from '../net/connect.js';
+import { inspectServer, trustContext, type ServerReport, type StartTlsProtocol } from '../net/connect.js';
+import type { SecureContext } from 'node:tls';
 import { NetError } from '../net/errors.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
 import { checkChain, type Check } from './verify.js';
@@ -79,7 +80,7 @@ function facts(r: ServerReport): ServerFacts {
   return f;
 }
 
-export async function verifyTarget(t: Target, opts: CommonOptions & { servername?: string; timeoutMs: number }): Promise<LiveResult> {
+export async function verifyTarget(t: Target, opts: CommonOptions & { servername?: string; timeoutMs: number; trust?: SecureContext }): Promise<LiveResult> {
   const name = `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
   let server: ServerReport;
   try {
@@ -89,7 +90,7 @@ export async function verifyTarget(t: Target, opts: CommonOptions & { servername
       ...(t.protocol === undefined ? {} : { protocol: t.protocol }),
       ...(opts.servername === undefined ? {} : { servername: opts.servername }),
       timeoutMs: opts.timeoutMs,
-      ca: opts.anchors.certs.map((c) => c.der),
+      ...(opts.trust === undefined ? { ca: opts.anchors.certs.map((c) => c.der) } : { trust: opts.trust }),
     });
   } catch (e) {
     if (!(e instanceof NetError)) throw e;
@@ -114,9 +115,10 @@ export async function verifyTarget(t: Target, opts: CommonOptions & { servername
  */
 export async function verifyTargets(targets: readonly Target[], opts: CommonOptions & { servername?: string; timeoutMs: number }, limit = 16): Promise<LiveResult[]> {
   const results: LiveResult[] = new Array<LiveResult>(targets.length);
+  const shared = { ...opts, trust: trustContext(opts.anchors.certs.map((c) => c.der)) };
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < targets.length; i = next++) results[i] = await verifyTarget(targets[i] as Target, opts);
+    for (let i = next++; i < targets.length; i = next++) results[i] = await verifyTarget(targets[i] as Target, shared);
   };
   await Promise.all(Array.from({ length: Math.min(limit, targets.length) }, worker));
   return results;

@@ -7,7 +7,7 @@
  *   report.peerChain; // DER, leaf first, exactly as the server sent it
  */
 import { connect as tcpConnect, isIP, type Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, createSecureContext, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { inputError } from '../errors.js';
 import { NetError } from './errors.js';
@@ -27,6 +27,11 @@ export interface InspectOptions {
   timeoutMs?: number;
   /** Trust anchors (DER) for `authorized` only; default: Node's bundled Mozilla roots. */
   ca?: Uint8Array[];
+  /**
+   * The same anchors made once with trustContext(), for many servers checked in one run: building
+   * a TLS context from a few hundred roots costs more than a loopback handshake.
+   */
+  trust?: SecureContext;
 }
 
 export interface ServerReport {
@@ -115,7 +120,7 @@ export async function inspectServer(opts: InspectOptions): Promise<ServerReport>
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const plan = planProtocol(port, opts.protocol);
   const mode = plan.protocol === 'none' ? 'implicit' : 'starttls';
-  const ca = opts.ca?.map(derToPem);
+  const ca = opts.trust === undefined ? opts.ca?.map(derToPem) : undefined;
   // Node sends no SNI for an IP literal and warns (DEP0123) when asked to; the name is still
   // what `authorized` is checked against (mail-servers.md pitfall 5).
   const identity = opts.servername ?? host;
@@ -135,7 +140,7 @@ export async function inspectServer(opts: InspectOptions): Promise<ServerReport>
     const plaintext = mode === 'starttls' && negotiator !== undefined ? await negotiator.startTls(raw) : undefined;
 
     const handshakeStarted = performance.now();
-    secure = await handshake(raw, { host, port, servername, identity, ca, timeoutMs });
+    secure = await handshake(raw, { host, port, servername, identity, ca, trust: opts.trust, timeoutMs });
     const tlsMs = performance.now() - handshakeStarted;
     // First thing after the handshake: getPeerX509Certificate() may be called only once (below).
     const peerChain = sentChain(secure, host, port);
@@ -189,6 +194,11 @@ export async function inspectServer(opts: InspectOptions): Promise<ServerReport>
     secure?.destroy();
     raw?.destroy();
   }
+}
+
+/** A TLS context trusting these anchors (DER), to share across inspectServer calls. */
+export function trustContext(ca: readonly Uint8Array[]): SecureContext {
+  return createSecureContext({ ca: ca.map(derToPem) });
 }
 
 function derToPem(der: Uint8Array, index: number): string {
@@ -266,6 +276,7 @@ interface HandshakeOptions {
   servername: string | undefined;
   identity: string;
   ca: string[] | undefined;
+  trust: SecureContext | undefined;
   timeoutMs: number;
 }
 
@@ -282,7 +293,7 @@ function handshake(raw: Socket, o: HandshakeOptions): Promise<TLSSocket> {
         socket: raw,
         host: o.host,
         ...(o.servername === undefined ? {} : { servername: o.servername }),
-        ...(o.ca === undefined ? {} : { ca: o.ca }),
+        ...(o.trust !== undefined ? { secureContext: o.trust } : o.ca === undefined ? {} : { ca: o.ca }),
         rejectUnauthorized: false,
         checkServerIdentity: (_name: string, cert: PeerCertificate) => checkServerIdentity(o.identity, cert),
       });

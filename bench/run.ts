@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: mailcert against keytool/openssl on the same inputs, measured side by side.
  * BENCH_RUNS sets the number of interleaved runs (default 10; key generation always takes at
- * least 15, since RSA key search varies a lot); BENCH_ONLY=list,genkey,hash,startup,verify runs only those groups.
+ * least 31, since RSA key search time varies a lot from run to run); BENCH_ONLY=list,genkey,hash,startup,verify runs only those groups.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
@@ -83,7 +83,7 @@ if (wanted('list')) {
 }
 
 if (wanted('genkey')) {
-  const keyRuns = Math.max(runs, 15);
+  const keyRuns = Math.max(runs, 31);
   // Each run starts from no file: the same `rm -f` in a shell on both sides keeps it fair.
   const fresh = (file: string, cmd: string[]): { label: string; cmd: string; args: string[]; env: NodeJS.ProcessEnv } => ({
     label: cmd[0] ?? '',

@@ -12,7 +12,6 @@ import { MailcertError, ExitCode, inputError, usageError } from '../errors.js';
 import { readInput, writeFileAtomic } from './files.js';
 import { enforceRule } from './rules.js';
 import { decodeJks, encodeJks, jksProtectKey, jksRecoverKey } from '../codec/jks.js';
-import { decodeJceks, jceksRecoverKey } from '../codec/jceks.js';
 
 export type StoreType = 'JKS' | 'JCEKS' | 'PKCS12';
 export const writableTypes: readonly StoreType[] = ['JKS', 'PKCS12'];
@@ -64,7 +63,8 @@ export async function decodeKeystore(path: string, type: StoreType, bytes: Uint8
   try {
     if (type === 'JKS' || type === 'JCEKS') {
       const pass = await storePassword();
-      const r = type === 'JKS' ? decodeJks(bytes, pass) : decodeJceks(bytes, pass);
+      // JCEKS (read-only, rare) is loaded only when one is met.
+      const r = type === 'JKS' ? decodeJks(bytes, pass) : (await import('../codec/jceks.js')).decodeJceks(bytes, pass);
       return { type, entries: r.entries, integrityChecked: r.integrityChecked };
     }
     const { decodePkcs12 } = await import('../codec/pkcs12.js');
@@ -115,6 +115,7 @@ export async function recoverKey(path: string, type: StoreType, entry: StoredKey
   const pass = await keypass();
   try {
     if (type === 'JCEKS') {
+      const { jceksRecoverKey } = await import('../codec/jceks.js');
       return jceksRecoverKey(entry.protectedKey, pass);
     }
     return jksRecoverKey(entry.protectedKey, pass);

@@ -1,12 +1,25 @@
 /** Human rendering of `mailcert list` (the JSON shape lives in core/list.ts). */
 import type { ListReport } from '../core/list.js';
-import { day, type Paint } from './style.js';
+import type { Paint } from './style.js';
 
 const kindLabel = { key: 'PrivateKeyEntry', trusted: 'trustedCertEntry', secret: 'SecretKeyEntry' } as const;
+
+/** YYYY-MM-DD in UTC, memoised per day: entries of one store mostly share a few dates. */
+function dayOf(cache: Map<number, string>, d: Date): string {
+  const key = Math.floor(d.getTime() / 86_400_000);
+  let text = cache.get(key);
+  if (text === undefined) {
+    text = d.toISOString().slice(0, 10);
+    cache.set(key, text);
+  }
+  return text;
+}
 
 export function renderList(report: ListReport, verbose: boolean, c: Paint, now = new Date()): string {
   const n = report.entries.length;
   const color = c.level > 0;
+  const days = new Map<number, string>();
+  const day = (d: Date): string => dayOf(days, d);
   const lines = [`Keystore type: ${report.type}`, `Keystore: ${report.path}`, '', `Your keystore contains ${n} ${n === 1 ? 'entry' : 'entries'}`];
   if (!report.integrityChecked) {
     lines.push(c.yellow('Warning: the integrity of this keystore was not verified (no password given).'));

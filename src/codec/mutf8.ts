@@ -52,17 +52,24 @@ export function encodeMutf8(s: string): Uint8Array {
  * non-shortest forms it can decode (a raw 00 byte, C1 81 for "A"); re-encoding gives the canonical
  * form. `baseOffset` is where `bytes` starts in the file, for the error offset.
  */
-export function decodeMutf8(bytes: Uint8Array, format: string, baseOffset = 0): string {
-  // Almost every alias (and every "X.509") is ASCII, where modified UTF-8 is the bytes themselves:
-  // a 10,000-entry truststore decodes 20,000 of them.
-  let ascii = true;
+/**
+ * The string when every byte is ASCII, where modified UTF-8 is the bytes themselves; else
+ * undefined. Almost every alias (and every "X.509") is: a 10,000-entry truststore decodes
+ * 20,000 of them.
+ */
+function asciiOnly(bytes: Uint8Array): string | undefined {
+  let s = '';
   for (let k = 0; k < bytes.length; k++) {
-    if ((bytes[k] as number) >= 0x80) {
-      ascii = false;
-      break;
-    }
+    const b = bytes[k] as number;
+    if (b >= 0x80) return undefined;
+    s += String.fromCharCode(b);
   }
-  if (ascii) return String.fromCharCode(...bytes);
+  return s;
+}
+
+export function decodeMutf8(bytes: Uint8Array, format: string, baseOffset = 0): string {
+  const ascii = asciiOnly(bytes);
+  if (ascii !== undefined) return ascii;
   const units: number[] = [];
   let i = 0;
   const malformed = (why: string): CodecError =>

@@ -26,6 +26,7 @@ import {
   readString,
   readTime,
   readTlv,
+  sequence,
   stringValue,
   tlvBytes,
   valueBytes,
@@ -626,8 +627,35 @@ function parseExtensions(tlv: Tlv): ParsedExtensions {
   return { byOid, valueTlvs };
 }
 
+/** What a certificate's or request's extensions say, decoded (RFC 5280 4.2). */
+export type DecodedExtensions = Pick<
+  CertInfo,
+  'extensions' | 'basicConstraints' | 'keyUsage' | 'extKeyUsage' | 'subjectAltName' | 'subjectKeyIdentifier' | 'authorityKeyIdentifier'
+>;
+
+/**
+ * Extensions given one by one (each an Extension DER), as a PKCS#10 request's extensionRequest
+ * carries them (RFC 2986 4.1 reuses RFC 5280's Extensions), decoded as a certificate's are.
+ */
+export function decodeExtensions(extensions: readonly Uint8Array[], format = 'PKCS#10'): DecodedExtensions {
+  const parsed = parseExtensions(readRoot(sequence(...extensions), format));
+  const out: DecodedExtensions = { extensions: parsed.byOid };
+  decodeKnownExtensions(out, parsed.valueTlvs);
+  return out;
+}
+
+/** The key in a SubjectPublicKeyInfo DER (a certificate's or a request's). */
+export function parsePublicKeyInfo(spki: Uint8Array): PublicKeySummary {
+  return parseSpki(readRoot(spki, FORMAT));
+}
+
+/** An AlgorithmIdentifier DER, with keytool's name for signature algorithms. */
+export function parseAlgorithmIdentifier(der: Uint8Array): AlgorithmIdentifier {
+  return parseAlgorithm(readRoot(der, FORMAT));
+}
+
 /** The decoded form of the extensions we summarise, read in place from the certificate bytes. */
-function decodeKnownExtensions(info: CertInfo, extTlvs: Map<string, Tlv>): void {
+function decodeKnownExtensions(info: DecodedExtensions, extTlvs: Map<string, Tlv>): void {
   const inner = (oid: string): Tlv | undefined => {
     const t = extTlvs.get(oid);
     return t === undefined ? undefined : innerElement(t.input, t.valueStart, t.valueEnd, t.format);
@@ -802,29 +830,35 @@ const KEY_TYPES: Readonly<Record<SigAlg['family'], readonly string[]>> = {
   eddsa: ['ed25519', 'ed448'],
 };
 
-function publicKeyOf(cert: CertInfo): KeyObject {
+function publicKeyOf(spki: Uint8Array, whose: string): KeyObject {
   try {
-    return createPublicKey({ key: Buffer.from(cert.spki.buffer, cert.spki.byteOffset, cert.spki.byteLength), format: 'der', type: 'spki' });
+    return createPublicKey({ key: Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength), format: 'der', type: 'spki' });
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
-    throw new CodecError('unsupported', FORMAT, `cannot use the public key of ${cert.subject.text}: ${reason}`);
+    throw new CodecError('unsupported', FORMAT, `cannot use the public key of ${whose}: ${reason}`);
   }
 }
 
 /**
- * Whether `issuer`'s public key verifies the signature on `cert`'s TBSCertificate (RFC 5280 6.1.3
- * a.1): RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA, DSA, Ed25519/Ed448. False when the key type cannot
- * have made this kind of signature; CodecError('unsupported') for algorithms node:crypto lacks.
+ * Whether the key in `spki` verifies `signature` over `signed` (RFC 5280 6.1.3 a.1 for a
+ * certificate's TBSCertificate, RFC 2986 section 4.2 for a request's CertificationRequestInfo):
+ * RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA, DSA, Ed25519/Ed448. False when the key type cannot have made
+ * this kind of signature; CodecError('unsupported') for algorithms node:crypto lacks.
  */
-export function verifySignedBy(cert: CertInfo, issuer: CertInfo): boolean {
-  const alg = SIG_ALGS.get(cert.signatureAlgorithm.oid);
-  if (alg === undefined) throw new CodecError('unsupported', FORMAT, `signature algorithm ${cert.signatureAlgorithm.oid}`);
+export function verifySignature(signed: Uint8Array, algorithm: AlgorithmIdentifier, signature: Uint8Array, spki: Uint8Array, whose = 'the signer'): boolean {
+  const alg = SIG_ALGS.get(algorithm.oid);
+  if (alg === undefined) throw new CodecError('unsupported', FORMAT, `signature algorithm ${algorithm.oid}`);
   if (alg.hash === 'md2') throw new CodecError('unsupported', FORMAT, 'MD2withRSA signatures cannot be checked');
-  const key = publicKeyOf(issuer);
+  const key = publicKeyOf(spki, whose);
   if (!KEY_TYPES[alg.family].includes(key.asymmetricKeyType ?? '')) return false;
   if (alg.family === 'pss') {
-    const pss = parsePssParams(cert.signatureAlgorithm.parameters);
-    return verify(pss.hash, cert.tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength }, cert.signature);
+    const pss = parsePssParams(algorithm.parameters);
+    return verify(pss.hash, signed, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength }, signature);
   }
-  return verify(alg.hash, cert.tbs, key, cert.signature);
+  return verify(alg.hash, signed, key, signature);
+}
+
+/** Whether `issuer`'s public key verifies the signature on `cert` (see verifySignature). */
+export function verifySignedBy(cert: CertInfo, issuer: CertInfo): boolean {
+  return verifySignature(cert.tbs, cert.signatureAlgorithm, cert.signature, issuer.spki, issuer.subject.text);
 }

@@ -1,5 +1,5 @@
 /** The few facts about a certificate that reports show (list, import, genkey summaries). */
-import { parseCertificate } from '../codec/x509.js';
+import { parseCertificate, type PublicKeySummary } from '../codec/x509.js';
 
 export interface CertSummary {
   /** Distinguished names as keytool prints them ("CN=mail.example.com, O=Example"). */
@@ -25,6 +25,11 @@ export function certSummary(der: Uint8Array): CertSummary {
     sha256: c.fingerprints.sha256,
     serial: c.serialHex,
     signatureAlgorithm: c.signatureAlgorithm.name,
-    publicKey: [c.publicKey.algorithm, c.publicKey.curve ?? c.publicKey.bits].filter((x) => x !== undefined).join(' '),
+    publicKey: describeKey(c.publicKey),
   };
+}
+
+/** "RSA 2048", "EC secp256r1": the key as reports show it. */
+export function describeKey(k: PublicKeySummary): string {
+  return [k.algorithm, k.curve ?? k.bits].filter((x) => x !== undefined).join(' ');
 }

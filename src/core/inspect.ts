@@ -33,12 +33,11 @@ import { decodePem, PEM_LABEL, type PemBlock } from '../codec/pem.js';
 import { isEncryptedPem, readTraditionalKey } from '../codec/pem-key.js';
 import { readPkcs7Certificates } from '../codec/pkcs7.js';
 import { parseCertificationRequest } from '../codec/pkcs10.js';
-import { buildTbsCertificate, assembleSigned } from '../codec/x509-build.js';
-import { parseCertificate, parseName, verifySignedBy, type CertInfo } from '../codec/x509.js';
+import { decodeExtensions, parseAlgorithmIdentifier, parseCertificate, parseName, parsePublicKeyInfo, verifySignature, type DecodedExtensions } from '../codec/x509.js';
 import { inputError } from '../errors.js';
 import { readInput } from '../keystore/files.js';
 import { codecToUser, decodeKeystore, keystoreType, type StoreType } from '../keystore/keystore.js';
-import { certSummary, type CertSummary } from './cert-summary.js';
+import { certSummary, describeKey as keyText, type CertSummary } from './cert-summary.js';
 import { isSelfSigned } from './chain.js';
 import { fingerprint, listJson, listKeystore, type ListReport } from './list.js';
 
@@ -225,7 +224,7 @@ async function inspectPem(path: string, text: string, secrets: InspectSecrets, n
 // ---------------------------------------------------------------------------------------------
 // Certificates and requests
 
-function altNames(c: CertInfo): string[] {
+function altNames(c: DecodedExtensions): string[] {
   const san = c.subjectAltName;
   if (san === undefined) return [];
   // openssl x509 -text's prefixes, which users paste into --san.
@@ -238,7 +237,7 @@ function altNames(c: CertInfo): string[] {
   ];
 }
 
-function usage(c: CertInfo): Usage {
+function usage(c: DecodedExtensions): Usage {
   const bc = c.basicConstraints;
   return {
     subjectAltNames: altNames(c),
@@ -260,42 +259,29 @@ export function inspectCertificate(der: Uint8Array, now: Date): InspectedCertifi
   };
 }
 
-const EPOCH = new Date(0);
-
 /**
- * A PKCS#10 request, described with the X.509 decoders: the requested extensions have the
- * certificate syntax (RFC 2986 section 4.1 carries RFC 5280 Extensions), so the request is read
- * through a certificate-shaped view (its subject, key and extensions; placeholder serial and
- * dates that are never shown), and its signature checked over the real CertificationRequestInfo.
+ * A PKCS#10 request: its requested extensions have the certificate syntax (RFC 2986 section 4.1
+ * carries RFC 5280 Extensions) and are decoded as a certificate's are; the self-signature is
+ * checked over the CertificationRequestInfo with the request's own key (RFC 2986 section 4.2).
  */
 export function inspectRequest(der: Uint8Array): InspectedRequest {
   const req = parseCertificationRequest(der);
-  const tbs = buildTbsCertificate({
-    serial: Uint8Array.of(1),
-    signatureAlgorithm: req.signatureAlgorithm,
-    issuer: req.subject,
-    subject: req.subject,
-    notBefore: EPOCH,
-    notAfter: EPOCH,
-    spki: req.spki,
-    extensions: req.extensions,
-  });
-  const view = parseCertificate(assembleSigned(tbs, req.signatureAlgorithm, req.signature));
+  const algorithm = parseAlgorithmIdentifier(req.signatureAlgorithm);
+  const extensions = decodeExtensions(req.extensions);
   let signatureValid: boolean;
   try {
-    signatureValid = verifySignedBy({ ...view, tbs: req.info }, view);
+    signatureValid = verifySignature(req.info, algorithm, req.signature, req.spki, 'the request');
   } catch (e) {
     if (!(e instanceof CodecError)) throw e;
     signatureValid = false;
   }
-  const summary = certSummary(view.der);
   return {
-    subject: view.subject.text,
-    publicKey: summary.publicKey,
-    signatureAlgorithm: summary.signatureAlgorithm,
+    subject: parseName(req.subject, 'PKCS#10').text,
+    publicKey: keyText(parsePublicKeyInfo(req.spki)),
+    signatureAlgorithm: algorithm.name,
     signatureValid,
-    ...usage(view),
-    extensions: [...view.extensions.values()].map((e) => ({ oid: e.oid, name: EXTENSION_NAMES.get(e.oid) ?? null, critical: e.critical })),
+    ...usage(extensions),
+    extensions: [...extensions.extensions.values()].map((e) => ({ oid: e.oid, name: EXTENSION_NAMES.get(e.oid) ?? null, critical: e.critical })),
     publicKeySha256: fingerprint(req.spki),
   };
 }

@@ -399,8 +399,6 @@ export function derInteger(value: number): Uint8Array {
 
 export const derOctetString = (bytes: Uint8Array): Uint8Array => der.octetString(bytes);
 
-export const derNull = (): Uint8Array => der.nullValue();
-
 export const derOid = (oid: string): Uint8Array => der.encodeOid(oid);
 
 /** BMPString: UTF-16BE code units, no terminator (X.680 41; friendlyName, RFC 7292 4.2). */

@@ -8,7 +8,7 @@
  * Value types follow AVA.parseString: DC and EMAILADDRESS are IA5String, C is PrintableString,
  * others PrintableString when the value fits its character set, else UTF8String.
  */
-import { encodeOid, encodeTlv, ia5String, isPrintableString, printableString, sequence, setOf, utf8String, readRoot } from './der.js';
+import { encodeOid, ia5String, isPrintableString, printableString, sequence, setOf, utf8String, readRoot } from './der.js';
 import { CodecError } from './errors.js';
 
 /** keytool's keywords (sun.security.x509.AVAKeyword) and RFC 4514's. */
@@ -136,14 +136,8 @@ export function encodeName(rdns: readonly (readonly Ava[])[]): Uint8Array {
   return sequence(...[...rdns].reverse().map((avas) => setOf(...avas.map((a) => sequence(encodeOid(a.oid), a.value)))));
 }
 
-export function dnToName(dn: string): Uint8Array {
-  return encodeName(parseDnString(dn));
-}
-
 /** The Name with a single CN, for --cn. */
 export function cnName(cn: string): Uint8Array {
   return encodeName([[{ oid: keywords.CN as string, value: isPrintableString(cn) ? printableString(cn) : utf8String(cn) }]]);
 }
 
-/** An empty Name (a SEQUENCE with no RDNs). */
-export const emptyName = (): Uint8Array => encodeTlv(0x30);

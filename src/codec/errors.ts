@@ -21,7 +21,3 @@ export class CodecError extends Error {
     super(offset === undefined ? `${format}: ${message}` : `${format}: ${message} (at byte ${offset})`);
   }
 }
-
-export function formatError(format: string, message: string, offset?: number): CodecError {
-  return new CodecError('format', format, message, offset);
-}

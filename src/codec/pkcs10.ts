@@ -3,7 +3,7 @@
  * extensionRequest attribute (PKCS#9, 1.2.840.113549.1.9.14) and reading a request back.
  * keytool -certreq always requests the SubjectKeyIdentifier; we request it too, with the SANs.
  */
-import { children, encodeOid, encodeTlv, integer, readBitString, readOid, readRoot, sequence, set, tlvBytes, valueBytes, type Tlv } from './der.js';
+import { children, encodeOid, encodeTlv, integer, readBitString, readOid, readRoot, sequence, set, tlvBytes, type Tlv } from './der.js';
 import { CodecError } from './errors.js';
 import { OID } from './extensions.js';
 
@@ -61,15 +61,4 @@ export function parseCertificationRequest(der: Uint8Array): CertificationRequest
     signature: readBitString(sig).bytes,
     extensions,
   };
-}
-
-/** The raw extnValue of a requested extension, if present. */
-export function requestedExtension(req: CertificationRequest, oid: string): Uint8Array | undefined {
-  for (const ext of req.extensions) {
-    const parts = children(readRoot(ext, F));
-    const id = parts[0];
-    const value = parts[parts.length - 1];
-    if (id && value && readOid(id) === oid) return valueBytes(value);
-  }
-  return undefined;
 }

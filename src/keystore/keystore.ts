@@ -14,7 +14,6 @@ import { enforceRule } from './rules.js';
 import { decodeJks, encodeJks, jksProtectKey, jksRecoverKey } from '../codec/jks.js';
 
 export type StoreType = 'JKS' | 'JCEKS' | 'PKCS12';
-export const writableTypes: readonly StoreType[] = ['JKS', 'PKCS12'];
 
 export interface Keystore {
   type: StoreType;

@@ -29,6 +29,14 @@ export interface AltNames {
   ip: string[];
 }
 
+/**
+ * A host name as a dNSName may hold it (RFC 5280 4.2.1.6, RFC 1123 labels; a leading "*." for a
+ * wildcard certificate): what a mail client can match against the name it connects to.
+ */
+export function isDnsName(name: string): boolean {
+  return /^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/.test(name);
+}
+
 /** Parses "DNS:a,IP:1.2.3.4,dns:b" (keytool -ext SAN= and openssl -addext syntax) into names. */
 export function parseSanList(list: string): AltNames {
   const out: AltNames = { dns: [], ip: [] };
@@ -42,7 +50,7 @@ export function parseSanList(list: string): AltNames {
       if (isIP(value) === 0) throw new CodecError('format', 'subjectAltName', `"${value}" is not an IPv4 or IPv6 address`);
       out.ip.push(value);
     } else {
-      if (!/^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/.test(value)) {
+      if (!isDnsName(value)) {
         throw new CodecError('format', 'subjectAltName', `"${value}" is not a DNS name`);
       }
       out.dns.push(value);

@@ -10,6 +10,7 @@ import { parseDnString, encodeName, cnName } from '../codec/dn.js';
 import {
   authorityKeyIdentifier,
   basicConstraints,
+  isDnsName,
   extKeyUsage,
   keyIdentifier,
   keyUsage,
@@ -65,6 +66,10 @@ export function resolveSubject(input: SubjectInput): ResolvedSubject {
     throw e;
   }
   if (cn === undefined || cn === '') throw usageError('the subject has no CN', 'add --cn mail.example.com');
+  // CLI.md: the certificate always carries SAN DNS:<cn>, so the CN must be a host name (or an IP).
+  if (!isIP(cn) && !isDnsName(cn)) {
+    throw usageError(`the CN "${cn}" is not a host name; the certificate names the server clients connect to`, 'give the DNS name: --cn mail.example.com (or CN=mail.example.com in --dname)');
+  }
   const altNames: AltNames = { dns: [], ip: [] };
   if (isIP(cn)) altNames.ip.push(cn);
   else altNames.dns.push(cn);

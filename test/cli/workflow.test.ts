@@ -3,7 +3,7 @@
 // into keystores; and every refusal, which must leave the keystore byte-identical.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keytool, mailcert, openssl, runOk, tempDir } from '../helpers/tools.js';
 import { parseKeytoolList } from '../helpers/keytool-list.js';
@@ -168,6 +168,10 @@ test('genkey certificates and requests carry the SANs asked for and pass openssl
   const pub1 = openssl(['pkey', '-in', p('mx.key'), '-pubout']).stdout;
   const pub2 = openssl(['x509', '-in', p('mx.crt'), '-pubkey', '-noout']).stdout;
   assert.equal(pub1, pub2);
+  const badCn = mailcert(['genkey', '--cn', 'Mail Server!', '--key-out', p('bad.key'), '--cert-out', p('bad.crt')]);
+  assert.equal(badCn.status, 2);
+  assert.match(badCn.stderr, /the CN "Mail Server!" is not a host name/);
+  assert.equal(existsSync(p('bad.key')), false);
   const req = mailcert(['certreq', '--key', p('mx.key'), '--cn', 'mx.example.org', '--san', 'DNS:smtp.example.org']);
   assert.equal(req.status, 0, req.stderr);
   const v = openssl(['req', '-verify', '-noout', '-text'], { input: req.stdout });

@@ -32,6 +32,13 @@ export interface ServerFacts {
   timings: { connectMs: number; tlsMs: number };
 }
 
+/** A live target whose connection failed: the NetError's kind, the step it reached, its hint. */
+export interface ConnectionFailure {
+  error: NetError['kind'];
+  step: string;
+  hint: string | undefined;
+}
+
 export interface LiveResult {
   report: VerifyReport;
   /** The DER chain as sent (for --save). */

@@ -13,16 +13,17 @@ import { readKeystoreFile, recoverKey } from '../keystore/keystore.js';
 import { findRuleViolation } from '../keystore/rules.js';
 import { checkChain, type Check } from './verify.js';
 import type { Anchors } from './anchors.js';
+import type { ConnectionFailure, ServerFacts } from './verify-live.js';
 
 export interface VerifyReport {
   target: string;
   ok: boolean;
   checks: Check[];
-  /** Live targets: the server's greeting, TLS version and cipher, and the chain it sent. */
-  server?: unknown;
+  /** Live targets: what the server said and sent, or how the connection failed. */
+  server?: ServerFacts | ConnectionFailure;
 }
 
-export function verdict(target: string, checks: Check[], strict: boolean, server?: unknown): VerifyReport {
+export function verdict(target: string, checks: Check[], strict: boolean, server?: ServerFacts | ConnectionFailure): VerifyReport {
   const ok = checks.every((c) => c.status === 'ok' || (c.status === 'warn' && !strict));
   return server === undefined ? { target, ok, checks } : { target, ok, checks, server };
 }

@@ -13,13 +13,13 @@ import { renderVerify } from '../../output/verify.js';
 
 /** The server facts a live report shows above its checks. */
 function serverLines(r: VerifyReport): string[] {
-  const s = r.server as { greeting?: string; tlsVersion?: string; cipher?: string; mode?: string; protocol?: string; chain?: { subject: string; issuer: string }[]; notes?: string[] } | undefined;
-  if (!s?.tlsVersion) return [];
+  const s = r.server;
+  if (s === undefined || !('tlsVersion' in s)) return [];
   const lines: string[] = [];
   if (s.greeting) lines.push(`  greeting  ${s.greeting.split('\n')[0] ?? ''}`);
-  lines.push(`  TLS       ${s.tlsVersion} ${s.cipher ?? ''} (${s.mode === 'starttls' ? `STARTTLS, ${s.protocol ?? ''}` : 'implicit TLS'})`);
-  (s.chain ?? []).forEach((c, i) => lines.push(`  sent [${i + 1}]  ${c.subject}  (issuer ${c.issuer})`));
-  for (const n of s.notes ?? []) lines.push(`  note      ${n}`);
+  lines.push(`  TLS       ${s.tlsVersion} ${s.cipher} (${s.mode === 'starttls' ? `STARTTLS, ${s.protocol}` : 'implicit TLS'})`);
+  s.chain.forEach((c, i) => lines.push(`  sent [${i + 1}]  ${c.subject}  (issuer ${c.issuer})`));
+  for (const n of s.notes) lines.push(`  note      ${n}`);
   return lines;
 }
 
@@ -62,7 +62,7 @@ export async function run(io: Io, opts: Opts): Promise<number> {
   }
   if (networkFailed) {
     for (const r of reports) {
-      const hint = (r.server as { hint?: string } | undefined)?.hint;
+      const hint = r.server !== undefined && 'hint' in r.server ? r.server.hint : undefined;
       if (hint !== undefined && !opts.json) io.err(`mailcert: ${r.target}: ${r.checks[0]?.detail ?? ''}\n  hint: ${hint}\n`);
     }
     return ExitCode.network;

@@ -19,7 +19,7 @@ import type { StoredEntry, StoredKeyEntry, StoredTrustedEntry } from '../codec/m
 import { encodePem } from '../codec/pem.js';
 import { CodecError } from '../codec/errors.js';
 import { inputError, ruleError, usageError } from '../errors.js';
-import { assertCanCreate, writeFileAtomic } from '../keystore/files.js';
+import { assertCanCreate, writeFilesAtomic, type FileToWrite } from '../keystore/files.js';
 import { codecToUser, recoverKey, writeKeystoreFile, type Keystore, type StoreType } from '../keystore/keystore.js';
 import { findRuleViolation } from '../keystore/rules.js';
 import { encodeKey } from './strip-password.js';
@@ -168,9 +168,15 @@ export async function exportPem(input: PemInput): Promise<PemResult> {
       encrypted = true;
     }
   }
-  // Everything that can fail has run; now the writes, key first (as strip-password does).
-  if (key !== undefined && input.keyOut !== undefined) write(input.keyOut, key, 0o600, 'private key', input);
-  if (input.certOut !== undefined) write(input.certOut, new TextEncoder().encode(chain.map((c) => encodePem('CERTIFICATE', c)).join('')), 0o644, 'certificate file', input);
+  // Everything that can fail has run; now the writes, both files or neither.
+  const files: FileToWrite[] = [];
+  const add = (path: string, data: Uint8Array, mode: number, what: string): void => {
+    if (path === '-') input.toStdout(data);
+    else files.push({ path, data, opts: { overwrite: input.force, mode, what } });
+  };
+  if (key !== undefined && input.keyOut !== undefined) add(input.keyOut, key, 0o600, 'private key');
+  if (input.certOut !== undefined) add(input.certOut, new TextEncoder().encode(chain.map((c) => encodePem('CERTIFICATE', c)).join('')), 0o644, 'certificate file');
+  writeFilesAtomic(files);
   return {
     from: source.path,
     fromType: source.store.type,
@@ -181,9 +187,4 @@ export async function exportPem(input: PemInput): Promise<PemResult> {
     certFile: input.certOut ?? null,
     chainLength: chain.length,
   };
-}
-
-function write(path: string, data: Uint8Array, mode: number, what: string, input: PemInput): void {
-  if (path === '-') input.toStdout(data);
-  else writeFileAtomic(path, data, { overwrite: input.force, mode, what });
 }

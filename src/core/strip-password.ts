@@ -8,7 +8,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { encodePem } from '../codec/pem.js';
 import { usageError } from '../errors.js';
-import { assertCanCreate, writeFileAtomic } from '../keystore/files.js';
+import { assertCanCreate, writeFilesAtomic, type FileToWrite } from '../keystore/files.js';
 
 export type KeyFormat = 'pkcs8' | 'pkcs1' | 'sec1' | 'der';
 
@@ -46,10 +46,11 @@ export function checkOutputs(o: StripOutput): void {
 
 export function writeStripped(o: StripOutput, pkcs8: Uint8Array, chain: readonly Uint8Array[], toStdout: (data: Uint8Array) => void): void {
   const key = encodeKey(pkcs8, o.format);
-  const pem = chain.map((c) => encodePem('CERTIFICATE', c)).join('');
+  const pem = new TextEncoder().encode(chain.map((c) => encodePem('CERTIFICATE', c)).join(''));
+  const files: FileToWrite[] = [];
   if (o.keyOut === '-') toStdout(key);
-  else writeFileAtomic(o.keyOut, key, { overwrite: o.force, mode: 0o600, what: 'private key' });
-  if (o.certOut === undefined) return;
-  if (o.certOut === '-') toStdout(new TextEncoder().encode(pem));
-  else writeFileAtomic(o.certOut, new TextEncoder().encode(pem), { overwrite: o.force, mode: 0o644, what: 'certificate file' });
+  else files.push({ path: o.keyOut, data: key, opts: { overwrite: o.force, mode: 0o600, what: 'private key' } });
+  if (o.certOut === '-') toStdout(pem);
+  else if (o.certOut !== undefined) files.push({ path: o.certOut, data: pem, opts: { overwrite: o.force, mode: 0o644, what: 'certificate file' } });
+  writeFilesAtomic(files);
 }

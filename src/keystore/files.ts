@@ -51,18 +51,60 @@ export function assertCanCreate(path: string, what = 'file'): void {
 }
 
 export function writeFileAtomic(path: string, data: Uint8Array, opts: WriteOptions): void {
+  writeFilesAtomic([{ path, data, opts }]);
+}
+
+export interface FileToWrite {
+  path: string;
+  data: Uint8Array;
+  opts: WriteOptions;
+}
+
+/**
+ * Writes several files as one step as far as a file system allows: every temp file is written
+ * and fsynced first, and only then are they renamed into place. A failure while writing (a full
+ * disk, a folder without permission) leaves every target as it was: no key without its
+ * certificate, no certificate beside the old key.
+ */
+export function writeFilesAtomic(files: readonly FileToWrite[]): void {
+  const staged: Staged[] = [];
+  try {
+    for (const f of files) staged.push(stage(f.path, f.data, f.opts));
+  } catch (e) {
+    for (const s of staged) s.discard();
+    throw e;
+  }
+  for (const s of staged) s.commit();
+}
+
+interface Staged {
+  commit(): void;
+  discard(): void;
+}
+
+function stage(path: string, data: Uint8Array, opts: WriteOptions): Staged {
   const what = opts.what ?? 'file';
   const st = statOrUndefined(path);
   if (st && !st.isFile()) {
     if (st.isDirectory()) throw new MailcertError(`${path}: is a folder`, ExitCode.usage, `give a file name for the ${what}`);
-    writeDirect(path, data);
-    return;
+    return { commit: () => writeDirect(path, data), discard: () => undefined };
   }
   if (st && !opts.overwrite) assertCanCreate(path, what);
   // An existing file keeps its permissions (a James keystore may be group-readable on purpose).
   const mode = st ? st.mode & 0o7777 : (opts.mode ?? 0o644);
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const removeTmp = (): void => {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // the temp file was never created or is already gone
+    }
+  };
+  const failure = (e: unknown): MailcertError => {
+    const code = (e as NodeJS.ErrnoException).code;
+    return new MailcertError(`${path}: cannot write the ${what} (${code ?? String(e)})`, ExitCode.badInput, code === 'EACCES' ? 'check the permissions of the folder' : undefined);
+  };
   let fd: number | undefined;
   try {
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
@@ -70,18 +112,23 @@ export function writeFileAtomic(path: string, data: Uint8Array, opts: WriteOptio
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(tmp, path);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // the temp file was never created or is already gone
-    }
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new MailcertError(`${path}: cannot write the ${what} (${code ?? String(e)})`, ExitCode.badInput, code === 'EACCES' ? 'check the permissions of the folder' : undefined);
+    removeTmp();
+    throw failure(e);
   }
-  syncDir(dir);
+  return {
+    commit: () => {
+      try {
+        renameSync(tmp, path);
+      } catch (e) {
+        removeTmp();
+        throw failure(e);
+      }
+      syncDir(dir);
+    },
+    discard: removeTmp,
+  };
 }
 
 function writeDirect(path: string, data: Uint8Array): void {

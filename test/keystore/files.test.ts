@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertCanCreate, readInput, writeFileAtomic } from '../../src/keystore/files.js';
+import { assertCanCreate, readInput, writeFileAtomic, writeFilesAtomic } from '../../src/keystore/files.js';
 import { MailcertError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tools.js';
 
@@ -57,4 +57,26 @@ test('readInput names the file and the problem', () => {
     (e: unknown) => e instanceof MailcertError && e.exitCode === 3 && e.message.endsWith('missing.jks: no such keystore'),
   );
   assert.throws(() => readInput(dir), (e: unknown) => e instanceof MailcertError && /is a folder/.test(e.message));
+});
+
+test('several files are written all or none: a failing second file leaves the first as it was', () => {
+  const key = join(dir, 'pair.key');
+  const missing = join(dir, 'no-such-folder', 'pair.crt');
+  assert.throws(
+    () => writeFilesAtomic([
+      { path: key, data: bytes('new key'), opts: { overwrite: false, mode: 0o600, what: 'private key' } },
+      { path: missing, data: bytes('cert'), opts: { overwrite: false, what: 'certificate' } },
+    ]),
+    (e: unknown) => e instanceof MailcertError && e.message.includes('cannot write the certificate'),
+  );
+  assert.throws(() => statSync(key), /ENOENT/);
+  writeFileSync(key, 'old key');
+  assert.throws(() =>
+    writeFilesAtomic([
+      { path: key, data: bytes('new key'), opts: { overwrite: true, mode: 0o600 } },
+      { path: missing, data: bytes('cert'), opts: { overwrite: true } },
+    ]),
+  );
+  assert.equal(readFileSync(key, 'utf8'), 'old key');
+  assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), []);
 });

@@ -7,7 +7,7 @@ import { parseSanList, type AltNames } from '../../codec/extensions.js';
 import { CodecError } from '../../codec/errors.js';
 import { encodePem } from '../../codec/pem.js';
 import { usageError } from '../../errors.js';
-import { assertCanCreate, writeFileAtomic } from '../../keystore/files.js';
+import { assertCanCreate, writeFilesAtomic } from '../../keystore/files.js';
 import { certSummary } from '../../core/cert-summary.js';
 import { renderCertLines } from '../../output/summary.js';
 import { painter } from '../../output/style.js';
@@ -119,8 +119,10 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     }
     const made = await make();
     cert = made.cert;
-    writeFileAtomic(files.key, new TextEncoder().encode(encodePem('PRIVATE KEY', made.pkcs8)), { overwrite: replace, mode: 0o600, what: 'private key' });
-    writeFileAtomic(files.cert, new TextEncoder().encode(encodePem('CERTIFICATE', cert)), { overwrite: replace, mode: 0o644, what: 'certificate' });
+    writeFilesAtomic([
+      { path: files.key, data: new TextEncoder().encode(encodePem('PRIVATE KEY', made.pkcs8)), opts: { overwrite: replace, mode: 0o600, what: 'private key' } },
+      { path: files.cert, data: new TextEncoder().encode(encodePem('CERTIFICATE', cert)), opts: { overwrite: replace, mode: 0o644, what: 'certificate' } },
+    ]);
   }
 
   const summary = certSummary(cert);

@@ -28,7 +28,6 @@ export interface ListReport {
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
-const pairs: string[] = [];
 
 /**
  * Uppercase hex with colons, as keytool and openssl print fingerprints. The digest comes back as
@@ -37,7 +36,7 @@ const pairs: string[] = [];
  */
 export function fingerprint(der: Uint8Array, algorithm = 'sha256'): string {
   const digest = hash(algorithm, der, 'binary');
-  pairs.length = digest.length;
+  const pairs = new Array<string>(digest.length);
   for (let i = 0; i < digest.length; i++) pairs[i] = HEX[digest.charCodeAt(i)] ?? '';
   return pairs.join(':');
 }

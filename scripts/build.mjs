@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Builds mailcert: `tsc` type-checks and emits dist/ (what the unit tests import), then esbuild
-// bundles the CLI into dist/bundle/ (what bin/mailcert.cjs runs and the npm package ships): one
-// CommonJS entry with the runtime dependencies it needs inside, and code-split ES modules for the
-// commands and what only some of them need (PKCS#12, prompts), so start-up reads a handful of
-// files instead of dozens of modules.
+// bundles the CLI into dist/bundle/ (what bin/mailcert.cjs runs and the npm package ships): a
+// CommonJS entry, one self-contained CommonJS file per command, and the large libraries only
+// some runs need as files of their own, so a run reads three or four files instead of dozens of
+// modules.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,55 +34,70 @@ const noChildProcessInCommander = {
   },
 };
 
-// The entry is CommonJS: Node 20 starts a CommonJS file about 4 ms sooner than an ES module,
-// and every command pays that. It holds commander, the program and error reporting; each
-// command is an ES module entry of its own, code-split, loaded with import() when it runs.
-const commands = readdirSync(join(root, 'src', 'cli', 'commands')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
-// `hash` runs in loops over CA folders and imports nothing lazily: one self-contained file loads
-// faster than its share of the common chunks (each chunk is one more module to load).
-const standalone = ['hash'];
+// Everything Node runs is CommonJS: Node 20 starts a CommonJS file sooner than an ES module, and
+// a require() never wakes the ES module loader (a few ms of every run: its own modules, async
+// file reads, and a namespace object for each built-in, which for node:crypto loads WebCrypto).
+// main.cjs holds commander, the program and error reporting; each command is one self-contained
+// file, required when it runs. The large libraries only some runs need are files of their own
+// ("vendor" files), required on first use: the prompts (only on a terminal), asn1js (PKCS#12 and
+// encrypted PKCS#8) and node-forge (RC2, for legacy PKCS#12 only). They hold no mailcert code, so
+// one copy of each is shared by whatever requires it.
+const vendors = {
+  prompts: { pkg: '@inquirer/prompts', contents: "module.exports = require('@inquirer/prompts');" },
+  asn1js: { pkg: 'asn1js', contents: "module.exports = require('asn1js');" },
+  // RC2 and the buffer utilities it needs, not all of node-forge.
+  forge: { pkg: 'node-forge', contents: "require('node-forge/lib/rc2'); module.exports = require('node-forge/lib/forge');" },
+};
+const vendorFiles = {
+  name: 'vendor-files',
+  setup(b) {
+    const byPackage = new Map(Object.entries(vendors).map(([file, { pkg }]) => [pkg, `./vendor-${file}.cjs`]));
+    b.onResolve({ filter: /^[@a-z]/ }, (args) => {
+      const file = byPackage.get(args.path);
+      return file === undefined ? undefined : { path: file, external: true };
+    });
+  },
+};
 const outdir = join(root, 'dist', 'bundle');
 const shared = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  define: { __MAILCERT_VERSION__: JSON.stringify(version) },
-  plugins: [noChildProcessInCommander],
+  format: 'cjs',
+  // import() of a command or a vendor file becomes require(): no ES module loader at run time.
+  supported: { 'dynamic-import': false },
+  // The unbundled build (unit tests) finds package.json and node-forge through import.meta.url;
+  // in the bundle the version is defined and node-forge is required directly (src/codec/pbe.ts).
+  define: { __MAILCERT_VERSION__: JSON.stringify(version), 'import.meta.url': '""' },
   logLevel: 'warning',
   legalComments: 'none',
 };
+for (const [file, { contents }] of Object.entries(vendors)) {
+  await build({ ...shared, stdin: { contents, resolveDir: root, loader: 'js' }, outfile: join(outdir, `vendor-${file}.cjs`) });
+}
+// The commands program.ts loads (verify-live.ts is part of verify).
+const program = readFileSync(join(root, 'src', 'cli', 'program.ts'), 'utf8');
+const commands = [...program.matchAll(/import\('\.\/commands\/([a-z-]+)\.js'\)/g)].map((m) => m[1]);
 await build({
   ...shared,
-  entryPoints: Object.fromEntries(commands.filter((c) => !standalone.includes(c)).map((c) => [`command-${c}`, join(root, 'src', 'cli', 'commands', `${c}.ts`)])),
+  entryPoints: Object.fromEntries(commands.map((c) => [`command-${c}`, join(root, 'src', 'cli', 'commands', `${c}.ts`)])),
   outdir,
-  splitting: true,
-  format: 'esm',
-  chunkNames: 'chunk-[name]-[hash]',
-  // node-forge and other CommonJS dependencies call require() for Node built-ins.
-  banner: { js: "import { createRequire as __mailcertRequire } from 'node:module'; const require = __mailcertRequire(import.meta.url);" },
+  outExtension: { '.js': '.cjs' },
+  plugins: [noChildProcessInCommander, vendorFiles],
 });
-for (const c of standalone) {
-  await build({
-    ...shared,
-    entryPoints: [join(root, 'src', 'cli', 'commands', `${c}.ts`)],
-    outfile: join(outdir, `command-${c}.js`),
-    format: 'esm',
-    banner: { js: "import { createRequire as __mailcertRequire } from 'node:module'; const require = __mailcertRequire(import.meta.url);" },
-  });
-}
-/** In the entry, `import('./commands/x.js')` becomes `import('./command-x.js')`, left to Node at run time. */
+/** In the entry, `import('./commands/x.js')` becomes `require('./command-x.cjs')`, left to Node at run time. */
 const commandsAsEntries = {
   name: 'commands-as-entries',
   setup(b) {
-    b.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) => ({ path: `./command-${args.path.slice('./commands/'.length)}`, external: true }));
+    b.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) => ({
+      path: `./command-${args.path.slice('./commands/'.length, -'.js'.length)}.cjs`,
+      external: true,
+    }));
   },
 };
 await build({
   ...shared,
-  plugins: [...shared.plugins, commandsAsEntries],
   entryPoints: [join(root, 'src', 'cli', 'main.ts')],
   outfile: join(outdir, 'main.cjs'),
-  format: 'cjs',
-  // program.ts reads package.json through import.meta.url only when __MAILCERT_VERSION__ is unset.
-  define: { ...shared.define, 'import.meta.url': '""' },
+  plugins: [noChildProcessInCommander, commandsAsEntries],
 });

@@ -371,7 +371,10 @@ type Forge = typeof import('node-forge');
 let forgeModule: Forge | undefined;
 
 function forge(): Forge {
-  forgeModule ??= createRequire(import.meta.url)('node-forge') as Forge;
+  // The bundle is CommonJS: there esbuild sees this require() and ships node-forge as a file of
+  // its own (scripts/build.mjs). The unbundled ES module build (unit tests) has no require.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+  forgeModule ??= (typeof require === 'function' ? require('node-forge') : createRequire(import.meta.url)('node-forge')) as Forge;
   return forgeModule;
 }
 

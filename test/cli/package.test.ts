@@ -1,10 +1,10 @@
 // The published package: `npm pack`, installed into an empty folder, runs with `npx mailcert`,
-// and carries no runtime dependencies (everything is in the bundle).
+// and carries no runtime dependencies (everything is in the bundle, node-forge's RC2 included).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, run, tempDir } from '../helpers/tools.js';
+import { fixturesDir, repoRoot, run, tempDir } from '../helpers/tools.js';
 
 const npm = (args: string[], cwd: string) => run('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, timeoutMs: 180_000 });
 
@@ -26,6 +26,13 @@ test('npm pack, then npm install of the tarball into an empty folder: npx mailce
   const genkey = run(join(app, 'node_modules', '.bin', 'mailcert'), ['genkey', '--cn', 'mail.example.com', '--key-type', 'ec'], { cwd: app });
   assert.equal(genkey.status, 0, genkey.stderr);
   assert.match(readFileSync(join(app, 'mail.example.com.crt'), 'utf8'), /^-----BEGIN CERTIFICATE-----/);
+  // RC2-40 (OpenSSL's -legacy PKCS#12) is the one thing node-forge does for us: the bundle carries it.
+  const legacy = run(join(app, 'node_modules', '.bin', 'mailcert'), ['list', '-k', join(fixturesDir, 'pkcs12', 'ossl-legacy.p12')], {
+    cwd: app,
+    env: { ...process.env, MAILCERT_STOREPASS: 'legacy-pass' },
+  });
+  assert.equal(legacy.status, 0, legacy.stderr);
+  assert.match(legacy.stdout, /PrivateKeyEntry, chain of 3/);
   const listing = run('tar', ['-tzf', tarball]).stdout;
   assert.match(listing, /package\/dist\/bundle\/main\.cjs/);
   assert.doesNotMatch(listing, /package\/(src|test|fixtures)\//);

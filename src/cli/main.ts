@@ -4,23 +4,63 @@
  * the exit code of CLI.md; a stack trace only with MAILCERT_DEBUG=1.
  */
 import { CommanderError } from 'commander';
+import { fstatSync, writeSync } from 'node:fs';
 import { buildProgram } from './program.js';
 import { describeError } from './report.js';
 import type { Io } from './io.js';
 
-function processIo(): Io {
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes all of text to fd 1 or 2 before returning. Output goes straight to the descriptor:
+ * process.stdout would load Node's stream and socket modules first, a few ms of every run. A
+ * descriptor left non-blocking by whoever started us may refuse with EAGAIN while the reader
+ * catches up: wait a millisecond and go on.
+ */
+function writeAll(fd: number, text: string | Uint8Array): void {
+  let bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  while (bytes.length > 0) {
+    try {
+      bytes = bytes.subarray(writeSync(fd, bytes));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
+      // The reader went away (`mailcert list | head`): not an error, stop quietly.
+      else if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      else throw e;
+    }
+  }
+}
+
+/**
+ * Which of stdin, stdout and stderr are terminals. Pipes and files (every CI run) are told apart by
+ * one fstat each; only a character device (a terminal, or /dev/null) needs node:tty, which loads
+ * Node's socket modules.
+ */
+async function terminals(): Promise<[boolean, boolean, boolean]> {
+  const devices = [0, 1, 2].map((fd) => {
+    try {
+      return fstatSync(fd).isCharacterDevice();
+    } catch {
+      return false; // closed
+    }
+  });
+  if (!devices.some(Boolean)) return [false, false, false];
+  const { isatty } = await import('node:tty');
+  const [a, b, c] = devices.map((device, fd) => device && isatty(fd));
+  return [a === true, b === true, c === true];
+}
+
+async function processIo(): Promise<Io> {
+  const [stdinIsTTY, stdoutIsTTY, stderrIsTTY] = await terminals();
   return {
-    out: (text) => {
-      process.stdout.write(text);
-    },
-    err: (text) => {
-      process.stderr.write(text);
-    },
+    out: (text) => writeAll(1, text),
+    err: (text) => writeAll(2, text),
     env: process.env,
     cwd: process.cwd(),
-    stdinIsTTY: process.stdin.isTTY === true,
-    stdoutIsTTY: process.stdout.isTTY === true,
-    stderrIsTTY: process.stderr.isTTY === true,
+    stdinIsTTY,
+    stdoutIsTTY,
+    stderrIsTTY,
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -30,14 +70,7 @@ function processIo(): Io {
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
-  // A reader that stops early (`mailcert --help | head`) closes the pipe: that is not an error.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE') throw e;
-      process.exit(process.exitCode ?? 0);
-    });
-  }
-  const io = processIo();
+  const io = await processIo();
   let code = 0;
   const program = buildProgram(
     io,
@@ -60,6 +93,5 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       code = exitCode;
     }
   }
-  // Let stdout drain (a large --json document into a pipe) before exiting with the code.
   process.exitCode = code;
 }

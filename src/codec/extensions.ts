@@ -4,9 +4,9 @@
  * DEFAULT FALSE, extnValue OCTET STRING }.
  */
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
 import { bitString, boolean, children, encodeOid, encodeTlv, octetString, readBitString, readRoot, sequence } from './der.js';
 import { CodecError } from './errors.js';
+import { isIpAddress, parseIp } from './ip.js';
 
 export const OID = {
   subjectKeyIdentifier: '2.5.29.14',
@@ -47,7 +47,7 @@ export function parseSanList(list: string): AltNames {
     if (!m?.[1] || !m[2]) throw new CodecError('format', 'subjectAltName', `"${item}" is not DNS:name or IP:address`);
     const value = m[2].trim();
     if (m[1].toLowerCase() === 'ip') {
-      if (isIP(value) === 0) throw new CodecError('format', 'subjectAltName', `"${value}" is not an IPv4 or IPv6 address`);
+      if (!isIpAddress(value)) throw new CodecError('format', 'subjectAltName', `"${value}" is not an IPv4 or IPv6 address`);
       out.ip.push(value);
     } else {
       if (!isDnsName(value)) {
@@ -61,26 +61,9 @@ export function parseSanList(list: string): AltNames {
 
 /** IPv4 or IPv6 text to its 4 or 16 octets (RFC 5280 4.2.1.6 iPAddress). */
 export function ipBytes(ip: string): Uint8Array {
-  if (isIP(ip) === 4) return Uint8Array.from(ip.split('.').map(Number));
-  let text = ip;
-  const tail: number[] = [];
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4?.[1]) {
-    tail.push(...v4[1].split('.').map(Number));
-    text = text.slice(0, -v4[1].length) + '0:0';
-  }
-  const [head = '', rest] = text.split('::');
-  const h = head === '' ? [] : head.split(':');
-  const r = rest === undefined || rest === '' ? [] : rest.split(':');
-  const groups = rest === undefined ? h : [...h, ...Array<string>(8 - h.length - r.length).fill('0'), ...r];
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    const n = parseInt(g, 16);
-    out[i * 2] = n >> 8;
-    out[i * 2 + 1] = n & 0xff;
-  });
-  if (tail.length === 4) out.set(tail, 12);
-  return out;
+  const bytes = parseIp(ip);
+  if (bytes === undefined) throw new CodecError('format', 'subjectAltName', `"${ip}" is not an IPv4 or IPv6 address`);
+  return bytes;
 }
 
 export function subjectAltName(names: AltNames): Uint8Array {

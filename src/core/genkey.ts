@@ -5,7 +5,6 @@
  * (clients check SANs, not the CN, RFC 6125), is SHA-256 signed, CA:FALSE, serverAuth.
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { isIP } from 'node:net';
 import { parseDnString, encodeName, cnName } from '../codec/dn.js';
 import {
   authorityKeyIdentifier,
@@ -21,6 +20,7 @@ import {
 } from '../codec/extensions.js';
 import { assembleSigned, buildTbsCertificate } from '../codec/x509-build.js';
 import { CodecError } from '../codec/errors.js';
+import { isIpAddress } from '../codec/ip.js';
 import { readRoot, readString } from '../codec/der.js';
 import { generateKeyPair, signatureAlgorithmIdentifier, signData, defaultSignatureAlgorithm, isSignatureAlgorithmName, signatureAlgorithms, type KeySpec, type SignatureAlgorithmName } from '../crypto/keys.js';
 import { ruleError, usageError } from '../errors.js';
@@ -67,11 +67,11 @@ export function resolveSubject(input: SubjectInput): ResolvedSubject {
   }
   if (cn === undefined || cn === '') throw usageError('the subject has no CN', 'add --cn mail.example.com');
   // CLI.md: the certificate always carries SAN DNS:<cn>, so the CN must be a host name (or an IP).
-  if (!isIP(cn) && !isDnsName(cn)) {
+  if (!isIpAddress(cn) && !isDnsName(cn)) {
     throw usageError(`the CN "${cn}" is not a host name; the certificate names the server clients connect to`, 'give the DNS name: --cn mail.example.com (or CN=mail.example.com in --dname)');
   }
   const altNames: AltNames = { dns: [], ip: [] };
-  if (isIP(cn)) altNames.ip.push(cn);
+  if (isIpAddress(cn)) altNames.ip.push(cn);
   else altNames.dns.push(cn);
   for (const d of input.san?.dns ?? []) if (!altNames.dns.some((x) => x.toLowerCase() === d.toLowerCase())) altNames.dns.push(d);
   for (const ip of input.san?.ip ?? []) if (!altNames.ip.includes(ip)) altNames.ip.push(ip);
@@ -159,7 +159,7 @@ export async function makeSelfSigned(input: SelfSignedInput): Promise<SelfSigned
 
 /** The default alias: the first label of the CN, lowercased (keystores compare aliases case-insensitively). */
 export function defaultAlias(cn: string): string {
-  return (isIP(cn) ? cn : (cn.split('.')[0] ?? cn)).replace(/^\*$/, 'wildcard').toLowerCase();
+  return (isIpAddress(cn) ? cn : (cn.split('.')[0] ?? cn)).replace(/^\*$/, 'wildcard').toLowerCase();
 }
 
 export interface KeystoreTarget {

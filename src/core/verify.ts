@@ -5,10 +5,10 @@
  * will connect: signatures, validity, basicConstraints/pathLen, keyUsage, EKU serverAuth, a trust
  * anchor at the end; host names follow RFC 6125 (SAN first, CN only when there is no SAN).
  */
-import { isIP } from 'node:net';
 import type { CertInfo } from '../codec/x509.js';
 import { sameBytes } from '../crypto/keys.js';
 import { ipBytes } from '../codec/extensions.js';
+import { isIpAddress } from '../codec/ip.js';
 import { issuedBy } from './chain.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -140,7 +140,7 @@ export function dnsMatches(pattern: string, host: string): boolean {
 
 export function hostCheck(leaf: CertInfo, host: string): Check {
   const san = leaf.subjectAltName;
-  if (isIP(host)) {
+  if (isIpAddress(host)) {
     const want = ipBytes(host);
     const ips = san?.ip ?? [];
     const ok = ips.some((ip) => sameBytes(ipBytes(ip), want));

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
 // CommonJS on purpose: Node 20 starts it sooner than an ES module (see scripts/build.mjs).
+// The launcher loads the bundle with V8's code cache (src/cli/launcher.ts).
 'use strict';
-void require('../dist/bundle/main.cjs').main();
+const { join } = require('node:path');
+require('../dist/bundle/launcher.cjs').launch(join(__dirname, '..', 'dist', 'bundle', 'main.cjs'));

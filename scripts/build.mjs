@@ -101,3 +101,9 @@ await build({
   outfile: join(outdir, 'main.cjs'),
   plugins: [noChildProcessInCommander, commandsAsEntries],
 });
+// bin/mailcert.cjs loads the files above through this, with V8's code cache (src/cli/launcher.ts).
+await build({
+  ...shared,
+  entryPoints: [join(root, 'src', 'cli', 'launcher.ts')],
+  outfile: join(outdir, 'launcher.cjs'),
+});

@@ -4,7 +4,7 @@
  * the exit code of CLI.md; a stack trace only with MAILCERT_DEBUG=1.
  */
 import { CommanderError } from 'commander';
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import { buildProgram } from './program.js';
 import { describeError } from './report.js';
 import type { Io } from './io.js';
@@ -34,20 +34,27 @@ function writeAll(fd: number, text: string | Uint8Array): void {
 
 /**
  * Which of stdin, stdout and stderr are terminals. Pipes and files (every CI run) are told apart by
- * one fstat each; only a character device (a terminal, or /dev/null) needs node:tty, which loads
- * Node's socket modules.
+ * one fstat each, and so is /dev/null (`</dev/null` is how scripts say "no input"); only another
+ * character device needs node:tty, which loads Node's socket modules.
  */
 async function terminals(): Promise<[boolean, boolean, boolean]> {
-  const devices = [0, 1, 2].map((fd) => {
+  let nullDevice: number | undefined;
+  try {
+    nullDevice = statSync('/dev/null').rdev;
+  } catch {
+    // Not a POSIX system: ask node:tty about every character device.
+  }
+  const maybe = [0, 1, 2].map((fd) => {
     try {
-      return fstatSync(fd).isCharacterDevice();
+      const st = fstatSync(fd);
+      return st.isCharacterDevice() && st.rdev !== nullDevice;
     } catch {
       return false; // closed
     }
   });
-  if (!devices.some(Boolean)) return [false, false, false];
+  if (!maybe.some(Boolean)) return [false, false, false];
   const { isatty } = await import('node:tty');
-  const [a, b, c] = devices.map((device, fd) => device && isatty(fd));
+  const [a, b, c] = maybe.map((device, fd) => device && isatty(fd));
   return [a === true, b === true, c === true];
 }
 

@@ -16,15 +16,29 @@ export interface ChainResult {
   missingIssuer?: string;
 }
 
+/**
+ * Signature checks already made, per pair of parsed certificates. A parsed certificate is never
+ * changed, and the same ones come up again and again: each chain built against the same anchors,
+ * each server of a `verify --connect` run that sends the same chain (core/verify-live.ts).
+ */
+const signatureChecks = new WeakMap<CertInfo, WeakMap<CertInfo, boolean>>();
+
 /** Whether `parent` issued `child`: names, key identifiers when both are present, and the signature. */
 export function issuedBy(child: CertInfo, parent: CertInfo): boolean {
   if (!sameBytes(child.issuer.der, parent.subject.der) && child.issuer.text !== parent.subject.text) return false;
   if (child.authorityKeyIdentifier && parent.subjectKeyIdentifier && !sameBytes(child.authorityKeyIdentifier, parent.subjectKeyIdentifier)) return false;
-  try {
-    return verifySignedBy(child, parent);
-  } catch {
-    return false;
+  let byParent = signatureChecks.get(child);
+  if (byParent === undefined) signatureChecks.set(child, (byParent = new WeakMap()));
+  let signed = byParent.get(parent);
+  if (signed === undefined) {
+    try {
+      signed = verifySignedBy(child, parent);
+    } catch {
+      signed = false;
+    }
+    byParent.set(parent, signed);
   }
+  return signed;
 }
 
 export function isSelfSigned(c: CertInfo): boolean {

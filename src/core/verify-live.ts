@@ -3,10 +3,9 @@
  * every offline check on the chain the server sent, with the host name checked being the one
  * connected to (or --servername). Several targets are checked concurrently, a few at a time.
  */
-import { parseCertificate } from '../codec/x509.js';
+import { parseCertificate, type CertInfo } from '../codec/x509.js';
 import { usageError } from '../errors.js';
-import { inspectServer, trustContext, type ServerReport, type StartTlsProtocol } from '../net/connect.js';
-import type { SecureContext } from 'node:tls';
+import { inspectServer, type ServerReport, type StartTlsProtocol } from '../net/connect.js';
 import { NetError } from '../net/errors.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
 import { checkChain, type Check } from './verify.js';
@@ -71,14 +70,38 @@ export function parseTargetsFile(text: string, fallback?: StartTlsProtocol): Tar
     });
 }
 
-function facts(r: ServerReport): ServerFacts {
+/**
+ * Certificates seen in one run, parsed and summarised once: a mail server shows the same chain on
+ * every port, and servers of one organisation share intermediates. checkChain's signature checks
+ * are remembered per pair of parsed certificates (core/chain.ts), so they are done once too.
+ */
+class SeenCertificates {
+  private readonly parsed = new Map<string, CertInfo>();
+  private readonly summaries = new Map<string, CertSummary>();
+
+  parse(der: Uint8Array): CertInfo {
+    const key = Buffer.from(der.buffer, der.byteOffset, der.length).toString('latin1');
+    let cert = this.parsed.get(key);
+    if (cert === undefined) this.parsed.set(key, (cert = parseCertificate(der)));
+    return cert;
+  }
+
+  summary(der: Uint8Array): CertSummary {
+    const key = Buffer.from(der.buffer, der.byteOffset, der.length).toString('latin1');
+    let summary = this.summaries.get(key);
+    if (summary === undefined) this.summaries.set(key, (summary = certSummary(der)));
+    return summary;
+  }
+}
+
+function facts(r: ServerReport, seen: SeenCertificates): ServerFacts {
   const f: ServerFacts = {
     protocol: r.application ?? r.protocol,
     mode: r.mode,
     capabilities: r.capabilities,
     tlsVersion: r.tlsVersion,
     cipher: r.cipher,
-    chain: r.peerChain.map(certSummary),
+    chain: r.peerChain.map((der) => seen.summary(der)),
     notes: r.notes,
     timings: r.timings,
   };
@@ -87,7 +110,7 @@ function facts(r: ServerReport): ServerFacts {
   return f;
 }
 
-export async function verifyTarget(t: Target, opts: CommonOptions & { servername?: string; timeoutMs: number; trust?: SecureContext }): Promise<LiveResult> {
+export async function verifyTarget(t: Target, opts: CommonOptions & { servername?: string; timeoutMs: number }, seen = new SeenCertificates()): Promise<LiveResult> {
   const name = `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
   let server: ServerReport;
   try {
@@ -97,7 +120,6 @@ export async function verifyTarget(t: Target, opts: CommonOptions & { servername
       ...(t.protocol === undefined ? {} : { protocol: t.protocol }),
       ...(opts.servername === undefined ? {} : { servername: opts.servername }),
       timeoutMs: opts.timeoutMs,
-      ...(opts.trust === undefined ? { ca: opts.anchors.certs.map((c) => c.der) } : { trust: opts.trust }),
     });
   } catch (e) {
     if (!(e instanceof NetError)) throw e;
@@ -109,10 +131,10 @@ export async function verifyTarget(t: Target, opts: CommonOptions & { servername
   if (server.peerChain.length === 0) {
     checks.push({ name: 'certificate', status: 'fail', detail: 'the server sent no certificate' });
   } else {
-    const chain = server.peerChain.map((d) => parseCertificate(d));
+    const chain = server.peerChain.map((d) => seen.parse(d));
     checks.push(...checkChain({ chain, anchors: opts.anchors.certs, anchorSource: opts.anchors.source, host: opts.host ?? opts.servername ?? t.host, warnDays: opts.warnDays }));
   }
-  return { report: verdict(name, checks, opts.strict, facts(server)), peerChain: server.peerChain };
+  return { report: verdict(name, checks, opts.strict, facts(server, seen)), peerChain: server.peerChain };
 }
 
 /**
@@ -122,10 +144,10 @@ export async function verifyTarget(t: Target, opts: CommonOptions & { servername
  */
 export async function verifyTargets(targets: readonly Target[], opts: CommonOptions & { servername?: string; timeoutMs: number }, limit = 16): Promise<LiveResult[]> {
   const results: LiveResult[] = new Array<LiveResult>(targets.length);
-  const shared = { ...opts, trust: trustContext(opts.anchors.certs.map((c) => c.der)) };
+  const seen = new SeenCertificates();
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < targets.length; i = next++) results[i] = await verifyTarget(targets[i] as Target, shared);
+    for (let i = next++; i < targets.length; i = next++) results[i] = await verifyTarget(targets[i] as Target, opts, seen);
   };
   await Promise.all(Array.from({ length: Math.min(limit, targets.length) }, worker));
   return results;

@@ -1,15 +1,15 @@
 /**
  * `verify --connect`: one connection to a mail server, implicit TLS or STARTTLS, and a report of
- * what the server said and sent. No verdicts on the certificates (core/verify does those); the
- * `authorized` flag is Node's own view, for information.
+ * what the server said and sent. No verdicts on the certificates: core/verify makes those, so
+ * OpenSSL is given no trust anchors and Node skips its own identity check (which would build
+ * getPeerCertificate(true), every certificate with its fingerprints, for each server).
  *
  *   const report = await inspectServer({ host: 'mail.example.com', port: 25 });
  *   report.peerChain; // DER, leaf first, exactly as the server sent it
  */
-import { connect as tcpConnect, isIP, type Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, createSecureContext, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
-import { X509Certificate } from 'node:crypto';
-import { inputError } from '../errors.js';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
+import { isIpAddress } from '../codec/ip.js';
 import { NetError } from './errors.js';
 import { addressLiteral, Negotiator, type MailProtocol, type TranscriptLine } from './starttls.js';
 
@@ -21,17 +21,10 @@ export interface InspectOptions {
   port: number;
   /** Omitted: inferred from the port (see planProtocol). */
   protocol?: StartTlsProtocol;
-  /** The TLS server name (SNI) and the name checked for `authorized`; default: host. */
+  /** The TLS server name (SNI); default: host. */
   servername?: string;
   /** Per phase (connect, each reply, the handshake), not for the whole run. Default 10 s. */
   timeoutMs?: number;
-  /** Trust anchors (DER) for `authorized` only; default: Node's bundled Mozilla roots. */
-  ca?: Uint8Array[];
-  /**
-   * The same anchors made once with trustContext(), for many servers checked in one run: building
-   * a TLS context from a few hundred roots costs more than a loopback handshake.
-   */
-  trust?: SecureContext;
 }
 
 export interface ServerReport {
@@ -56,8 +49,6 @@ export interface ServerReport {
   alpn?: string;
   /** DER certificates exactly as the server sent them, in its order, leaf first. */
   peerChain: Uint8Array[];
-  authorized: boolean;
-  authorizationError?: string;
   /** connectMs: DNS and TCP; tlsMs: the handshake alone (the plaintext conversation is in neither). */
   timings: { connectMs: number; tlsMs: number };
   /** Things worth saying that are not failures: an assumed protocol, no answer inside TLS. */
@@ -120,11 +111,9 @@ export async function inspectServer(opts: InspectOptions): Promise<ServerReport>
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const plan = planProtocol(port, opts.protocol);
   const mode = plan.protocol === 'none' ? 'implicit' : 'starttls';
-  const ca = opts.trust === undefined ? opts.ca?.map(derToPem) : undefined;
-  // Node sends no SNI for an IP literal and warns (DEP0123) when asked to; the name is still
-  // what `authorized` is checked against (mail-servers.md pitfall 5).
+  // Node sends no SNI for an IP literal and warns (DEP0123) when asked to (mail-servers.md pitfall 5).
   const identity = opts.servername ?? host;
-  const servername = isIP(identity) === 0 ? identity : undefined;
+  const servername = isIpAddress(identity) ? undefined : identity;
   const transcript: TranscriptLine[] = [];
   const notes: string[] = plan.note === undefined ? [] : [plan.note];
 
@@ -140,7 +129,7 @@ export async function inspectServer(opts: InspectOptions): Promise<ServerReport>
     const plaintext = mode === 'starttls' && negotiator !== undefined ? await negotiator.startTls(raw) : undefined;
 
     const handshakeStarted = performance.now();
-    secure = await handshake(raw, { host, port, servername, identity, ca, trust: opts.trust, timeoutMs });
+    secure = await handshake(raw, { host, port, servername, timeoutMs });
     const tlsMs = performance.now() - handshakeStarted;
     // First thing after the handshake: getPeerX509Certificate() may be called only once (below).
     const peerChain = sentChain(secure, host, port);
@@ -177,7 +166,6 @@ export async function inspectServer(opts: InspectOptions): Promise<ServerReport>
       tlsVersion,
       cipher: cipher.name,
       peerChain,
-      authorized: secure.authorized,
       timings: { connectMs: Math.round(connectMs), tlsMs: Math.round(tlsMs) },
       notes,
     };
@@ -185,9 +173,6 @@ export async function inspectServer(opts: InspectOptions): Promise<ServerReport>
     if (servername !== undefined) report.servername = servername;
     if (greeting !== undefined) report.greeting = greeting.join('\n');
     if (typeof alpn === 'string') report.alpn = alpn;
-    // Node's authorizationError is a string at run time (the OpenSSL code, or the identity error's code).
-    const authError = secure.authorizationError as unknown;
-    if (!secure.authorized && authError !== undefined && authError !== null) report.authorizationError = describeAuthError(authError);
     return report;
   } finally {
     negotiator?.release();
@@ -196,25 +181,12 @@ export async function inspectServer(opts: InspectOptions): Promise<ServerReport>
   }
 }
 
-/** A TLS context trusting these anchors (DER), to share across inspectServer calls. */
-export function trustContext(ca: readonly Uint8Array[]): SecureContext {
-  return createSecureContext({ ca: ca.map(derToPem) });
-}
-
-function derToPem(der: Uint8Array, index: number): string {
-  try {
-    // X509Certificate both checks the DER and gives the PEM that `ca` wants.
-    return new X509Certificate(der).toString();
-  } catch (e) {
-    throw inputError(`trust anchor #${index + 1} is not a DER X.509 certificate`, undefined, e);
-  }
-}
-
-function describeAuthError(e: unknown): string {
-  if (typeof e === 'string') return e;
-  if (e instanceof Error) return (e as NodeJS.ErrnoException).code ?? e.message;
-  return String(e);
-}
+/**
+ * The TLS context of every connection: the usual defaults, and no trust anchors at all, so OpenSSL's
+ * verification always ends in an error and Node skips its identity check (see the file comment).
+ * Made once: Node's default context would load its bundled roots for nothing.
+ */
+let noAnchors: SecureContext | undefined;
 
 /** TCP connect (DNS included) under the timeout; every failure is a NetError of step "connect". */
 function openTcp(host: string, port: number, timeoutMs: number): Promise<Socket> {
@@ -274,16 +246,12 @@ interface HandshakeOptions {
   host: string;
   port: number;
   servername: string | undefined;
-  identity: string;
-  ca: string[] | undefined;
-  trust: SecureContext | undefined;
   timeoutMs: number;
 }
 
 /**
  * TLS on the connected socket. rejectUnauthorized is false: the point is to see and report the
- * chain of any server, trusted or not. checkServerIdentity is ours only to check the name the
- * user gave (the --servername, even when it is an IP literal that cannot go into SNI).
+ * chain of any server, trusted or not; core/verify judges it.
  */
 function handshake(raw: Socket, o: HandshakeOptions): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
@@ -293,9 +261,8 @@ function handshake(raw: Socket, o: HandshakeOptions): Promise<TLSSocket> {
         socket: raw,
         host: o.host,
         ...(o.servername === undefined ? {} : { servername: o.servername }),
-        ...(o.trust !== undefined ? { secureContext: o.trust } : o.ca === undefined ? {} : { ca: o.ca }),
+        secureContext: (noAnchors ??= createSecureContext({ ca: [] })),
         rejectUnauthorized: false,
-        checkServerIdentity: (_name: string, cert: PeerCertificate) => checkServerIdentity(o.identity, cert),
       });
     } catch (e) {
       reject(new NetError('tls-handshake', 'TLS handshake', o.host, o.port, e instanceof Error ? e.message : String(e), { cause: e }));

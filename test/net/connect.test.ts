@@ -1,6 +1,6 @@
 // inspectServer end to end against the scripted fake server with a real openssl-made PKI: every
 // protocol through STARTTLS, implicit TLS, the chain exactly as sent (not completed from the trust
-// store), SNI, Node's authorized flag, each failure kind, timeouts, and nothing left running.
+// store), SNI, each failure kind, timeouts, and nothing left running.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
@@ -27,7 +27,7 @@ async function serve(scenario: Scenario, identity: TlsIdentity = LEAF_AND_INTER)
 }
 
 const inspect = (server: FakeServer, opts: Partial<InspectOptions> = {}): Promise<ServerReport> =>
-  inspectServer({ host: '127.0.0.1', port: server.port, servername: NAME, ca: [pki.rootDer], timeoutMs: 2000, ...opts });
+  inspectServer({ host: '127.0.0.1', port: server.port, servername: NAME, timeoutMs: 2000, ...opts });
 
 async function rejection(promise: Promise<unknown>, kind: NetErrorKind, step?: string): Promise<NetError> {
   const error = await promise.then(
@@ -65,8 +65,6 @@ for (const protocol of PROTOCOLS) {
     assert.ok(!report.capabilities.some((c) => /^(STARTTLS|STLS)$/.test(c)));
     assert.ok(report.transcript.some((l) => !l.tls) && report.transcript.some((l) => l.tls));
     assert.deepEqual(report.peerChain, [pki.leafDer, pki.interDer]);
-    assert.equal(report.authorized, true, report.authorizationError);
-    assert.equal(report.authorizationError, undefined);
     assert.equal(report.servername, NAME);
     assert.equal(conn.servername, NAME);
     assert.match(report.tlsVersion, /^TLSv1\.[23]$/);
@@ -83,22 +81,10 @@ for (const protocol of PROTOCOLS) {
   });
 }
 
-test('peerChain is what the server sent: a leaf-only server stays leaf-only even when `ca` holds the intermediate', async () => {
+test('peerChain is what the server sent: a leaf-only server stays leaf-only', async () => {
   const server = await serve({ protocol: 'smtp' }, { key: pki.key, chain: pki.leafPem });
-  // With root and intermediate in `ca`, getPeerCertificate(true) would show leaf > intermediate >
-  // root (completed from the store); Node verifies with them, so authorized is true.
-  const report = await inspect(server, { protocol: 'smtp', ca: [pki.rootDer, pki.interDer] });
+  const report = await inspect(server, { protocol: 'smtp' });
   assert.deepEqual(report.peerChain, [pki.leafDer]);
-  assert.equal(report.authorized, true);
-});
-
-test('a leaf-only server with only the root as `ca`: one certificate, not authorized', async () => {
-  const server = await serve({ protocol: 'imap' }, { key: pki.key, chain: pki.leafPem });
-  const report = await inspect(server, { protocol: 'imap', ca: [pki.rootDer] });
-  assert.equal(report.peerChain.length, 1);
-  assert.deepEqual(report.peerChain, [pki.leafDer]);
-  assert.equal(report.authorized, false);
-  assert.equal(report.authorizationError, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
 });
 
 test("peerChain keeps the server's order and its extra certificates (an unrelated one, the root)", async () => {
@@ -120,24 +106,20 @@ test('the getPeerCertificate(true) walk would have completed the chain from the 
   assert.equal(seen.length, 3);
 });
 
-test("Node's authorized flag: default roots do not know the test CA; a wrong name is an identity error", async () => {
+test('the SNI sent is --servername, whatever the certificate says (verify judges the name, not the connection)', async () => {
   const server = await serve({ protocol: 'smtp' });
-  const untrusted = await inspect(server, { protocol: 'smtp', ca: undefined });
-  assert.equal(untrusted.authorized, false);
-  assert.equal(untrusted.authorizationError, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
-  assert.deepEqual(untrusted.peerChain, [pki.leafDer, pki.interDer]);
-  const wrongName = await inspect(server, { protocol: 'smtp', servername: 'other.fake.test' });
-  assert.equal(wrongName.authorized, false);
-  assert.equal(wrongName.authorizationError, 'ERR_TLS_CERT_ALTNAME_INVALID');
-  assert.equal(server.connections[1]?.servername, 'other.fake.test');
+  const report = await inspect(server, { protocol: 'smtp', servername: 'other.fake.test' });
+  assert.equal(report.servername, 'other.fake.test');
+  assert.equal(server.connections[0]?.servername, 'other.fake.test');
+  assert.deepEqual(report.peerChain, [pki.leafDer, pki.interDer]);
 });
 
-test('an IP literal host without --servername sends no SNI and is checked against the IP SAN', async () => {
+test('an IP literal host without --servername sends no SNI', async () => {
   const server = await serve({ protocol: 'smtp' });
   const report = await inspect(server, { protocol: 'smtp', servername: undefined });
   assert.equal(report.servername, undefined);
   assert.equal(server.connections[0]?.servername, false);
-  assert.equal(report.authorized, true, report.authorizationError);
+  assert.deepEqual(report.peerChain, [pki.leafDer, pki.interDer]);
 });
 
 test('implicit TLS (--starttls none) on a port of no known protocol: just the handshake', async () => {
@@ -246,17 +228,6 @@ test('IPv6 literals are bracketed in messages', async () => {
   );
   assert.ok(error instanceof NetError);
   assert.match(error.message, /^\[::1\]:1: connect: /);
-});
-
-test('a `ca` entry that is not DER is an input error, before any connection', async () => {
-  const server = await serve({ protocol: 'smtp' });
-  const error = await inspect(server, { protocol: 'smtp', ca: [Uint8Array.of(1, 2, 3)] }).then(
-    () => assert.fail('accepted a bad trust anchor'),
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof MailcertError && !(error instanceof NetError));
-  assert.equal(error.exitCode, ExitCode.badInput);
-  assert.equal(server.connections.length, 0);
 });
 
 test('nothing is left running: every connection closed by the client, no timers', async () => {

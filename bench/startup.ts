@@ -26,6 +26,27 @@ export function startupBenchmarks(runs: number): Result[] {
   });
   mkdirSync(join(work, 'empty'), { recursive: true });
   writeFileSync(join(work, 'empty', 'package.json'), '{"private":true}\n');
+  // NODE_EXTRA_CA_CERTS (set on some machines to the whole system bundle) is read and parsed at
+  // every Node start, before any of mailcert runs: the same pair without it, for the record.
+  const unset = { NODE_EXTRA_CA_CERTS: undefined };
+  const withoutExtraCaCerts = process.env.NODE_EXTRA_CA_CERTS
+    ? [
+        compare({
+          name: 'node -e 0, NODE_EXTRA_CA_CERTS unset vs set',
+          ours: { label: 'node -e 0 (unset)', cmd: process.execPath, args: ['-e', '0'], env: unset },
+          theirs: { label: 'node -e 0', cmd: process.execPath, args: ['-e', '0'] },
+          maxRatio: Number.POSITIVE_INFINITY,
+          runs,
+        }),
+        compare({
+          name: 'mailcert --version vs node -e 0, NODE_EXTRA_CA_CERTS unset',
+          ours: { label: 'mailcert', cmd: process.execPath, args: [cli, '--version'], env: unset },
+          theirs: { label: 'node -e 0', cmd: process.execPath, args: ['-e', '0'], env: unset },
+          maxRatio: Number.POSITIVE_INFINITY,
+          runs,
+        }),
+      ]
+    : [];
   return [
     compare({
       name: 'mailcert --version vs node -e 0',
@@ -42,5 +63,6 @@ export function startupBenchmarks(runs: number): Result[] {
       maxRatio: Number.POSITIVE_INFINITY,
       runs: Math.min(runs, 5),
     }),
+    ...withoutExtraCaCerts,
   ];
 }

@@ -4,65 +4,22 @@
  * the exit code of CLI.md; a stack trace only with MAILCERT_DEBUG=1.
  */
 import { CommanderError } from 'commander';
-import { fstatSync, statSync, writeSync } from 'node:fs';
 import { buildProgram } from './program.js';
 import { describeError } from './report.js';
+import { terminals, writeAll } from './stdio.js';
 import type { Io } from './io.js';
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * Writes all of text to fd 1 or 2 before returning. Output goes straight to the descriptor:
- * process.stdout would load Node's stream and socket modules first, a few ms of every run. A
- * descriptor left non-blocking by whoever started us may refuse with EAGAIN while the reader
- * catches up: wait a millisecond and go on.
- */
-function writeAll(fd: number, text: string | Uint8Array): void {
-  let bytes = typeof text === 'string' ? Buffer.from(text) : text;
-  while (bytes.length > 0) {
-    try {
-      bytes = bytes.subarray(writeSync(fd, bytes));
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
-      // The reader went away (`mailcert list | head`): not an error, stop quietly.
-      else if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      else throw e;
-    }
-  }
-}
-
-/**
- * Which of stdin, stdout and stderr are terminals. Pipes and files (every CI run) are told apart by
- * one fstat each, and so is /dev/null (`</dev/null` is how scripts say "no input"); only another
- * character device needs node:tty, which loads Node's socket modules.
- */
-async function terminals(): Promise<[boolean, boolean, boolean]> {
-  let nullDevice: number | undefined;
-  try {
-    nullDevice = statSync('/dev/null').rdev;
-  } catch {
-    // Not a POSIX system: ask node:tty about every character device.
-  }
-  const maybe = [0, 1, 2].map((fd) => {
-    try {
-      const st = fstatSync(fd);
-      return st.isCharacterDevice() && st.rdev !== nullDevice;
-    } catch {
-      return false; // closed
-    }
-  });
-  if (!maybe.some(Boolean)) return [false, false, false];
-  const { isatty } = await import('node:tty');
-  const [a, b, c] = maybe.map((device, fd) => device && isatty(fd));
-  return [a === true, b === true, c === true];
+/** Output goes straight to the descriptor (src/cli/stdio.ts). */
+function write(fd: number, text: string | Uint8Array): void {
+  // The reader went away (`mailcert list | head`): not an error, stop quietly.
+  if (!writeAll(fd, text)) process.exit(process.exitCode ?? 0);
 }
 
 async function processIo(): Promise<Io> {
   const [stdinIsTTY, stdoutIsTTY, stderrIsTTY] = await terminals();
   return {
-    out: (text) => writeAll(1, text),
-    err: (text) => writeAll(2, text),
+    out: (text) => write(1, text),
+    err: (text) => write(2, text),
     env: process.env,
     cwd: process.cwd(),
     stdinIsTTY,

@@ -216,7 +216,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
       keystoreOpt(verify)
         .option('--cert <file>', 'server certificate, optionally followed by its intermediates')
         .option('--key <file>', 'the private key of --cert')
-        .option('--ca <source>', 'trust anchors: PEM file, <hash>.N folder or keystore')
+        .option('--ca <source>', 'trust anchors: PEM file, <hash>.N folder or keystore (default: Node\'s roots, the system store, NODE_EXTRA_CA_CERTS)')
         .option('--host <name>', 'the DNS name or IP address clients connect to')
         .option('--connect <host:port>', 'check a live server (repeat for several, checked concurrently)', (v: string, prev: string[] = []) => [...prev, v])
         .option('--targets <file>', 'check the servers listed in FILE, one "HOST:PORT [protocol]" per line')

@@ -1,7 +1,8 @@
 /**
  * Trust anchors for verify: --ca as a PEM/DER/PKCS#7 file or bundle, an OpenSSL-style folder of
  * <hash>.N files (what `hash --rehash` makes, what Dovecot's ssl_client_ca_dir points at), or a
- * JKS/PKCS#12 truststore; by default Node's bundled Mozilla roots plus the system store.
+ * JKS/PKCS#12 truststore; by default what Node programs trust: Node's bundled Mozilla roots, the
+ * system store, and the file NODE_EXTRA_CA_CERTS names.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,19 +23,36 @@ export interface Anchors {
 /** Debian/Ubuntu, Fedora/RHEL, Alpine/openSUSE: the first that exists is the system store. */
 const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem'];
 
-export function defaultAnchors(): Anchors {
-  const ders = rootCertificates.flatMap((pem) => decodePem(pem).map((b) => b.der));
-  let source = "Node's Mozilla roots";
-  for (const bundle of SYSTEM_BUNDLES) {
-    try {
-      ders.push(...decodePem(readFileSync(bundle, 'latin1')).filter((b) => b.label === 'CERTIFICATE').map((b) => b.der));
-      source += ` and ${bundle}`;
-      break;
-    } catch {
-      // not this distribution's path
-    }
+function pemCertificates(file: string): Uint8Array[] | undefined {
+  try {
+    return decodePem(readFileSync(file, 'latin1'))
+      .filter((b) => b.label === 'CERTIFICATE')
+      .map((b) => b.der);
+  } catch {
+    return undefined;
   }
-  return { certs: uniqueCerts(ders), source };
+}
+
+/**
+ * The default anchors. extraCaCerts is NODE_EXTRA_CA_CERTS: a company CA put there is trusted by
+ * every Node program, so by verify too (an unreadable file Node itself has already warned about).
+ */
+export function defaultAnchors(extraCaCerts?: string): Anchors {
+  const ders = rootCertificates.flatMap((pem) => decodePem(pem).map((b) => b.der));
+  const sources = ["Node's Mozilla roots"];
+  for (const bundle of SYSTEM_BUNDLES) {
+    const found = pemCertificates(bundle);
+    if (found === undefined) continue; // not this distribution's path
+    ders.push(...found);
+    sources.push(bundle);
+    break;
+  }
+  const extra = extraCaCerts ? pemCertificates(extraCaCerts) : undefined;
+  if (extra !== undefined && extraCaCerts !== undefined && !sources.includes(extraCaCerts)) {
+    ders.push(...extra);
+    sources.push(`NODE_EXTRA_CA_CERTS (${extraCaCerts})`);
+  }
+  return { certs: uniqueCerts(ders), source: sources.join(', ') };
 }
 
 const HASH_NAME = /^[0-9a-f]{8}\.\d+$/i;

@@ -78,6 +78,12 @@ test('without the CA the trust check fails (exit 1), as openssl verify does', ()
   assert.notEqual(openssl(['verify', '-untrusted', ca.interPem, leaf]).status, 0);
 });
 
+test('by default a CA in NODE_EXTRA_CA_CERTS is trusted, as every Node program trusts it', () => {
+  const v = verify(['--cert', chain], { NODE_EXTRA_CA_CERTS: ca.rootPem });
+  assert.equal(v.check('trust')?.status, 'ok', v.check('trust')?.detail);
+  assert.equal(v.status, 0, JSON.stringify(v.json.checks));
+});
+
 test('host names: SAN DNS, a wildcard of one label, an IP; a wrong name fails', () => {
   assert.equal(verify(['--cert', chain, '--ca', ca.rootPem, '--host', 'imap.mail.example.com']).check('host name')?.status, 'ok');
   assert.equal(verify(['--cert', chain, '--ca', ca.rootPem, '--host', '192.0.2.7']).check('host name')?.status, 'ok');

@@ -38,7 +38,7 @@ export async function run(io: Io, opts: Opts): Promise<number> {
   if (modes !== 1) throw usageError('give one of --keystore FILE, --cert FILE or --connect HOST:PORT', 'mailcert verify --cert chain.pem --key mail.key --host mail.example.com');
   const passwords = new PasswordResolver(io, opts);
   const ca = str(opts.ca);
-  const anchors = ca === undefined ? defaultAnchors() : await loadAnchors(ca, () => passwords.find('store', { purpose: `truststore ${ca}` }));
+  const anchors = ca === undefined ? defaultAnchors(io.env.NODE_EXTRA_CA_CERTS) : await loadAnchors(ca, () => passwords.find('store', { purpose: `truststore ${ca}` }));
   const common: CommonOptions = { anchors, host: str(opts.host), warnDays: number('warn-days', str(opts.warnDays), 30), strict: opts.strict === true };
   const reports: VerifyReport[] = [];
   let networkFailed = false;

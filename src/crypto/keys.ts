@@ -57,7 +57,6 @@ async function generateRsa(bits: number): Promise<KeyObject> {
     const lambda = ((p - 1n) * (q - 1n)) / gcd(p - 1n, q - 1n);
     const d = modInverse(E, lambda);
     if (d <= 1n << BigInt(half)) continue;
-    const b64 = (v: bigint): string => Buffer.from(v.toString(16).padStart(Math.ceil(v.toString(16).length / 2) * 2, '0'), 'hex').toString('base64url');
     const privateKey = createPrivateKey({
       key: { kty: 'RSA', n: b64(n), e: b64(E), d: b64(d), p: b64(p), q: b64(q), dp: b64(d % (p - 1n)), dq: b64(d % (q - 1n)), qi: b64(modInverse(q, p)) },
       format: 'jwk',
@@ -68,6 +67,12 @@ async function generateRsa(bits: number): Promise<KeyObject> {
     }
     return privateKey;
   }
+}
+
+/** A JWK integer: unsigned big-endian, no leading zero octets, base64url (RFC 7518 section 2). */
+function b64(v: bigint): string {
+  const hex = v.toString(16);
+  return Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex').toString('base64url');
 }
 
 function gcd(a: bigint, b: bigint): bigint {

@@ -324,23 +324,3 @@ export function certificateNames(der: Uint8Array): CertificateNames {
   const subject = expectTag(item(tbs, f, i + 4, 'subject'), TAG.SEQUENCE, 'subject');
   return { issuer: tlvBytes(issuer), subject: tlvBytes(subject) };
 }
-
-/**
- * The issuer of a DER CRL (RFC 5280 5.1): TBSCertList is
- * { version INTEGER OPTIONAL, signature, issuer, thisUpdate Time, nextUpdate Time OPTIONAL, ... }.
- */
-export function crlIssuer(der: Uint8Array): Uint8Array {
-  const crl = expectTag(readRoot(der, 'X.509 CRL'), TAG.SEQUENCE, 'CertificateList');
-  const top = children(crl);
-  if (top.length !== 3) throw derError('X.509 CRL', `CertificateList has ${top.length} elements, expected 3`, crl.offset);
-  const tbs = expectTag(item(crl, top, 0, 'tbsCertList'), TAG.SEQUENCE, 'tbsCertList');
-  const f = children(tbs);
-  const i = f[0]?.tag === TAG.INTEGER ? 1 : 0;
-  expectTag(item(tbs, f, i, 'signature'), TAG.SEQUENCE, 'signature algorithm');
-  const issuer = expectTag(item(tbs, f, i + 1, 'issuer'), TAG.SEQUENCE, 'issuer');
-  const thisUpdate = item(tbs, f, i + 2, 'thisUpdate');
-  if (thisUpdate.tag !== TAG.UTC_TIME && thisUpdate.tag !== TAG.GENERALIZED_TIME) {
-    throw derError('X.509 CRL', `thisUpdate: expected a time, found tag ${tagName(thisUpdate.tag)}`, thisUpdate.offset);
-  }
-  return tlvBytes(issuer);
-}

@@ -9,7 +9,8 @@
  * issuer hash, as `openssl crl -hash` does.
  */
 import { CodecError } from '../codec/errors.js';
-import { certificateNames, crlIssuer, subjectHash, subjectHashOld } from '../codec/name-hash.js';
+import { crlIssuer } from '../codec/crl.js';
+import { certificateNames, subjectHash, subjectHashOld } from '../codec/name-hash.js';
 import { decodePem, type PemBlock } from '../codec/pem.js';
 import { inputError } from '../errors.js';
 

@@ -26,9 +26,10 @@
  * DER | sha256sum`): equal values mean the key and the certificate belong together.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { parseCrl } from '../codec/crl.js';
 import { CodecError } from '../codec/errors.js';
 import { detectFormat } from '../codec/detect.js';
-import { TAG, bytesToBigInt, children, expectTag, isContext, item, readIntegerBytes, readOid, readRoot, readTime, tlvBytes, valueBytes, type Tlv } from '../codec/der.js';
+import { TAG, children, item, readOid, readRoot, tlvBytes, type Tlv } from '../codec/der.js';
 import { decodePem, PEM_LABEL, type PemBlock } from '../codec/pem.js';
 import { isEncryptedPem, readTraditionalKey } from '../codec/pem-key.js';
 import { readPkcs7Certificates } from '../codec/pkcs7.js';
@@ -289,45 +290,15 @@ export function inspectRequest(der: Uint8Array): InspectedRequest {
 // ---------------------------------------------------------------------------------------------
 // CRLs
 
-const OID_CRL_NUMBER = '2.5.29.20';
-
-/**
- * CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm, signatureValue } and
- * TBSCertList ::= SEQUENCE { version INTEGER OPTIONAL, signature, issuer Name, thisUpdate Time,
- *   nextUpdate Time OPTIONAL, revokedCertificates SEQUENCE OF SEQUENCE OPTIONAL,
- *   crlExtensions [0] EXPLICIT Extensions OPTIONAL } (RFC 5280 5.1).
- */
 export function inspectCrl(der: Uint8Array): InspectedCrl {
-  const F = 'X.509 CRL';
-  const crl = expectTag(readRoot(der, F), TAG.SEQUENCE, 'CertificateList');
-  const tbs = expectTag(item(crl, children(crl), 0, 'tbsCertList'), TAG.SEQUENCE, 'tbsCertList');
-  const f = children(tbs);
-  let i = f[0]?.tag === TAG.INTEGER ? 1 : 0;
-  expectTag(item(tbs, f, i, 'signature'), TAG.SEQUENCE, 'signature algorithm');
-  const issuer = parseName(tlvBytes(item(tbs, f, i + 1, 'issuer')), F);
-  const thisUpdate = readTime(item(tbs, f, i + 2, 'thisUpdate'));
-  i += 3;
-  let nextUpdate: Date | undefined;
-  const maybeNext = f[i];
-  if (maybeNext !== undefined && (maybeNext.tag === TAG.UTC_TIME || maybeNext.tag === TAG.GENERALIZED_TIME)) {
-    nextUpdate = readTime(maybeNext);
-    i++;
-  }
-  let revoked = 0;
-  let crlNumber: string | null = null;
-  for (const rest of f.slice(i)) {
-    if (rest.tag === TAG.SEQUENCE) revoked = children(rest).length;
-    else if (isContext(rest, 0)) {
-      const exts = expectTag(item(rest, children(rest), 0, 'crlExtensions'), TAG.SEQUENCE, 'Extensions');
-      for (const ext of children(exts)) {
-        const parts = children(expectTag(ext, TAG.SEQUENCE, 'Extension'));
-        if (readOid(item(ext, parts, 0, 'extnID')) !== OID_CRL_NUMBER) continue;
-        const value = expectTag(item(ext, parts, parts.length - 1, 'extnValue'), TAG.OCTET_STRING, 'extnValue');
-        crlNumber = bytesToBigInt(readIntegerBytes(readRoot(valueBytes(value), F)), false).toString(10);
-      }
-    }
-  }
-  return { issuer: issuer.text, thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate?.toISOString() ?? null, revoked, crlNumber };
+  const crl = parseCrl(der);
+  return {
+    issuer: crl.issuer.text,
+    thisUpdate: crl.thisUpdate.toISOString(),
+    nextUpdate: crl.nextUpdate?.toISOString() ?? null,
+    revoked: crl.revoked,
+    crlNumber: crl.crlNumber?.toString(10) ?? null,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

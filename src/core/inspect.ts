@@ -290,7 +290,7 @@ export function inspectRequest(der: Uint8Array): InspectedRequest {
 // ---------------------------------------------------------------------------------------------
 // CRLs
 
-export function inspectCrl(der: Uint8Array): InspectedCrl {
+function inspectCrl(der: Uint8Array): InspectedCrl {
   const crl = parseCrl(der);
   return {
     issuer: crl.issuer.text,

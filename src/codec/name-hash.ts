@@ -1,7 +1,8 @@
 /**
  * OpenSSL's subject hash of an X.509 Name (`openssl x509 -hash`, the `<hash>.0` file names of a CA
  * folder) and the pre-1.0 MD5 hash (`-subject_hash_old`), plus the few lines that find the issuer
- * and subject Names in a certificate or CRL (keeping their original bytes, which the old hash needs).
+ * and subject Names in a certificate (keeping their original bytes, which the old hash needs; a
+ * CRL's issuer comes from codec/crl.ts).
  *
  * The new hash is X509_NAME_hash_ex (crypto/x509/x509_cmp.c) over the canonical encoding that
  * x509_name_canon builds (crypto/x509/x_name.c); keystore-formats.md 5.1 has the rules.

@@ -4,8 +4,9 @@
 // patterns treat every .js under a test/ folder as a test file).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeRuntimes } from './node-runtimes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.slice(2);
@@ -18,5 +19,19 @@ if (files.length === 0) {
   process.stderr.write('run-tests: no test files found under dist/test (did the build run?)\n');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', cwd: root });
-process.exit(r.status ?? 1);
+// The whole suite runs on the machine's Node, then on Node 22 and 24 (scripts/node-runtimes.mjs,
+// installed by test-setup); a run of some files only (`node scripts/run-tests.mjs verify`) uses
+// the machine's Node alone. Each runtime's folder goes first on PATH, so the npm, npx and
+// `#!/usr/bin/env node` the tests start are that runtime's too.
+const runtimes = [{ version: process.version.slice(1), node: process.execPath }, ...(only.length === 0 ? nodeRuntimes() : [])];
+let failed = 0;
+for (const { version, node } of runtimes) {
+  process.stderr.write(`run-tests: ${files.length} test files on Node ${version}\n`);
+  const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
+  const r = spawnSync(node, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', cwd: root, env });
+  if (r.status !== 0) {
+    failed++;
+    process.stderr.write(`run-tests: the suite failed on Node ${version}\n`);
+  }
+}
+process.exit(failed === 0 ? 0 : 1);

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Prepares a fresh clone for `npm test` / `npm run bench`: installs the npm dependencies when
-// missing, installs the real tools the interop tests run (openssl, a JDK's keytool, Dovecot and
-// Postfix) with apt-get when missing (we run as root on Debian), and builds mailcert. A tool that cannot be
+// missing, Node 22 and 24 for the suite to run on too (scripts/node-runtimes.mjs), the real tools
+// the interop tests run (openssl, a JDK's keytool, Dovecot and Postfix) with apt-get when missing
+// (we run as root on Debian), and builds mailcert. A tool that cannot be
 // installed stops the run with the package to install; nothing is ever skipped silently.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeRuntimes } from './node-runtimes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -46,6 +48,13 @@ if (missing.length > 0) {
   }
   const still = missing.filter(([tool]) => !has(tool));
   if (still.length > 0) die(`still missing after install: ${still.map(([t]) => t).join(', ')}`);
+}
+
+// Node 22 and 24, which the suite runs on after the machine's own Node (scripts/run-tests.mjs).
+try {
+  nodeRuntimes();
+} catch (e) {
+  die(e.message);
 }
 
 // Real Dovecot and Postfix for the `verify --connect` tests (started on loopback by the tests).

@@ -75,17 +75,10 @@ const shared = {
 for (const [file, { contents }] of Object.entries(vendors)) {
   await build({ ...shared, stdin: { contents, resolveDir: root, loader: 'js' }, outfile: join(outdir, `vendor-${file}.cjs`) });
 }
-// The commands program.ts loads (verify-live.ts is part of verify).
-const program = readFileSync(join(root, 'src', 'cli', 'program.ts'), 'utf8');
-const commands = [...program.matchAll(/import\('\.\/commands\/([a-z-]+)\.js'\)/g)].map((m) => m[1]);
-await build({
-  ...shared,
-  entryPoints: Object.fromEntries(commands.map((c) => [`command-${c}`, join(root, 'src', 'cli', 'commands', `${c}.ts`)])),
-  outdir,
-  outExtension: { '.js': '.cjs' },
-  plugins: [noChildProcessInCommander, vendorFiles],
-});
-/** In the entry, `import('./commands/x.js')` becomes `require('./command-x.cjs')`, left to Node at run time. */
+/**
+ * In program.ts (the entry's, and `completion`'s copy), `import('./commands/x.js')` becomes
+ * `require('./command-x.cjs')`, left to Node at run time.
+ */
 const commandsAsEntries = {
   name: 'commands-as-entries',
   setup(b) {
@@ -95,6 +88,16 @@ const commandsAsEntries = {
     }));
   },
 };
+// The commands program.ts loads (verify-live.ts is part of verify).
+const program = readFileSync(join(root, 'src', 'cli', 'program.ts'), 'utf8');
+const commands = [...program.matchAll(/import\('\.\/commands\/([a-z-]+)\.js'\)/g)].map((m) => m[1]);
+await build({
+  ...shared,
+  entryPoints: Object.fromEntries(commands.map((c) => [`command-${c}`, join(root, 'src', 'cli', 'commands', `${c}.ts`)])),
+  outdir,
+  outExtension: { '.js': '.cjs' },
+  plugins: [noChildProcessInCommander, vendorFiles, commandsAsEntries],
+});
 await build({
   ...shared,
   entryPoints: [join(root, 'src', 'cli', 'main.ts')],

@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
-import { createCipheriv, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createCipheriv, createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { CodecError } from '../../src/codec/errors.js';
 import { decodeJceks, deriveDesedeKey, jceksRecoverKey, PBE_MD5_3DES_OID } from '../../src/codec/jceks.js';
 import { decodeJks } from '../../src/codec/jks.js';
 import { encodeEncryptedPrivateKeyInfo, parseEncryptedPrivateKeyInfo } from '../../src/codec/jks-keyprotector.js';
 import type { StoredKeyEntry } from '../../src/codec/model.js';
-import { expected, loadFixture, type ExpectedStore } from '../helpers/jks-fixtures.js';
+import { expected, fingerprint, loadFixture, spkiOfPkcs8, storeOf } from '../helpers/jks-fixtures.js';
 
 const load = loadFixture;
-const store = (file: string): ExpectedStore => {
-  const s = expected.stores.find((x) => x.file === file);
-  assert.ok(s, `expected.json lists ${file}`);
-  return s;
-};
-const fingerprint = (der: Uint8Array): string =>
-  createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
-const spkiOfPkcs8 = (pkcs8: Uint8Array): Buffer =>
-  createPublicKey(createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })).export({
-    type: 'spki',
-    format: 'der',
-  });
 
 function isCodecError(kind: CodecError['kind'], offset?: number, text?: RegExp) {
   return (e: unknown): boolean => {
@@ -46,7 +34,7 @@ function indexOf(bytes: Uint8Array, needle: string | Uint8Array, from = 0): numb
 }
 
 const keysOf = (file: string): StoredKeyEntry[] =>
-  decodeJceks(load(file), store(file).storepass).entries.filter((e): e is StoredKeyEntry => e.kind === 'key');
+  decodeJceks(load(file), storeOf(file).storepass).entries.filter((e): e is StoredKeyEntry => e.kind === 'key');
 
 void describe('decodeJceks on keytool-made fixtures', () => {
   for (const s of expected.stores.filter((x) => x.type === 'JCEKS')) {
@@ -94,7 +82,7 @@ void describe('decodeJceks on keytool-made fixtures', () => {
   }
 
   void it('ec.jceks: the key password differs from the store password; wrong or non-ASCII passwords fail', () => {
-    const s = store('ec.jceks');
+    const s = storeOf('ec.jceks');
     const [key] = keysOf('ec.jceks');
     assert.ok(key?.protectedKey);
     assert.notEqual(s.entries.find((e) => e.kind === 'key')?.keypass, s.storepass);
@@ -116,7 +104,7 @@ void describe('decodeJceks on keytool-made fixtures', () => {
   });
 
   void it('reads JKS-magic files like JceKeyStore, and recovers their KeyProtector keys', () => {
-    const s = store('rsa.jks');
+    const s = storeOf('rsa.jks');
     const bytes = load('rsa.jks');
     const asJceks = decodeJceks(bytes, s.storepass);
     assert.deepEqual(asJceks.entries, decodeJks(bytes, s.storepass).entries);

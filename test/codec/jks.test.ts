@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -13,27 +13,14 @@ import {
 } from '../../src/codec/jks-keyprotector.js';
 import type { StoredEntry, StoredKeyEntry, StoredTrustedEntry } from '../../src/codec/model.js';
 import { writeJavaUtf } from '../../src/codec/mutf8.js';
-import { expected, loadFixture, type ExpectedStore } from '../helpers/jks-fixtures.js';
+import { expected, fingerprint, loadFixture, spkiOfPkcs8, storeOf } from '../helpers/jks-fixtures.js';
 import { keytool, openssl, tempDir } from '../helpers/tools.js';
 
 const jksStores = expected.stores.filter((s) => s.type === 'JKS');
 const load = loadFixture;
-const store = (file: string): ExpectedStore => {
-  const s = expected.stores.find((x) => x.file === file);
-  assert.ok(s, `expected.json lists ${file}`);
-  return s;
-};
 
-/** keytool's "SHA256: AB:CD:..." form. */
-const fingerprint = (der: Uint8Array): string =>
-  createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
 const spkiOfCert = (der: Uint8Array): Buffer =>
   new X509Certificate(der).publicKey.export({ type: 'spki', format: 'der' });
-const spkiOfPkcs8 = (pkcs8: Uint8Array): Buffer =>
-  createPublicKey(createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })).export({
-    type: 'spki',
-    format: 'der',
-  });
 const sha256hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 function isCodecError(kind: CodecError['kind'], offset?: number, text?: RegExp) {
@@ -146,7 +133,7 @@ void describe('decodeJks on keytool-made fixtures', () => {
   }
 
   void it('reads the non-ASCII alias and passwords of unicode.jks (keytool lowercased Ä😀x)', () => {
-    const s = store('unicode.jks');
+    const s = storeOf('unicode.jks');
     assert.equal(s.storepass, 'pässwörd€');
     const [e] = keyEntries(decodeJks(load('unicode.jks'), 'pässwörd€').entries);
     assert.ok(e?.protectedKey);
@@ -155,7 +142,7 @@ void describe('decodeJks on keytool-made fixtures', () => {
   });
 
   void it('rsa.jks: the key password differs from the store password, and the store password cannot recover it', () => {
-    const s = store('rsa.jks');
+    const s = storeOf('rsa.jks');
     const [e] = keyEntries(decodeJks(load('rsa.jks'), s.storepass).entries);
     assert.ok(e?.protectedKey);
     assert.notEqual(s.entries[0]?.keypass, s.storepass);
@@ -166,7 +153,7 @@ void describe('decodeJks on keytool-made fixtures', () => {
   });
 
   void it('chain.jks: a 3-certificate chain, leaf first, plus the root and intermediate as trusted entries', () => {
-    const s = store('chain.jks');
+    const s = storeOf('chain.jks');
     const { entries } = decodeJks(load('chain.jks'), s.storepass);
     const [key] = keyEntries(entries);
     assert.ok(key);
@@ -180,7 +167,7 @@ void describe('decodeJks on keytool-made fixtures', () => {
 });
 
 void describe('decodeJks on damaged input', () => {
-  const s = store('rsa.jks');
+  const s = storeOf('rsa.jks');
   const bytes = load('rsa.jks');
   const off = firstEntryOffsets(bytes);
 
@@ -263,7 +250,7 @@ void describe('decodeJks on damaged input', () => {
 
 void describe('decodeJks version 1', () => {
   void it('reads a version-1 file (no certificate type strings)', () => {
-    const s = store('ec-trusted.jks');
+    const s = storeOf('ec-trusted.jks');
     const { entries } = decodeJks(load('ec-trusted.jks'), s.storepass);
     const w = new ByteWriter();
     w.u32(0xfeedfeed).u32(1).u32(entries.length);

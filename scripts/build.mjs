@@ -5,7 +5,8 @@
 // some runs need as files of their own, so a run reads three or four files instead of dozens of
 // modules.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -104,9 +105,16 @@ await build({
   outfile: join(outdir, 'main.cjs'),
   plugins: [noChildProcessInCommander, commandsAsEntries],
 });
-// bin/mailcert.cjs loads the files above through this, with V8's code cache (src/cli/launcher.ts).
+// bin/mailcert.cjs loads the files above through this, with V8's code cache (src/cli/launcher.ts),
+// which may use a file's cache only while its content hash is the one recorded here.
+const bundleIds = Object.fromEntries(
+  readdirSync(outdir)
+    .filter((f) => f.endsWith('.cjs'))
+    .map((f) => [f, createHash('sha256').update(readFileSync(join(outdir, f))).digest('hex').slice(0, 16)]),
+);
 await build({
   ...shared,
   entryPoints: [join(root, 'src', 'cli', 'launcher.ts')],
   outfile: join(outdir, 'launcher.cjs'),
+  define: { ...shared.define, __MAILCERT_BUNDLE_IDS__: JSON.stringify(bundleIds) },
 });

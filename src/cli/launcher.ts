@@ -5,15 +5,18 @@
  * about 6 ms of every run. Node 22 does the same for every module with module.enableCompileCache;
  * Node 20 has only vm.Script's cachedData, so this is that, for our own files.
  *
- * A cache can never change behaviour: V8 rejects data made by another V8 version or with other
- * flags, the folder is named by Node version and architecture, and each file records the size and
- * modification time of the bundle file it was made from (a rebuilt or reinstalled file is compiled
- * afresh). Cached code runs as the user, so the folder must be the user's own and writable by
- * nobody else, else it is not used. Failing to read or write it only costs the compile.
+ * A cache can never change behaviour. V8 rejects data made by another V8 version or with other
+ * flags, but it compares only the length of the source; so each cache file starts with the bundle
+ * file's content hash, recorded by the build (scripts/build.mjs), and the file's size and
+ * modification time (a file patched after install). Another version of mailcert, another build or
+ * an edited file is compiled afresh, and its cache replaces the old one: one cache file per bundle
+ * file and Node version, never more. Cached code runs as the user, so the folder must be the
+ * user's own and writable by nobody else, else it is not used. Failing to read or write it only
+ * costs the compile.
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 export type CacheUse = 'hit' | 'miss' | 'rejected' | 'off';
@@ -31,8 +34,15 @@ interface LoadedModule {
   exports: unknown;
 }
 
-/** 16 bytes before V8's data: the bundle file's size and mtimeMs, as float64 little-endian. */
-const HEADER = 16;
+/**
+ * Before V8's data: the content hash the build recorded (ASCII, ID_BYTES long), then the bundle
+ * file's size and mtimeMs as float64 little-endian.
+ */
+const ID_BYTES = 16;
+const HEADER = ID_BYTES + 16;
+
+/** Set by scripts/build.mjs: each bundle file's name and the start of its SHA-256 in hex. */
+declare const __MAILCERT_BUNDLE_IDS__: Readonly<Record<string, string>> | undefined;
 
 /**
  * The folder for cached code under base, if it can be trusted: the folders below base are created
@@ -68,16 +78,20 @@ export function launch(mainFile: string): void {
   const env = process.env;
   const home = env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheHome(env);
   const cacheDir = home === undefined ? undefined : trustedCacheDir(home, 'mailcert', 'compile', `${process.version}-${process.arch}`);
-  const loader = bundleLoader(cacheDir);
+  const loader = bundleLoader(cacheDir, typeof __MAILCERT_BUNDLE_IDS__ === 'object' ? __MAILCERT_BUNDLE_IDS__ : {});
   process.once('exit', () => loader.save());
   const { main } = loader.require(mainFile) as { main: () => Promise<void> };
   void main();
 }
 
-export function bundleLoader(cacheDir: string | undefined): BundleLoader {
+/**
+ * A loader for bundle files, caching in cacheDir the files ids knows (file name to content hash,
+ * ID_BYTES hex digits); others are always compiled.
+ */
+export function bundleLoader(cacheDir: string | undefined, ids: Readonly<Record<string, string>>): BundleLoader {
   const modules = new Map<string, LoadedModule>();
   const uses = new Map<string, CacheUse>();
-  const unsaved: { script: Script; cacheFile: string; source: Stats }[] = [];
+  const unsaved: { script: Script; cacheFile: string; header: Buffer }[] = [];
 
   const load = (file: string): unknown => {
     const known = modules.get(file);
@@ -91,13 +105,16 @@ export function bundleLoader(cacheDir: string | undefined): BundleLoader {
     } finally {
       closeSync(fd);
     }
-    const cacheFile = cacheDir === undefined ? undefined : join(cacheDir, `${file.split(/[\\/]/).pop() ?? 'bundle'}-${source.dev}-${source.ino}.v8`);
-    const cachedData = cacheFile === undefined ? undefined : readCache(cacheFile, source);
+    const name = basename(file);
+    const id = ids[name];
+    const cacheFile = cacheDir === undefined || id === undefined || id.length !== ID_BYTES ? undefined : join(cacheDir, `${name}.v8`);
+    const header = id === undefined ? undefined : cacheHeader(id, source);
+    const cachedData = cacheFile === undefined || header === undefined ? undefined : readCache(cacheFile, header);
     // The CommonJS wrapper, on the first line so line numbers in stack traces stay right.
     const script = new Script(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, { filename: file, cachedData });
     const use: CacheUse = cacheFile === undefined ? 'off' : cachedData === undefined ? 'miss' : script.cachedDataRejected === true ? 'rejected' : 'hit';
     uses.set(file, use);
-    if (cacheFile !== undefined && use !== 'hit') unsaved.push({ script, cacheFile, source });
+    if (cacheFile !== undefined && header !== undefined && use !== 'hit') unsaved.push({ script, cacheFile, header });
 
     const module: LoadedModule = { exports: {} };
     modules.set(file, module);
@@ -114,11 +131,8 @@ export function bundleLoader(cacheDir: string | undefined): BundleLoader {
     require: load,
     uses,
     save() {
-      for (const { script, cacheFile, source } of unsaved.splice(0)) {
+      for (const { script, cacheFile, header } of unsaved.splice(0)) {
         try {
-          const header = Buffer.alloc(HEADER);
-          header.writeDoubleLE(source.size, 0);
-          header.writeDoubleLE(source.mtimeMs, 8);
           // Another mailcert may be reading it: write aside, then rename over.
           const temp = `${cacheFile}.${process.pid}.tmp`;
           writeFileSync(temp, Buffer.concat([header, script.createCachedData()]), { mode: 0o600 });
@@ -131,13 +145,22 @@ export function bundleLoader(cacheDir: string | undefined): BundleLoader {
   };
 }
 
-function readCache(cacheFile: string, source: Stats): Buffer | undefined {
+function cacheHeader(id: string, source: Stats): Buffer {
+  const header = Buffer.alloc(HEADER);
+  header.write(id, 0, ID_BYTES, 'latin1');
+  header.writeDoubleLE(source.size, ID_BYTES);
+  header.writeDoubleLE(source.mtimeMs, ID_BYTES + 8);
+  return header;
+}
+
+/** V8's data from cacheFile when it was made from this very file (same header), else undefined. */
+function readCache(cacheFile: string, header: Buffer): Buffer | undefined {
   let data: Buffer;
   try {
     data = readFileSync(cacheFile);
   } catch {
     return undefined;
   }
-  if (data.length <= HEADER || data.readDoubleLE(0) !== source.size || data.readDoubleLE(8) !== source.mtimeMs) return undefined;
+  if (data.length <= HEADER || !data.subarray(0, HEADER).equals(header)) return undefined;
   return data.subarray(HEADER);
 }

@@ -1,10 +1,11 @@
 // The bundle loader of bin/mailcert.cjs: V8's code cache is kept per bundle file, reused only for
-// the same file, rejected data and stale files are compiled afresh, and an untrusted folder is
-// never used.
+// the same content (the build's hash) and the same file (size, mtime); another build, an edited
+// file and rejected data are compiled afresh; an untrusted folder is never used.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { trustedCacheDir } from '../../src/cli/launcher.js';
 import { cliPath, run, tempDir } from '../helpers/tools.js';
 
@@ -13,18 +14,23 @@ interface Loaded {
   uses: Record<string, string>;
 }
 
+/** What the build records for each bundle file: the start of its SHA-256. */
+function idsOf(...files: string[]): Record<string, string> {
+  return Object.fromEntries(files.map((f) => [basename(f), createHash('sha256').update(readFileSync(f)).digest('hex').slice(0, 16)]));
+}
+
 /**
  * Loads file with a fresh loader in a process of its own (within one process V8 serves a second
  * compile of the same source from memory and never looks at the cached data), then saves.
  */
-function loadInChild(cacheDir: string | undefined, file: string): Loaded {
+function loadInChild(cacheDir: string | undefined, file: string, ids: Record<string, string>): Loaded {
   const script = `
     const { bundleLoader } = await import(${JSON.stringify(new URL('../../src/cli/launcher.js', import.meta.url).href)});
-    const loader = bundleLoader(process.argv[1] || undefined);
+    const loader = bundleLoader(process.argv[1] || undefined, JSON.parse(process.argv[3]));
     const exports = loader.require(process.argv[2]);
     loader.save();
     console.log(JSON.stringify({ exports, uses: Object.fromEntries(loader.uses) }));`;
-  const r = run(process.execPath, ['--input-type=module', '-e', script, cacheDir ?? '', file]);
+  const r = run(process.execPath, ['--input-type=module', '-e', script, cacheDir ?? '', file, JSON.stringify(ids)]);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Loaded;
 }
@@ -43,52 +49,74 @@ test('first run compiles and saves a cache per file; the next run uses it and ge
   const { dir, a, b } = bundle();
   const cache = join(dir, 'cache');
   mkdirSync(cache, { mode: 0o700 });
-  const first = loadInChild(cache, a);
+  const ids = idsOf(a, b);
+  const first = loadInChild(cache, a, ids);
   assert.deepEqual(first.exports, { same: true, value: 42, sep: '/', file: a });
   assert.deepEqual(first.uses, { [a]: 'miss', [b]: 'miss' });
-  const files = readdirSync(cache);
-  assert.equal(files.length, 2);
-  for (const f of files) assert.equal(statSync(join(cache, f)).mode & 0o777, 0o600, f);
+  assert.deepEqual(readdirSync(cache).sort(), ['a.cjs.v8', 'b.cjs.v8']);
+  for (const f of readdirSync(cache)) assert.equal(statSync(join(cache, f)).mode & 0o777, 0o600, f);
 
-  const second = loadInChild(cache, a);
+  const second = loadInChild(cache, a, ids);
   assert.deepEqual(second.exports, first.exports);
   assert.deepEqual(second.uses, { [a]: 'hit', [b]: 'hit' });
 });
 
-test('a changed bundle file is compiled afresh, never run from the old cache', () => {
+test('another build of a file is compiled afresh even with the same size and time, and its cache replaces the old', () => {
   const { dir, a, b } = bundle();
   const cache = join(dir, 'cache');
   mkdirSync(cache, { mode: 0o700 });
-  loadInChild(cache, a);
-  // Same length, new content and time: only the recorded size and mtime can tell.
+  loadInChild(cache, a, idsOf(a, b));
+  // What an upgrade looks like: npm gives every installed file the same time, and this change
+  // keeps the length. V8 would take the old code (it compares only the length); the build's hash differs.
+  const { mtime } = statSync(b);
+  writeFileSync(b, 'exports.value = 6 * 9;\n');
+  utimesSync(b, mtime, mtime);
+  const second = loadInChild(cache, a, idsOf(a, b));
+  assert.equal(second.exports.value, 54);
+  assert.deepEqual(second.uses, { [a]: 'hit', [b]: 'miss' });
+  assert.deepEqual(readdirSync(cache).sort(), ['a.cjs.v8', 'b.cjs.v8']);
+  assert.equal(loadInChild(cache, a, idsOf(a, b)).uses[b], 'hit');
+});
+
+test('a file edited after the build (same hash recorded, new time) is compiled afresh', () => {
+  const { dir, a, b } = bundle();
+  const cache = join(dir, 'cache');
+  mkdirSync(cache, { mode: 0o700 });
+  const built = idsOf(a, b);
+  loadInChild(cache, a, built);
   writeFileSync(b, 'exports.value = 6 * 9;\n');
   utimesSync(b, new Date(), new Date(Date.now() + 5000));
-  const second = loadInChild(cache, a);
+  const second = loadInChild(cache, a, built);
   assert.equal(second.exports.value, 54);
   assert.deepEqual(second.uses, { [a]: 'hit', [b]: 'miss' });
 });
 
 test('damaged cached data is rejected by V8, the file compiles as usual and the cache is rewritten', () => {
-  const { dir, a } = bundle();
+  const { dir, a, b } = bundle();
   const cache = join(dir, 'cache');
   mkdirSync(cache, { mode: 0o700 });
-  loadInChild(cache, a);
-  const cached = join(cache, readdirSync(cache).find((f) => f.startsWith('a.cjs-')) ?? '');
+  const ids = idsOf(a, b);
+  loadInChild(cache, a, ids);
+  const cached = join(cache, 'a.cjs.v8');
   const data = readFileSync(cached);
-  data.fill(0xa5, 16, 48); // V8's header (magic, version and flag hashes) after our 16 bytes
+  data.fill(0xa5, 32, 64); // V8's own header (magic, version and flag hashes), after our 32 bytes
   writeFileSync(cached, data);
-  const second = loadInChild(cache, a);
+  const second = loadInChild(cache, a, ids);
   assert.equal(second.exports.value, 42);
   assert.equal(second.uses[a], 'rejected');
-  assert.equal(loadInChild(cache, a).uses[a], 'hit');
+  assert.equal(loadInChild(cache, a, ids).uses[a], 'hit');
 });
 
-test('no cache folder: everything compiles, nothing is written', () => {
+test('no cache folder, or a file the build did not record: compiled, nothing written', () => {
   const { dir, a, b } = bundle();
-  const loaded = loadInChild(undefined, a);
+  const loaded = loadInChild(undefined, a, idsOf(a, b));
   assert.equal(loaded.exports.value, 42);
   assert.deepEqual(loaded.uses, { [a]: 'off', [b]: 'off' });
   assert.deepEqual(readdirSync(dir).sort(), ['a.cjs', 'b.cjs']);
+  const cache = join(dir, 'cache');
+  mkdirSync(cache, { mode: 0o700 });
+  assert.deepEqual(loadInChild(cache, a, idsOf(a)).uses, { [a]: 'miss', [b]: 'off' });
+  assert.deepEqual(readdirSync(cache), ['a.cjs.v8']);
 });
 
 test('a cache folder others may write to is not trusted', () => {
@@ -108,7 +136,7 @@ test('the CLI keeps its cache under $XDG_CACHE_HOME/mailcert, runs the same from
   const first = run(process.execPath, [cliPath, 'hash', '--help'], { env });
   assert.equal(first.status, 0, first.stderr);
   const dir = join(home, 'mailcert', 'compile', `${process.version}-${process.arch}`);
-  assert.deepEqual(readdirSync(dir).map((f) => f.replace(/-\d+-\d+\.v8$/, '')).sort(), ['main.cjs']);
+  assert.deepEqual(readdirSync(dir), ['main.cjs.v8']);
   const second = run(process.execPath, [cliPath, 'hash', '--help'], { env });
   assert.equal(second.stdout, first.stdout);
 

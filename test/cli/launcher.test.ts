@@ -45,10 +45,15 @@ function bundle(): { dir: string; a: string; b: string } {
   return { dir, a, b };
 }
 
-test('first run compiles and saves a cache per file; the next run uses it and gets the same exports', () => {
+function bundleWithCache(): { a: string; b: string; cache: string } {
   const { dir, a, b } = bundle();
   const cache = join(dir, 'cache');
   mkdirSync(cache, { mode: 0o700 });
+  return { a, b, cache };
+}
+
+test('first run compiles and saves a cache per file; the next run uses it and gets the same exports', () => {
+  const { a, b, cache } = bundleWithCache();
   const ids = idsOf(a, b);
   const first = loadInChild(cache, a, ids);
   assert.deepEqual(first.exports, { same: true, value: 42, sep: '/', file: a });
@@ -62,9 +67,7 @@ test('first run compiles and saves a cache per file; the next run uses it and ge
 });
 
 test('another build of a file is compiled afresh even with the same size and time, and its cache replaces the old', () => {
-  const { dir, a, b } = bundle();
-  const cache = join(dir, 'cache');
-  mkdirSync(cache, { mode: 0o700 });
+  const { a, b, cache } = bundleWithCache();
   loadInChild(cache, a, idsOf(a, b));
   // What an upgrade looks like: npm gives every installed file the same time, and this change
   // keeps the length. V8 would take the old code (it compares only the length); the build's hash differs.
@@ -79,9 +82,7 @@ test('another build of a file is compiled afresh even with the same size and tim
 });
 
 test('a file edited after the build (same hash recorded, new time) is compiled afresh', () => {
-  const { dir, a, b } = bundle();
-  const cache = join(dir, 'cache');
-  mkdirSync(cache, { mode: 0o700 });
+  const { a, b, cache } = bundleWithCache();
   const built = idsOf(a, b);
   loadInChild(cache, a, built);
   writeFileSync(b, 'exports.value = 6 * 9;\n');
@@ -92,9 +93,7 @@ test('a file edited after the build (same hash recorded, new time) is compiled a
 });
 
 test('damaged cached data is rejected by V8, the file compiles as usual and the cache is rewritten', () => {
-  const { dir, a, b } = bundle();
-  const cache = join(dir, 'cache');
-  mkdirSync(cache, { mode: 0o700 });
+  const { a, b, cache } = bundleWithCache();
   const ids = idsOf(a, b);
   loadInChild(cache, a, ids);
   const cached = join(cache, 'a.cjs.v8');

@@ -50,11 +50,14 @@ if (missing.length > 0) {
   if (still.length > 0) die(`still missing after install: ${still.map(([t]) => t).join(', ')}`);
 }
 
-// Node 22 and 24, which the suite runs on after the machine's own Node (scripts/run-tests.mjs).
-try {
-  nodeRuntimes();
-} catch (e) {
-  die(e.message);
+// Node 22 and 24, which the suite runs on after the machine's own Node (scripts/run-tests.mjs);
+// the benchmark (`--bench`) runs on the machine's Node only.
+if (!process.argv.includes('--bench')) {
+  try {
+    nodeRuntimes();
+  } catch (e) {
+    die(e.message);
+  }
 }
 
 // Real Dovecot and Postfix for the `verify --connect` tests (started on loopback by the tests).

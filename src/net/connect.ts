@@ -317,8 +317,9 @@ function tlsFailure(e: Error): string {
  * never looks at the store; test/net/connect.test.ts checks both properties against a server
  * whose chain is known. Caveat (Node 20, crypto_x509.cc GetPeerCert; nodejs/node#65579): it
  * removes the certificates from OpenSSL's peer chain as it goes, so a second call returns
- * nothing and getPeerCertificate(true) loses the chain afterwards. Node's own identity check ran
- * before 'secureConnect', so calling it once, here, is safe.
+ * nothing and getPeerCertificate(true) loses the chain afterwards. Nothing else reads the chain
+ * of these connections (Node skips its identity check, see the file comment), so calling it
+ * once, here, is safe.
  */
 function sentChain(socket: TLSSocket, host: string, port: number): Uint8Array[] {
   const chain: Uint8Array[] = [];

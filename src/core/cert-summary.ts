@@ -1,5 +1,5 @@
 /** The few facts about a certificate that reports show (list, import, genkey summaries). */
-import { parseCertificate, type PublicKeySummary } from '../codec/x509.js';
+import { parseCertificate, type CertInfo, type PublicKeySummary } from '../codec/x509.js';
 
 export interface CertSummary {
   /** Distinguished names as keytool prints them ("CN=mail.example.com, O=Example"). */
@@ -15,8 +15,9 @@ export interface CertSummary {
   publicKey: string;
 }
 
-export function certSummary(der: Uint8Array): CertSummary {
-  const c = parseCertificate(der);
+/** A certificate's summary, from its DER or from the certificate already parsed. */
+export function certSummary(cert: Uint8Array | CertInfo): CertSummary {
+  const c = cert instanceof Uint8Array ? parseCertificate(cert) : cert;
   return {
     subject: c.subject.text,
     issuer: c.issuer.text,

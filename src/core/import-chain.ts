@@ -53,7 +53,7 @@ export async function importChain(input: ImportChainInput): Promise<ImportChainR
   certs.forEach((c, i) => {
     const existing = store.entries.find((e) => e.kind === 'trusted' && sameBytes(e.cert, c.der));
     if (existing) {
-      present.push({ alias: existing.alias, cert: certSummary(c.der) });
+      present.push({ alias: existing.alias, cert: certSummary(c) });
       return;
     }
     // --alias names the first; the others get -1, -2, ... (CLI.md); without it, the CN.
@@ -64,7 +64,7 @@ export async function importChain(input: ImportChainInput): Promise<ImportChainR
     for (let n = 2; taken.has(alias.toLowerCase()); n++) alias = `${aliasFromCert(c)}-${n}`;
     taken.add(alias.toLowerCase());
     entries.push({ kind: 'trusted', alias, created: new Date(), cert: c.der });
-    added.push({ alias, cert: certSummary(c.der) });
+    added.push({ alias, cert: certSummary(c) });
   });
   for (const a of added) {
     if (!(await input.confirm(`Trust this CA certificate (as "${a.alias}")?`, a.cert))) {

@@ -106,7 +106,7 @@ async function installReply(input: ImportInput, certs: CertInfo[], leaf: CertInf
   if (!built.complete) throw notEstablished(input.path, built.missingIssuer);
   const root = built.chain[built.chain.length - 1] as CertInfo;
   if (!trusted.some((t) => sameBytes(t.der, root.der))) {
-    const ok = await input.confirm('The root certificate of this reply is not trusted by the keystore. Install the reply anyway?', certSummary(root.der));
+    const ok = await input.confirm('The root certificate of this reply is not trusted by the keystore. Install the reply anyway?', certSummary(root));
     if (!ok) throw new MailcertError(`${input.path}: the reply was not installed`, ExitCode.usage, 'trust the root first: mailcert import-chain --file root.pem');
   }
   entry.chain = built.chain.map((c) => c.der);
@@ -125,23 +125,23 @@ async function importKeyPair(input: ImportInput, certs: CertInfo[], store: Keyst
   const built = buildChain(leaf, pool);
   store.entries.push({ kind: 'key', alias, created: new Date(), chain: built.chain.map((c) => c.der), privateKey: input.key as Uint8Array });
   await writeKeystoreFile(input.path, store, storepass, (a) => input.keyPassword(a, storepass), { create: isNew, force: false });
-  return { action: 'key', alias, chain: built.chain.map((c) => certSummary(c.der)), complete: built.complete, createdKeystore: isNew, type: store.type };
+  return { action: 'key', alias, chain: built.chain.map((c) => certSummary(c)), complete: built.complete, createdKeystore: isNew, type: store.type };
 }
 
 async function addTrusted(input: ImportInput, certs: CertInfo[], store: Keystore, storepass: string, isNew: boolean): Promise<ImportResult> {
   const cert = certs[0] as CertInfo;
   const same = store.entries.find((e) => e.kind === 'trusted' && sameBytes(e.cert, cert.der));
-  if (same) return { action: 'unchanged', alias: same.alias, cert: certSummary(cert.der), type: store.type };
+  if (same) return { action: 'unchanged', alias: same.alias, cert: certSummary(cert), type: store.type };
   const alias = input.alias ?? aliasFromCert(cert);
   const clash = findAlias(store, alias);
   if (clash) throw usageError(`${input.path}: alias "${clash.alias}" already exists`, 'choose another --alias');
   const entries: StoredEntry[] = [...store.entries, { kind: 'trusted', alias, created: new Date(), cert: cert.der }];
   // The rule first: a refusal must not be preceded by a pointless question.
   enforceRule(input.path, entries);
-  if (!(await input.confirm('Trust this certificate?', certSummary(cert.der)))) {
+  if (!(await input.confirm('Trust this certificate?', certSummary(cert)))) {
     throw new MailcertError('the certificate was not added', ExitCode.usage);
   }
   store.entries = entries;
   await writeKeystoreFile(input.path, store, storepass, (a) => input.keyPassword(a, storepass), { create: isNew, force: false });
-  return { action: 'trusted', alias, cert: certSummary(cert.der), createdKeystore: isNew, type: store.type, ignored: certs.length - 1 };
+  return { action: 'trusted', alias, cert: certSummary(cert), createdKeystore: isNew, type: store.type, ignored: certs.length - 1 };
 }

@@ -76,21 +76,22 @@ export function parseTargetsFile(text: string, fallback?: StartTlsProtocol): Tar
  * are remembered per pair of parsed certificates (core/chain.ts), so they are done once too.
  */
 class SeenCertificates {
-  private readonly parsed = new Map<string, CertInfo>();
-  private readonly summaries = new Map<string, CertSummary>();
+  private readonly seen = new Map<string, { cert: CertInfo; summary?: CertSummary }>();
+
+  private entry(der: Uint8Array): { cert: CertInfo; summary?: CertSummary } {
+    const key = Buffer.from(der.buffer, der.byteOffset, der.length).toString('latin1');
+    let entry = this.seen.get(key);
+    if (entry === undefined) this.seen.set(key, (entry = { cert: parseCertificate(der) }));
+    return entry;
+  }
 
   parse(der: Uint8Array): CertInfo {
-    const key = Buffer.from(der.buffer, der.byteOffset, der.length).toString('latin1');
-    let cert = this.parsed.get(key);
-    if (cert === undefined) this.parsed.set(key, (cert = parseCertificate(der)));
-    return cert;
+    return this.entry(der).cert;
   }
 
   summary(der: Uint8Array): CertSummary {
-    const key = Buffer.from(der.buffer, der.byteOffset, der.length).toString('latin1');
-    let summary = this.summaries.get(key);
-    if (summary === undefined) this.summaries.set(key, (summary = certSummary(der)));
-    return summary;
+    const entry = this.entry(der);
+    return (entry.summary ??= certSummary(entry.cert));
   }
 }
 

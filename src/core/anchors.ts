@@ -47,8 +47,9 @@ export function defaultAnchors(extraCaCerts?: string): Anchors {
     sources.push(bundle);
     break;
   }
-  const extra = extraCaCerts ? pemCertificates(extraCaCerts) : undefined;
-  if (extra !== undefined && extraCaCerts !== undefined && !sources.includes(extraCaCerts)) {
+  // Often the system store itself (it is on this kind of machine): read each file once.
+  const extra = extraCaCerts && !sources.includes(extraCaCerts) ? pemCertificates(extraCaCerts) : undefined;
+  if (extra !== undefined) {
     ders.push(...extra);
     sources.push(`NODE_EXTRA_CA_CERTS (${extraCaCerts})`);
   }

@@ -186,6 +186,10 @@ export function otherNameUtf8(name: { value: Tlv }): string | undefined {
 
 function ipText(bytes: Uint8Array): string {
   if (bytes.length === 4) return bytes.join('.');
+  // An IPv4-mapped address keeps its dotted quad (RFC 5952 section 5): ::ffff:10.1.2.3.
+  if (bytes.length === 16 && bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
+    return `::ffff:${bytes.subarray(12).join('.')}`;
+  }
   if (bytes.length === 16) return formatIpv6(bytes);
   return `#${Buffer.from(bytes).toString('hex')}`;
 }

@@ -95,6 +95,7 @@ interface CertName {
 
 interface Checked {
   who: string;
+  serialHex: string;
   names: CertName[];
   /** A fault OpenSSL reports under any name constraints, whatever their forms. */
   fault?: string;
@@ -155,7 +156,7 @@ function readFailure(e: unknown): string {
 /** The names name constraints look at (NAME_CONSTRAINTS_check, NAME_CONSTRAINTS_check_CN). */
 function namesOf(cert: CertInfo, cnIsHostName: boolean, problems: string[]): Checked {
   const who = whoIs(cert);
-  const out: Checked = { who, names: [] };
+  const out: Checked = { who, serialHex: cert.serialHex, names: [] };
   const avas = cert.subject.rdns.flat();
   if (avas.length > 0) {
     out.names.push({ form: 'directoryName', shown: `dirName:"${cert.subject.text}"`, source: 'subject', probe: { kind: 'dir', der: cert.subject.der } });
@@ -254,7 +255,9 @@ function has(checked: Checked, name: CertName, inSubtree: boolean): string {
   }
 }
 
-function checkPair(checked: Checked, c: Constrainer, problems: string[]): void {
+function checkPair(named: Checked, c: Constrainer, problems: string[]): void {
+  // A self-issued leaf has its CA's name: the serial tells them apart.
+  const checked = named.who === c.who ? { ...named, who: `${named.who} (serial ${named.serialHex})` } : named;
   for (const name of checked.names) {
     const permitted = c.permitted.get(name.form) ?? [];
     const excluded = c.excluded.get(name.form) ?? [];

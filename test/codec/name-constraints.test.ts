@@ -71,6 +71,8 @@ test('subjectAltName: every form openssl wrote, the common ones as parseCertific
   assert.deepEqual(shown(parseGeneralNames(sanOf('rid-carried.pem'))), ['DNS:mail.good.com', 'RID:1.2.3.4']);
   assert.deepEqual(shown(parseGeneralNames(sanOf('dir-san-outside.pem'))), ['DNS:mail.good.com', 'dirName:"O=Evil Corp, C=US"']);
   assert.deepEqual(shown(parseGeneralNames(sanOf('uri-ok.pem'))), ['DNS:www.good.com', 'URI:https://www.good.com/mail']);
+  assert.deepEqual(shown(parseGeneralNames(sanOf('ip4-mapped.pem'))), ['IP:::ffff:10.1.2.3'], 'RFC 5952 section 5');
+  assert.deepEqual(shown(parseGeneralNames(sanOf('ip6-ok.pem'))), ['IP:2001:db8::25']);
   for (const file of ['ip4-ok.pem', 'ip6-ok.pem', 'ip4-mapped.pem', 'email-sub.pem', 'dns-two-sans.pem', 'uri-ok.pem']) {
     const cert = load(file);
     const names = parseGeneralNames(sanOf(file));
@@ -80,7 +82,8 @@ test('subjectAltName: every form openssl wrote, the common ones as parseCertific
     assert.deepEqual(text('dNSName'), san.dns, file);
     assert.deepEqual(text('rfc822Name'), san.email, file);
     assert.deepEqual(text('uniformResourceIdentifier'), san.uri, file);
-    assert.deepEqual(shown(names.filter((n) => n.type === 'iPAddress')), san.ip.map((ip) => `IP:${ip}`), file);
+    const octets = names.flatMap((n) => (n.type === 'iPAddress' ? [n.bytes] : []));
+    assert.deepEqual(octets, san.ip.map((text) => parseIp(text)), file);
   }
 });
 

@@ -9,6 +9,7 @@ import { parseSanList, type AltNames } from '../../codec/extensions.js';
 import { CodecError } from '../../codec/errors.js';
 import { encodePem } from '../../codec/pem.js';
 import { formatDn } from '../../codec/x509.js';
+import { shown } from '../../display.js';
 import { usageError } from '../../errors.js';
 import { readKeystoreFile, recoverKey } from '../../keystore/keystore.js';
 import { readPrivateKey } from '../../keystore/inputs.js';
@@ -52,5 +53,5 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     return;
   }
   writeFileAtomic(out, new TextEncoder().encode(pem), { overwrite: replace, what: 'request' });
-  if (!opts.quiet) io.err(`Wrote certificate request ${out}\n  subject   ${formatDn(req.subject)}\n  names     ${req.altNames.join(', ')}\n`);
+  if (!opts.quiet) io.err(`Wrote certificate request ${shown(out)}\n  subject   ${shown(formatDn(req.subject))}\n  names     ${shown(req.altNames.join(', '))}\n`);
 }

@@ -6,6 +6,7 @@ import { confirmer } from '../confirm.js';
 import { importCertificates } from '../../core/import.js';
 import { readCertificates, readPrivateKey } from '../../keystore/inputs.js';
 import { usageError } from '../../errors.js';
+import { shown } from '../../display.js';
 import { painter } from '../../output/style.js';
 import { renderCertLines } from '../../output/summary.js';
 
@@ -34,6 +35,8 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   }
   if (opts.quiet) return;
   const paint = await painter(io, opts);
+  // The file names and the alias come from the command line or the keystore: escaped for the terminal.
+  const [at, from, alias] = [shown(path), shown(file), shown(result.alias)];
   const lines: string[] = [];
   switch (result.action) {
     case 'reply':
@@ -41,19 +44,19 @@ export async function run(io: Io, opts: Opts): Promise<void> {
       lines.push(
         paint.bold(
           result.action === 'reply'
-            ? `Certificate reply was installed in ${path}: key entry "${result.alias}", chain of ${result.chain.length}`
-            : `${result.createdKeystore ? 'Created' : 'Updated'} ${result.type} keystore ${path}: key entry "${result.alias}", chain of ${result.chain.length}`,
+            ? `Certificate reply was installed in ${at}: key entry "${alias}", chain of ${result.chain.length}`
+            : `${result.createdKeystore ? 'Created' : 'Updated'} ${result.type} keystore ${at}: key entry "${alias}", chain of ${result.chain.length}`,
         ),
       );
       result.chain.forEach((c, i) => lines.push(`[${i + 1}]`, ...renderCertLines(c, [], paint)));
       if (!result.complete) lines.push(paint.yellow('note: the chain does not end at a root certificate (servers need not send the root; clients must trust it)'));
       break;
     case 'trusted':
-      lines.push(paint.bold(`Certificate was added to ${path} as trusted entry "${result.alias}"`), ...renderCertLines(result.cert, [], paint));
-      if (result.ignored > 0) lines.push(paint.yellow(`note: ${result.ignored} more certificate(s) in ${file} were not imported (CA certificates go in with mailcert import-chain)`));
+      lines.push(paint.bold(`Certificate was added to ${at} as trusted entry "${alias}"`), ...renderCertLines(result.cert, [], paint));
+      if (result.ignored > 0) lines.push(paint.yellow(`note: ${result.ignored} more certificate(s) in ${from} were not imported (CA certificates go in with mailcert import-chain)`));
       break;
     case 'unchanged':
-      lines.push(`The certificate is already in ${path} as trusted entry "${result.alias}"; nothing changed`);
+      lines.push(`The certificate is already in ${at} as trusted entry "${alias}"; nothing changed`);
       break;
   }
   io.out(lines.join('\n') + '\n');

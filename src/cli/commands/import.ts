@@ -5,6 +5,7 @@ import { PasswordResolver } from '../passwords.js';
 import { confirmer } from '../confirm.js';
 import { importCertificates } from '../../core/import.js';
 import { readCertificates, readPrivateKey } from '../../keystore/inputs.js';
+import { damagedPart } from '../../keystore/damaged.js';
 import { usageError } from '../../errors.js';
 import { shown } from '../../display.js';
 import { painter } from '../../output/style.js';
@@ -18,6 +19,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   const certs = readCertificates(file);
   const keyFile = str(opts.key);
   const key = keyFile === undefined ? undefined : (await readPrivateKey(keyFile, () => passwords.get('passin', { purpose: `key ${keyFile}` }))).pkcs8;
+  // --file and --key name themselves when damaged; a codec error left over is about the keystore's certificates.
   const result = await importCertificates({
     path,
     certs,
@@ -28,6 +30,8 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     storePassword: (isNew) => passwords.get('store', { purpose: `keystore ${path}`, confirm: isNew }),
     keyPassword: async (alias, storepass) => (passwords.given('key') ? passwords.get('key', { purpose: `key entry ${alias}` }) : storepass),
     confirm: confirmer(io, opts),
+  }).catch((e: unknown) => {
+    throw damagedPart(e, path, 'a certificate in the keystore');
   });
   if (opts.json) {
     io.out(JSON.stringify({ keystore: path, ...result }, null, 2) + '\n');

@@ -8,6 +8,7 @@ import { PasswordResolver } from '../passwords.js';
 import { defaultAnchors, loadAnchors } from '../../core/anchors.js';
 import { verifyFiles, verifyKeystore, type CommonOptions, type VerifyReport } from '../../core/verify-offline.js';
 import { shown } from '../../display.js';
+import { damagedPart } from '../../keystore/damaged.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { painter } from '../../output/style.js';
 import { renderVerify } from '../../output/verify.js';
@@ -48,7 +49,11 @@ export async function run(io: Io, opts: Opts): Promise<number> {
   const reports: VerifyReport[] = [];
   let networkFailed = false;
   if (keystore !== undefined) {
-    reports.push(await verifyKeystore(keystore, str(opts.alias), () => passwords.get('store', { purpose: `keystore ${keystore}` }), common));
+    // Every other input names itself; a codec error left over is about a certificate in the keystore.
+    const report = await verifyKeystore(keystore, str(opts.alias), () => passwords.get('store', { purpose: `keystore ${keystore}` }), common).catch((e: unknown) => {
+      throw damagedPart(e, keystore, 'a certificate in the keystore');
+    });
+    reports.push(report);
   } else if (cert !== undefined) {
     const key = str(opts.key);
     reports.push(await verifyFiles(cert, key, () => passwords.get('passin', { purpose: `key ${key ?? ''}` }), common));

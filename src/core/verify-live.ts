@@ -56,18 +56,23 @@ export function parseTarget(text: string, protocol?: StartTlsProtocol): Target {
   return protocol === undefined ? { host: m[1], port } : { host: m[1], port, protocol };
 }
 
-/** A --targets file: one "HOST:PORT [protocol]" per line; # starts a comment. */
-export function parseTargetsFile(text: string, fallback?: StartTlsProtocol): Target[] {
+/** A --targets file: one "HOST:PORT [protocol]" per line; # starts a comment. Errors name the file and the line. */
+export function parseTargetsFile(file: string, text: string, fallback?: StartTlsProtocol): Target[] {
   const protocols = new Set(['smtp', 'imap', 'pop3', 'lmtp', 'sieve', 'none']);
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.replace(/#.*/, '').trim())
-    .filter((l) => l !== '')
-    .map((l) => {
-      const [addr = '', proto] = l.split(/\s+/);
-      if (proto !== undefined && !protocols.has(proto)) throw usageError(`--targets: "${l}": the protocol must be one of ${[...protocols].join(', ')}`);
-      return parseTarget(addr, (proto as StartTlsProtocol | undefined) ?? fallback);
-    });
+  const targets: Target[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const l = raw.replace(/#.*/, '').trim();
+    if (l === '') return;
+    const at = `--targets ${file}: line ${i + 1}: "${l}"`;
+    const [addr = '', proto] = l.split(/\s+/);
+    if (proto !== undefined && !protocols.has(proto)) throw usageError(`${at}: the protocol must be one of ${[...protocols].join(', ')}`);
+    try {
+      targets.push(parseTarget(addr, (proto as StartTlsProtocol | undefined) ?? fallback));
+    } catch {
+      throw usageError(`${at}: give HOST:PORT, e.g. mail.example.com:993 or [2001:db8::1]:25`);
+    }
+  });
+  return targets;
 }
 
 /**

@@ -30,7 +30,7 @@ export async function verifyLive(io: Io, opts: Opts, common: CommonOptions): Pro
     } catch {
       throw inputError(`--targets ${file}: cannot read it`);
     }
-    targets.push(...parseTargetsFile(text, protocol));
+    targets.push(...parseTargetsFile(file, text, protocol));
   }
   if (targets.length === 0) throw usageError('give --connect HOST:PORT (or --targets FILE)');
   const save = str(opts.save);

@@ -225,6 +225,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         .option('--save <file>', 'write the chain the server sent (PEM)')
         .option('--warn-days <n>', 'warn when a certificate expires within N days', '30')
         .option('--timeout <seconds>', 'timeout of each network step', '10')
+        .option('--deadline <seconds>', "bound on each server's whole check, every step included (exit 5 naming the step it was in)")
         .option('--strict', 'warnings fail too');
       addPasswordOptions(verify, 'store', 'keystore password');
       verify.action(action(() => import('./commands/verify.js')));

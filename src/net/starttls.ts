@@ -19,22 +19,24 @@
  */
 import type { Duplex } from 'node:stream';
 import { isIPv4, isIPv6 } from 'node:net';
+import { shown } from '../display.js';
+import { deadlineDetail, stepLimit, type StepClock } from './deadline.js';
 import { NetError, type NetErrorKind } from './errors.js';
 
 export type MailProtocol = 'smtp' | 'lmtp' | 'imap' | 'pop3' | 'sieve';
 
 export interface TranscriptLine {
   dir: 'C' | 'S';
+  /** As sent or received, escaped for a terminal with shown(): a server's text may carry escape sequences. */
   line: string;
   /** Whether the line went inside TLS (false: plaintext, readable and forgeable by anyone on the path). */
   tls: boolean;
 }
 
-/** Who we talk to, how long each phase may take, and where the transcript goes. */
-export interface Peer {
+/** Who we talk to, how long each phase (timeoutMs) and the whole check (the deadline) may take, and where the transcript goes. */
+export interface Peer extends StepClock {
   host: string;
   port: number;
-  timeoutMs: number;
   /** The EHLO / LHLO argument (see addressLiteral). */
   clientName: string;
   transcript: TranscriptLine[];
@@ -71,7 +73,9 @@ export class LineChannel {
   private waiter: { resolve: (line: string) => void; reject: (e: NetError) => void; timer: NodeJS.Timeout } | undefined;
   private attached = true;
   private phaseTimeoutMs: number;
-  private deadline = 0;
+  /** When the current phase ends (performance.now() time), and whether --deadline is what ends it. */
+  private phaseEnd = 0;
+  private endedByDeadline = false;
   private linesLeft = MAX_LINES_PER_PHASE;
   /** The step named in errors: "greeting", "EHLO", "STARTTLS", ... */
   step = 'greeting';
@@ -109,11 +113,13 @@ export class LineChannel {
     return this.peer.clientName;
   }
 
-  /** Starts a phase: a new step name, a fresh timeout and line budget. */
+  /** Starts a phase: a new step name, a fresh timeout (cut short by the deadline) and line budget. */
   phase(step: string, timeoutMs = this.peer.timeoutMs): void {
+    const limit = stepLimit(this.peer, timeoutMs);
     this.step = step;
     this.phaseTimeoutMs = timeoutMs;
-    this.deadline = Date.now() + timeoutMs;
+    this.phaseEnd = performance.now() + limit.ms;
+    this.endedByDeadline = limit.byDeadline;
     this.linesLeft = MAX_LINES_PER_PHASE;
   }
 
@@ -135,9 +141,9 @@ export class LineChannel {
       }
       const timer = setTimeout(
         () => {
-          this.settle(this.error('timeout', `no answer within ${this.phaseTimeoutMs} ms`));
+          this.settle(this.endedByDeadline ? this.error('deadline', deadlineDetail(this.peer)) : this.error('timeout', `no answer within ${this.phaseTimeoutMs} ms`));
         },
-        Math.max(0, this.deadline - Date.now()),
+        Math.max(0, this.phaseEnd - performance.now()),
       );
       this.waiter = { resolve, reject, timer };
       this.pump();
@@ -189,7 +195,7 @@ export class LineChannel {
     if (end > 0 && this.buffer[end - 1] === 0x0d) end--;
     const line = this.buffer.subarray(0, end).toString('utf8');
     this.buffer = this.buffer.subarray(lf + 1);
-    this.peer.transcript.push({ dir: 'S', line: printable(line), tls: this.tls });
+    this.peer.transcript.push({ dir: 'S', line: shown(line), tls: this.tls });
     return line;
   }
 
@@ -214,14 +220,6 @@ export class LineChannel {
     if (code === 'ETIMEDOUT') return this.error('timeout', `the connection timed out (${code})`, err);
     return this.error('reset', `the connection was reset (${code ?? err.message})`, err);
   }
-}
-
-/**
- * The greeting is attacker-controlled text that ends up on a terminal: show control characters
- * as \xNN instead of letting escape sequences through.
- */
-function printable(line: string): string {
-  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 interface Greeting {

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { GlobalOptions, Io } from './io.js';
 import { addPasswordOptions } from './passwords.js';
 import { examples, exitCodesHelp, passwordHelp } from './help.js';
+import { shown } from '../display.js';
 
 /** A command's run(): resolves to its exit code when that is not 0 (verify's 1), else nothing. */
 type Action = (io: Io, opts: Record<string, unknown> & GlobalOptions, args: string[]) => Promise<number | void>;
@@ -45,7 +46,9 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
     .configureOutput({
       writeOut: (s) => io.out(s),
       writeErr: (s) => io.err(s),
-      outputError: (s, write) => write(`mailcert: ${s.replace(/^error: /, '')}`),
+      // commander's messages quote the arguments, which may be file names from a glob: escaped
+      // whole, line breaks included, but for the one commander puts before "(Did you mean ...?)".
+      outputError: (s, write) => write(`mailcert: ${shown(s.replace(/^error: /, '').replace(/\n$/, '')).replaceAll('\\x0a(Did you mean ', '\n(Did you mean ')}\n`),
     });
   program.addHelpText(
     'before',

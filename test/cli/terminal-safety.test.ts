@@ -149,6 +149,13 @@ test('hash: a file name with a line break or a control character is escaped as s
   assert.equal(e.stderr.split('\n')[0], `mailcert: ${dir}/missing\\x1b[2J\\x0amailcert: forged.pem: no such file`);
 });
 
+test('a usage error quoting an argument is escaped: a file name from a glob that starts with a dash', () => {
+  const r = mailcert(['hash', `-${TITLE}${FORGED}.pem`]);
+  assert.equal(r.status, 2);
+  assertSafe(r, 'unknown option');
+  assert.match(r.stderr, /^mailcert: unknown option '-\\x1b\]0;PWNED\\x07\\x0amailcert: forged\.pem'$/m);
+});
+
 test('an error message quoting a certificate file name is escaped: verify --cert on a name with escape sequences', () => {
   const name = join(dir, `chain${TITLE}${RLO}.pem`);
   const r = mailcert(['verify', '--cert', name]);

@@ -12,7 +12,8 @@ import { connect as tlsConnect, createSecureContext, type SecureContext, type TL
 import { isIpAddress } from '../codec/ip.js';
 import { deadlineDetail, startClock, stepLimit, type StepClock } from './deadline.js';
 import { NetError } from './errors.js';
-import { addressLiteral, Negotiator, type MailProtocol, type TranscriptLine } from './starttls.js';
+import { addressLiteral, type TranscriptLine } from './line-channel.js';
+import { Negotiator, type MailProtocol } from './starttls.js';
 
 /** The --starttls values: a protocol to negotiate in plaintext first, or 'none' for implicit TLS. */
 export type StartTlsProtocol = MailProtocol | 'none';

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { encodeJks } from '../../src/codec/jks.js';
 import { decodePem } from '../../src/codec/pem.js';
 import { fixturesDir, mailcert, mailcertAsync, runOk, tempDir, type RunResult } from '../helpers/tools.js';
+import { terminal } from '../helpers/tmux.js';
 import { makeTestPki, startFakeServer, type FakeServer, type Scenario } from '../net/fake-server.js';
 
 const dir = tempDir('mailcert-terminal-');
@@ -85,6 +86,17 @@ test('import, import-chain and list -v print the names escaped; list --json has 
   assert.match(list.stdout, /^Owner: CN="evil\\x1b\]0;PWNED\\x07/m);
   const doc = JSON.parse(mailcert(['list', '-k', chain, '--json'], { env }).stdout) as { entries: { chain: { subject: string }[] }[] };
   assert.equal(doc.entries[0]?.chain[0]?.subject, cert.subject);
+});
+
+test('on a real terminal the trust question shows the names escaped, and the screen is not cleared', async () => {
+  const t = terminal(dir, ['import', '-k', 'prompt.jks', '--file', cert.pem], env);
+  const screen = await t.waitFor(/Trust this certificate\?/);
+  assert.match(screen, /Owner: +CN="evil\\x1b\]0;PWNED\\x07\\x1b\[2J\\u202emoc\.elpmaxe\\x0amailcert: forged", O=Org/);
+  assert.doesNotMatch(screen, /^mailcert: forged/m);
+  t.send('n', 'Enter');
+  const end = await t.waitFor(/EXIT=\d+/);
+  assert.match(end, /EXIT=2/);
+  assert.match(end, /Owner: +CN="evil\\x1b/, 'the owner line is still on the screen');
 });
 
 test('a JKS whose alias sets the title and clears the screen: list, list -v, export and errors escape it; --json is exact', () => {

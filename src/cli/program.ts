@@ -215,6 +215,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         'mailcert verify --cert chain.pem --key mail.key --ca root.pem',
         'mailcert verify --connect mail.example.com:587',
         'mailcert verify --connect 127.0.0.1:993 --servername mail.example.com --save chain.pem',
+        'mailcert verify --targets servers.txt --deadline 30   # cron: each server checked within 30 s, or exit 5',
       ]);
       keystoreOpt(verify)
         .option('--cert <file>', 'server certificate, optionally followed by its intermediates')

@@ -71,6 +71,6 @@ function savedMessage(kept: number, sent: number, file: string): string {
   if (sent <= kept) return `Wrote the ${kept} certificate(s) the server sent to ${shown(file)}\n`;
   return (
     `Wrote the first ${kept} of the ${sent} certificates the server sent to ${shown(file)}: mailcert keeps at most ${MAX_CHAIN} ` +
-    '(a real server sends its certificate and one to three intermediates; this one sent far more)\n'
+    '(a real server sends its certificate and one to three intermediates)\n'
   );
 }

@@ -1,9 +1,11 @@
 /**
  * Trust questions: on a terminal, show the certificate and ask; --yes answers yes; otherwise (a
  * pipe, CI, --json) fail at once saying to pass --yes (CLI.md: never block on a closed stdin).
+ * The certificate's names, the alias in the question and file names are escaped with shown().
  */
 import { statSync } from 'node:fs';
 import type { CertSummary } from '../core/cert-summary.js';
+import { shown } from '../display.js';
 import { usageError } from '../errors.js';
 import type { GlobalOptions, Io } from './io.js';
 
@@ -14,10 +16,10 @@ export function confirmer(io: Io, opts: GlobalOptions & { yes?: unknown }): (que
       throw usageError(`not confirmed: ${question.replace(/\?$/, '')}: ${cert.subject} (SHA-256 ${cert.sha256})`, 'check the certificate, then pass --yes to accept it without a question');
     }
     io.err(
-      [`Owner:   ${cert.subject}`, `Issuer:  ${cert.issuer}`, `Valid:   ${cert.notBefore.slice(0, 10)} to ${cert.notAfter.slice(0, 10)}`, `SHA-256: ${cert.sha256}`, ''].join('\n'),
+      [`Owner:   ${shown(cert.subject)}`, `Issuer:  ${shown(cert.issuer)}`, `Valid:   ${cert.notBefore.slice(0, 10)} to ${cert.notAfter.slice(0, 10)}`, `SHA-256: ${cert.sha256}`, ''].join('\n'),
     );
     const { confirm } = await import('@inquirer/prompts');
-    return confirm({ message: question, default: false });
+    return confirm({ message: shown(question), default: false });
   };
 }
 
@@ -38,5 +40,5 @@ export async function mayOverwrite(io: Io, opts: GlobalOptions, paths: readonly 
   const existing = paths.filter((p): p is string => p !== undefined && p !== '-' && isRegularFile(p));
   if (existing.length === 0 || !io.stdinIsTTY || opts.json === true) return false;
   const { confirm } = await import('@inquirer/prompts');
-  return confirm({ message: `${existing.join(' and ')} already ${existing.length === 1 ? 'exists' : 'exist'}. Overwrite?`, default: false });
+  return confirm({ message: `${shown(existing.join(' and '))} already ${existing.length === 1 ? 'exists' : 'exist'}. Overwrite?`, default: false });
 }

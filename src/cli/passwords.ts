@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { MailcertError, ExitCode, usageError } from '../errors.js';
 import type { Io } from './io.js';
+import { shown } from '../display.js';
 
 export type PasswordKind = 'store' | 'key' | 'passin' | 'passout';
 
@@ -138,7 +139,7 @@ export class PasswordResolver {
     const { password } = await import('@inquirer/prompts');
     const label = kind === 'key' ? 'key password' : kind === 'store' ? 'keystore password' : 'password';
     for (;;) {
-      const first = await password({ message: `Enter ${ask.confirm ? 'new ' : ''}${label} for ${ask.purpose}:`, mask: '*' });
+      const first = await password({ message: `Enter ${ask.confirm ? 'new ' : ''}${label} for ${shown(ask.purpose)}:`, mask: '*' });
       if (!ask.confirm) return first;
       const second = await password({ message: `Re-enter the new ${label}:`, mask: '*' });
       if (first === second) return first;

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { GlobalOptions, Io } from './io.js';
 import { addPasswordOptions } from './passwords.js';
 import { examples, exitCodesHelp, passwordHelp } from './help.js';
+import { shown } from '../display.js';
 
 /** A command's run(): resolves to its exit code when that is not 0 (verify's 1), else nothing. */
 type Action = (io: Io, opts: Record<string, unknown> & GlobalOptions, args: string[]) => Promise<number | void>;
@@ -45,7 +46,9 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
     .configureOutput({
       writeOut: (s) => io.out(s),
       writeErr: (s) => io.err(s),
-      outputError: (s, write) => write(`mailcert: ${s.replace(/^error: /, '')}`),
+      // commander's messages quote the arguments, which may be file names from a glob: escaped
+      // whole, line breaks included, but for the one commander puts before "(Did you mean ...?)".
+      outputError: (s, write) => write(`mailcert: ${shown(s.replace(/^error: /, '').replace(/\n$/, '')).replaceAll('\\x0a(Did you mean ', '\n(Did you mean ')}\n`),
     });
   program.addHelpText(
     'before',
@@ -212,6 +215,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         'mailcert verify --cert chain.pem --key mail.key --ca root.pem',
         'mailcert verify --connect mail.example.com:587',
         'mailcert verify --connect 127.0.0.1:993 --servername mail.example.com --save chain.pem',
+        'mailcert verify --targets servers.txt --deadline 30   # cron: each server checked within 30 s, or exit 5',
       ]);
       keystoreOpt(verify)
         .option('--cert <file>', 'server certificate, optionally followed by its intermediates')
@@ -225,6 +229,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         .option('--save <file>', 'write the chain the server sent (PEM)')
         .option('--warn-days <n>', 'warn when a certificate expires within N days', '30')
         .option('--timeout <seconds>', 'timeout of each network step', '10')
+        .option('--deadline <seconds>', "bound on each server's whole check, every step included (exit 5 naming the step it was in)")
         .option('--strict', 'warnings fail too');
       addPasswordOptions(verify, 'store', 'keystore password');
       verify.action(action(() => import('./commands/verify.js')));

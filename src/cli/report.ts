@@ -2,8 +2,14 @@
  * Turns any thrown value into the one-line message, optional hint and exit code users see.
  * Known errors (MailcertError, CodecError) keep their words; anything else is a bug in mailcert,
  * reported as such with exit code 3 and no stack trace unless MAILCERT_DEBUG=1.
+ *
+ * A message is mailcert's sentence with outside text inside (a file name, an alias, a certificate
+ * name, a server's reply line), so the text for the terminal is escaped here with shown(); the
+ * JSON document keeps the exact words. mailcert's own sentences hold no control characters, so
+ * escaping the whole message changes only what came from outside.
  */
 import type { CodecError } from '../codec/errors.js';
+import { shown } from '../display.js';
 import { ExitCode, type ExitCodeValue, type MailcertError } from '../errors.js';
 
 export interface ErrorReport {
@@ -40,9 +46,10 @@ export function describeError(error: unknown, debug: boolean): ErrorReport {
     hint = 'this is a bug in mailcert; run again with MAILCERT_DEBUG=1 and report the output';
     exitCode = ExitCode.badInput;
   }
-  let text = `mailcert: ${message}\n`;
-  if (hint) text += `  hint: ${hint}\n`;
-  if (debug && error instanceof Error && error.stack) text += `${error.stack}\n`;
+  let text = `mailcert: ${shown(message)}\n`;
+  if (hint) text += `  hint: ${shown(hint)}\n`;
+  // The stack starts with the message: escaped line by line, its own line breaks kept.
+  if (debug && error instanceof Error && error.stack) text += `${error.stack.split('\n').map(shown).join('\n')}\n`;
   const json = { error: hint ? { message, hint, exitCode } : { message, exitCode } };
   return { text, json, exitCode };
 }

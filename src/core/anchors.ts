@@ -10,6 +10,8 @@ import { rootCertificates } from 'node:tls';
 import { decodePem } from '../codec/pem.js';
 import type { CertInfo } from '../codec/x509.js';
 import { detectFormat } from '../codec/detect.js';
+import { parseCertificate } from '../codec/x509.js';
+import { damagedPart } from '../keystore/damaged.js';
 import { readCertificates } from '../keystore/inputs.js';
 import { decodeKeystore, keystoreType } from '../keystore/keystore.js';
 import { inputError } from '../errors.js';
@@ -40,11 +42,13 @@ function pemCertificates(file: string): Uint8Array[] | undefined {
 export function defaultAnchors(extraCaCerts?: string): Anchors {
   const ders = rootCertificates.flatMap((pem) => decodePem(pem).map((b) => b.der));
   const sources = ["Node's Mozilla roots"];
+  const files: { file: string; ders: Uint8Array[] }[] = [];
   for (const bundle of SYSTEM_BUNDLES) {
     const found = pemCertificates(bundle);
     if (found === undefined) continue; // not this distribution's path
     ders.push(...found);
     sources.push(bundle);
+    files.push({ file: bundle, ders: found });
     break;
   }
   // Often the system store itself (it is on this kind of machine): read each file once.
@@ -52,8 +56,30 @@ export function defaultAnchors(extraCaCerts?: string): Anchors {
   if (extra !== undefined) {
     ders.push(...extra);
     sources.push(`NODE_EXTRA_CA_CERTS (${extraCaCerts})`);
+    files.push({ file: extraCaCerts as string, ders: extra });
   }
-  return { certs: uniqueCerts(ders), source: sources.join(', ') };
+  try {
+    return { certs: uniqueCerts(ders), source: sources.join(', ') };
+  } catch (e) {
+    throw namedDamage(e, files.map((f) => ({ path: f.file, parts: f.ders.map((der, i) => ({ der, part: `certificate ${i + 1} of ${f.ders.length}` })) })));
+  }
+}
+
+/**
+ * Which file and which part of it holds the certificate that failed to parse: looked for only
+ * after a failure, so the files are parsed once when they are sound.
+ */
+function namedDamage(e: unknown, files: readonly { path: string; parts: readonly { der: Uint8Array; part: string }[] }[]): unknown {
+  for (const f of files) {
+    for (const p of f.parts) {
+      try {
+        parseCertificate(p.der);
+      } catch (inner) {
+        return damagedPart(inner, f.path, p.part);
+      }
+    }
+  }
+  return e;
 }
 
 const HASH_NAME = /^[0-9a-f]{8}\.\d+$/i;
@@ -81,9 +107,13 @@ export async function loadAnchors(source: string, storePassword: () => Promise<s
   const type = keystoreType(bytes);
   if (type !== undefined) {
     const store = await decodeKeystore(source, type, bytes, storePassword);
-    const ders = store.entries.flatMap((e) => (e.kind === 'trusted' ? [e.cert] : []));
-    if (ders.length === 0) throw inputError(`--ca ${source}: the ${type} keystore has no trusted certificate entries`);
-    return { certs: uniqueCerts(ders), source: `--ca ${source}` };
+    const trusted = store.entries.flatMap((e) => (e.kind === 'trusted' ? [{ der: e.cert, part: `the certificate of entry "${e.alias}"` }] : []));
+    if (trusted.length === 0) throw inputError(`--ca ${source}: the ${type} keystore has no trusted certificate entries`);
+    try {
+      return { certs: uniqueCerts(trusted.map((t) => t.der)), source: `--ca ${source}` };
+    } catch (e) {
+      throw namedDamage(e, [{ path: source, parts: trusted }]);
+    }
   }
   if (detectFormat(bytes) === 'unknown') throw inputError(`--ca ${source}: not a certificate file, folder or keystore`);
   return { certs: uniqueCerts(readCertificates(source)), source: `--ca ${source}` };

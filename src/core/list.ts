@@ -7,6 +7,7 @@
  */
 import { hash } from 'node:crypto';
 import type { Keystore } from '../keystore/keystore.js';
+import { damagedPart } from '../keystore/damaged.js';
 import type { CertSummary } from './cert-summary.js';
 
 export interface ListedEntry {
@@ -56,12 +57,21 @@ export function listKeystore(path: string, store: Keystore, summarize?: (der: Ui
         created: e.created,
         chainLength: chain.length,
         sha256: leaf ? fingerprint(leaf) : undefined,
-        chain: summarize ? chain.map(summarize) : [],
+        chain: summarize ? chain.map((der, i) => summarizeIn(path, e.alias, chain.length, i, der, summarize)) : [],
       };
     })
     // keytool lists in Hashtable order, which means nothing to a reader; we sort by alias.
     .sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : 0));
   return { type: store.type, path, integrityChecked: store.integrityChecked, entries };
+}
+
+/** A certificate of an entry, summarised; a damaged one is named with the file and the entry. */
+function summarizeIn(path: string, alias: string, count: number, i: number, der: Uint8Array, summarize: (der: Uint8Array) => CertSummary): CertSummary {
+  try {
+    return summarize(der);
+  } catch (e) {
+    throw damagedPart(e, path, count === 1 ? `the certificate of entry "${alias}"` : `certificate ${i + 1} of entry "${alias}"`);
+  }
 }
 
 /** The documented --json shape (CLI.md), without the fields only the human view uses. */

@@ -26,7 +26,10 @@ export interface ServerFacts {
   capabilities: string[];
   tlsVersion: string;
   cipher: string;
+  /** What the server sent, leaf first, up to net/connect's MAX_CHAIN. */
   chain: CertSummary[];
+  /** How many certificates the server sent: more than `chain` holds when the list was cut (a note says so). */
+  certificatesSent: number;
   notes: string[];
   timings: { connectMs: number; tlsMs: number };
 }
@@ -40,8 +43,10 @@ export interface ConnectionFailure {
 
 export interface LiveResult {
   report: VerifyReport;
-  /** The DER chain as sent (for --save). */
+  /** The DER chain as sent (for --save), up to net/connect's MAX_CHAIN. */
   peerChain: Uint8Array[];
+  /** How many certificates the server sent (more than peerChain holds when it was cut). */
+  certificatesSent: number;
   /** The connection itself failed (exit code 5). */
   networkError?: NetError;
 }
@@ -56,18 +61,23 @@ export function parseTarget(text: string, protocol?: StartTlsProtocol): Target {
   return protocol === undefined ? { host: m[1], port } : { host: m[1], port, protocol };
 }
 
-/** A --targets file: one "HOST:PORT [protocol]" per line; # starts a comment. */
-export function parseTargetsFile(text: string, fallback?: StartTlsProtocol): Target[] {
+/** A --targets file: one "HOST:PORT [protocol]" per line; # starts a comment. Errors name the file and the line. */
+export function parseTargetsFile(file: string, text: string, fallback?: StartTlsProtocol): Target[] {
   const protocols = new Set(['smtp', 'imap', 'pop3', 'lmtp', 'sieve', 'none']);
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.replace(/#.*/, '').trim())
-    .filter((l) => l !== '')
-    .map((l) => {
-      const [addr = '', proto] = l.split(/\s+/);
-      if (proto !== undefined && !protocols.has(proto)) throw usageError(`--targets: "${l}": the protocol must be one of ${[...protocols].join(', ')}`);
-      return parseTarget(addr, (proto as StartTlsProtocol | undefined) ?? fallback);
-    });
+  const targets: Target[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const l = raw.replace(/#.*/, '').trim();
+    if (l === '') return;
+    const at = `--targets ${file}: line ${i + 1}: "${l}"`;
+    const [addr = '', proto] = l.split(/\s+/);
+    if (proto !== undefined && !protocols.has(proto)) throw usageError(`${at}: the protocol must be one of ${[...protocols].join(', ')}`);
+    try {
+      targets.push(parseTarget(addr, (proto as StartTlsProtocol | undefined) ?? fallback));
+    } catch {
+      throw usageError(`${at}: give HOST:PORT, e.g. mail.example.com:993 or [2001:db8::1]:25`);
+    }
+  });
+  return targets;
 }
 
 /**
@@ -103,6 +113,7 @@ function facts(r: ServerReport, seen: SeenCertificates): ServerFacts {
     tlsVersion: r.tlsVersion,
     cipher: r.cipher,
     chain: r.peerChain.map((der) => seen.summary(der)),
+    certificatesSent: r.certificatesSent,
     notes: r.notes,
     timings: r.timings,
   };
@@ -111,7 +122,14 @@ function facts(r: ServerReport, seen: SeenCertificates): ServerFacts {
   return f;
 }
 
-export async function verifyTarget(t: Target, opts: CommonOptions & { servername?: string; timeoutMs: number }, seen = new SeenCertificates()): Promise<LiveResult> {
+/** How to reach the servers: --servername, --timeout (each step) and --deadline (each target's whole check). */
+export interface LiveOptions extends CommonOptions {
+  servername?: string;
+  timeoutMs: number;
+  deadlineMs?: number;
+}
+
+export async function verifyTarget(t: Target, opts: LiveOptions, seen = new SeenCertificates()): Promise<LiveResult> {
   const name = `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
   let server: ServerReport;
   try {
@@ -121,11 +139,12 @@ export async function verifyTarget(t: Target, opts: CommonOptions & { servername
       ...(t.protocol === undefined ? {} : { protocol: t.protocol }),
       ...(opts.servername === undefined ? {} : { servername: opts.servername }),
       timeoutMs: opts.timeoutMs,
+      ...(opts.deadlineMs === undefined ? {} : { deadlineMs: opts.deadlineMs }),
     });
   } catch (e) {
     if (!(e instanceof NetError)) throw e;
     const check: Check = { name: 'connection', status: 'fail', detail: `${e.step}: ${e.detail}` };
-    return { report: verdict(name, [check], opts.strict, { error: e.kind, step: e.step, hint: e.hint }), peerChain: [], networkError: e };
+    return { report: verdict(name, [check], opts.strict, { error: e.kind, step: e.step, hint: e.hint }), peerChain: [], certificatesSent: 0, networkError: e };
   }
   const how = server.mode === 'starttls' ? `STARTTLS (${server.protocol})` : `implicit TLS${server.application ? ` (${server.application})` : ''}`;
   const checks: Check[] = [{ name: 'connection', status: 'ok', detail: `${server.tlsVersion}, ${server.cipher}, ${how}` }];
@@ -135,15 +154,16 @@ export async function verifyTarget(t: Target, opts: CommonOptions & { servername
     const chain = server.peerChain.map((d) => seen.parse(d));
     checks.push(...checkChain({ chain, anchors: opts.anchors.certs, anchorSource: opts.anchors.source, host: opts.host ?? opts.servername ?? t.host, warnDays: opts.warnDays }));
   }
-  return { report: verdict(name, checks, opts.strict, facts(server, seen)), peerChain: server.peerChain };
+  return { report: verdict(name, checks, opts.strict, facts(server, seen)), peerChain: server.peerChain, certificatesSent: server.certificatesSent };
 }
 
 /**
- * Runs targets with at most `limit` connections at once, keeping their order in the result. Most
+ * Runs targets with at most `limit` connections at once, keeping their order in the result; a
+ * --deadline bounds each target's check from its own start, not the whole run. Most
  * of each check is waiting on the network (after a TLS 1.3 handshake, servers' replies often sit
  * behind their session tickets for a delayed-ACK interval), so a generous bound pays off.
  */
-export async function verifyTargets(targets: readonly Target[], opts: CommonOptions & { servername?: string; timeoutMs: number }, limit = 16): Promise<LiveResult[]> {
+export async function verifyTargets(targets: readonly Target[], opts: LiveOptions, limit = 16): Promise<LiveResult[]> {
   const results: LiveResult[] = new Array<LiveResult>(targets.length);
   const seen = new SeenCertificates();
   let next = 0;

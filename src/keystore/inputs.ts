@@ -10,7 +10,9 @@ import { decodePem, type PemBlock } from '../codec/pem.js';
 import { detectFormat } from '../codec/detect.js';
 import { readPkcs7Certificates } from '../codec/pkcs7.js';
 import { isEncryptedPem, readTraditionalKey } from '../codec/pem-key.js';
+import { parseCertificate } from '../codec/x509.js';
 import { inputError } from '../errors.js';
+import { damagedPart } from './damaged.js';
 import { readInput } from './files.js';
 import { codecToUser } from './keystore.js';
 
@@ -20,8 +22,24 @@ function looksLikeText(bytes: Uint8Array): boolean {
   return detectFormat(bytes) === 'PEM';
 }
 
-/** Every certificate in a file, in file order. */
+/**
+ * Every certificate in a file, in file order. Each is parsed once here, so that a damaged one is
+ * reported with its file and its place in it, whichever command reads it later (verify --cert,
+ * import, import-chain, a --ca file or folder); the parse is a few microseconds a certificate.
+ */
 export function readCertificates(path: string): Uint8Array[] {
+  const certs = certificatesOf(path);
+  certs.forEach((der, i) => {
+    try {
+      parseCertificate(der);
+    } catch (e) {
+      throw damagedPart(e, path, certs.length === 1 ? 'the certificate' : `certificate ${i + 1} of ${certs.length}`);
+    }
+  });
+  return certs;
+}
+
+function certificatesOf(path: string): Uint8Array[] {
   const bytes = readInput(path, 'certificate file');
   try {
     if (looksLikeText(bytes)) {
@@ -55,9 +73,22 @@ export interface LoadedKey {
   encrypted: boolean;
 }
 
+/**
+ * The key as PKCS#8, through OpenSSL (d2i_PrivateKey by way of node:crypto). OpenSSL's refusal
+ * ("asn1 encoding routines::not enough data") becomes a CodecError, so the caller names the file.
+ */
 function toPkcs8(der: Uint8Array, type: 'pkcs1' | 'sec1' | 'pkcs8'): Uint8Array {
-  return new Uint8Array(createPrivateKey({ key: Buffer.from(der), format: 'der', type }).export({ type: 'pkcs8', format: 'der' }));
+  let key;
+  try {
+    key = createPrivateKey({ key: Buffer.from(der), format: 'der', type });
+  } catch (e) {
+    const reason = (e as { reason?: unknown }).reason;
+    throw new CodecError('format', 'private key', `not a valid ${FORMS[type]} key (${typeof reason === 'string' ? reason : e instanceof Error ? e.message : String(e)})`);
+  }
+  return new Uint8Array(key.export({ type: 'pkcs8', format: 'der' }));
 }
+
+const FORMS = { pkcs8: 'PKCS#8', pkcs1: 'PKCS#1 RSA', sec1: 'SEC 1 EC' } as const;
 
 /**
  * Reads a private key file; asks for the passphrase (passin) only when the key is encrypted.
@@ -77,6 +108,9 @@ export async function readPrivateKey(path: string, passin: () => Promise<string>
   } catch (e) {
     if (e instanceof CodecError && e.kind === 'password') {
       throw inputError(`${path}: the passphrase for this key is incorrect`, 'check the passphrase given with --passin-env VAR or --passin-file FILE');
+    }
+    if (e instanceof CodecError && e.kind === 'format') {
+      throw inputError(`${path}: damaged or not a private key file: ${e.message.replace(/^private key: /, '')}`, 'check that the file is complete and was copied unchanged (a truncated copy or a text-mode transfer damages it)', e);
     }
     throw codecToUser(e, path, 'private key');
   }

@@ -10,8 +10,10 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { isIpAddress } from '../codec/ip.js';
+import { deadlineDetail, startClock, stepLimit, type StepClock } from './deadline.js';
 import { NetError } from './errors.js';
-import { addressLiteral, Negotiator, type MailProtocol, type TranscriptLine } from './starttls.js';
+import { addressLiteral, type TranscriptLine } from './line-channel.js';
+import { Negotiator, type MailProtocol } from './starttls.js';
 
 /** The --starttls values: a protocol to negotiate in plaintext first, or 'none' for implicit TLS. */
 export type StartTlsProtocol = MailProtocol | 'none';
@@ -25,6 +27,12 @@ export interface InspectOptions {
   servername?: string;
   /** Per phase (connect, each reply, the handshake), not for the whole run. Default 10 s. */
   timeoutMs?: number;
+  /**
+   * The whole check, every phase included (connect, the plaintext conversation, the handshake,
+   * the commands inside TLS); unbounded when absent. Passing it is a NetError of kind 'deadline'
+   * naming the step it was in; the QUIT and the close after a complete check are only cut short.
+   */
+  deadlineMs?: number;
 }
 
 export interface ServerReport {
@@ -47,8 +55,10 @@ export interface ServerReport {
   /** OpenSSL's name of the cipher, the name Postfix and Dovecot settings use. */
   cipher: string;
   alpn?: string;
-  /** DER certificates exactly as the server sent them, in its order, leaf first. */
+  /** DER certificates exactly as the server sent them, in its order, leaf first; at most MAX_CHAIN. */
   peerChain: Uint8Array[];
+  /** How many certificates the server sent: more than peerChain holds when it sent over MAX_CHAIN. */
+  certificatesSent: number;
   /** connectMs: DNS and TCP; tlsMs: the handshake alone (the plaintext conversation is in neither). */
   timings: { connectMs: number; tlsMs: number };
   /** Things worth saying that are not failures: an assumed protocol, no answer inside TLS. */
@@ -59,8 +69,12 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 /** How long we wait for the QUIT / LOGOUT answer and then for the server to hang up. */
 const QUIT_GRACE_MS = 500;
 const CLOSE_GRACE_MS = 200;
-/** A sanity bound on the walk below; OpenSSL's default max certificate list is 100 KiB anyway. */
-const MAX_CHAIN = 64;
+/**
+ * How many of the certificates a server sends are kept. A real server sends its leaf and one to
+ * three intermediates (RFC 8446 §4.4.2 lets it leave out the root); 64 is far above any real
+ * chain, and OpenSSL's default max certificate list (100 KiB) bounds what can arrive anyway.
+ */
+export const MAX_CHAIN = 64;
 
 const STARTTLS_PORTS: ReadonlyMap<number, MailProtocol> = new Map([
   [25, 'smtp'],
@@ -109,6 +123,7 @@ export function planProtocol(port: number, protocol?: StartTlsProtocol): Protoco
 export async function inspectServer(opts: InspectOptions): Promise<ServerReport> {
   const { host, port } = opts;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const clock = startClock(timeoutMs, opts.deadlineMs);
   const plan = planProtocol(port, opts.protocol);
   const mode = plan.protocol === 'none' ? 'implicit' : 'starttls';
   // Node sends no SNI for an IP literal and warns (DEP0123) when asked to (mail-servers.md pitfall 5).
@@ -122,17 +137,20 @@ export async function inspectServer(opts: InspectOptions): Promise<ServerReport>
   let negotiator: Negotiator | undefined;
   try {
     const started = performance.now();
-    raw = await openTcp(host, port, timeoutMs);
+    raw = await openTcp(host, port, clock);
     const connectMs = performance.now() - started;
-    const peer = { host, port, timeoutMs, clientName: addressLiteral(raw.localAddress), transcript };
+    const peer = { ...clock, host, port, clientName: addressLiteral(raw.localAddress), transcript };
     negotiator = plan.application === undefined ? undefined : new Negotiator(plan.application, peer);
     const plaintext = mode === 'starttls' && negotiator !== undefined ? await negotiator.startTls(raw) : undefined;
 
     const handshakeStarted = performance.now();
-    secure = await handshake(raw, { host, port, servername, timeoutMs });
+    secure = await handshake(raw, { host, port, servername, clock });
     const tlsMs = performance.now() - handshakeStarted;
     // First thing after the handshake: getPeerX509Certificate() may be called only once (below).
-    const peerChain = sentChain(secure, host, port);
+    const { chain: peerChain, sent: certificatesSent } = sentChain(secure, host, port);
+    if (certificatesSent > peerChain.length) {
+      notes.push(`the server sent ${certificatesSent} certificates; mailcert kept the first ${peerChain.length} (its limit: a real server sends its certificate and one to three intermediates)`);
+    }
 
     let greeting = plaintext?.greeting;
     let capabilities: string[] = [];
@@ -143,8 +161,9 @@ export async function inspectServer(opts: InspectOptions): Promise<ServerReport>
         if (mode === 'implicit') greeting = inside.greeting;
       } catch (e) {
         // The certificates are in hand; a server that says nothing sensible inside TLS is
-        // worth a note, not a failed inspection.
+        // worth a note, not a failed inspection. The deadline is a bound the user set: it fails.
         if (!(e instanceof NetError)) throw e;
+        if (e.kind === 'deadline') throw new NetError('deadline', `${e.step} (inside TLS)`, host, port, e.detail);
         notes.push(`inside TLS: ${e.step}: ${e.detail}`);
       }
       await negotiator.goodbye(Math.min(timeoutMs, QUIT_GRACE_MS));
@@ -153,7 +172,7 @@ export async function inspectServer(opts: InspectOptions): Promise<ServerReport>
     const cipher = secure.getCipher();
     const alpn = secure.alpnProtocol;
     const tlsVersion = secure.getProtocol() ?? 'unknown';
-    await closeGracefully(secure, Math.min(timeoutMs, CLOSE_GRACE_MS));
+    await closeGracefully(secure, stepLimit(clock, Math.min(timeoutMs, CLOSE_GRACE_MS)).ms);
 
     const report: ServerReport = {
       host,
@@ -166,6 +185,7 @@ export async function inspectServer(opts: InspectOptions): Promise<ServerReport>
       tlsVersion,
       cipher: cipher.name,
       peerChain,
+      certificatesSent,
       timings: { connectMs: Math.round(connectMs), tlsMs: Math.round(tlsMs) },
       notes,
     };
@@ -188,8 +208,9 @@ export async function inspectServer(opts: InspectOptions): Promise<ServerReport>
  */
 let noAnchors: SecureContext | undefined;
 
-/** TCP connect (DNS included) under the timeout; every failure is a NetError of step "connect". */
-function openTcp(host: string, port: number, timeoutMs: number): Promise<Socket> {
+/** TCP connect (DNS included) under the timeout and the deadline; every failure is a NetError of step "connect". */
+function openTcp(host: string, port: number, clock: StepClock): Promise<Socket> {
+  const limit = stepLimit(clock);
   return new Promise((resolve, reject) => {
     // Every write here is one short command line: send it at once (TCP_NODELAY), as interactive
     // protocols should, instead of letting Nagle's algorithm hold it for an ACK.
@@ -200,8 +221,8 @@ function openTcp(host: string, port: number, timeoutMs: number): Promise<Socket>
       reject(e);
     };
     const timer = setTimeout(() => {
-      fail(new NetError('timeout', 'connect', host, port, `no connection within ${timeoutMs} ms`));
-    }, timeoutMs);
+      fail(limit.byDeadline ? new NetError('deadline', 'connect', host, port, deadlineDetail(clock)) : new NetError('timeout', 'connect', host, port, `no connection within ${clock.timeoutMs} ms`));
+    }, limit.ms);
     const onError = (e: Error): void => {
       fail(connectError(e, host, port));
     };
@@ -246,7 +267,7 @@ interface HandshakeOptions {
   host: string;
   port: number;
   servername: string | undefined;
-  timeoutMs: number;
+  clock: StepClock;
 }
 
 /**
@@ -273,9 +294,14 @@ function handshake(raw: Socket, o: HandshakeOptions): Promise<TLSSocket> {
       socket.destroy();
       reject(e);
     };
+    const limit = stepLimit(o.clock);
     const timer = setTimeout(() => {
-      fail(new NetError('timeout', 'TLS handshake', o.host, o.port, `no handshake within ${o.timeoutMs} ms`));
-    }, o.timeoutMs);
+      fail(
+        limit.byDeadline
+          ? new NetError('deadline', 'TLS handshake', o.host, o.port, deadlineDetail(o.clock))
+          : new NetError('timeout', 'TLS handshake', o.host, o.port, `no handshake within ${o.clock.timeoutMs} ms`),
+      );
+    }, limit.ms);
     const onError = (e: Error): void => {
       fail(new NetError('tls-handshake', 'TLS handshake', o.host, o.port, tlsFailure(e), { cause: e }));
     };
@@ -321,13 +347,15 @@ function tlsFailure(e: Error): string {
  * of these connections (Node skips its identity check, see the file comment), so calling it
  * once, here, is safe.
  */
-function sentChain(socket: TLSSocket, host: string, port: number): Uint8Array[] {
+function sentChain(socket: TLSSocket, host: string, port: number): { chain: Uint8Array[]; sent: number } {
   const chain: Uint8Array[] = [];
-  for (let cert = socket.getPeerX509Certificate(); cert !== undefined && chain.length < MAX_CHAIN; cert = cert.issuerCertificate) {
-    chain.push(new Uint8Array(cert.raw));
+  let sent = 0;
+  // Past MAX_CHAIN the walk only counts, so the report can say how many were cut.
+  for (let cert = socket.getPeerX509Certificate(); cert !== undefined; cert = cert.issuerCertificate) {
+    if (sent++ < MAX_CHAIN) chain.push(new Uint8Array(cert.raw));
   }
   if (chain.length === 0) throw new NetError('tls-handshake', 'TLS handshake', host, port, 'the server sent no certificate');
-  return chain;
+  return { chain, sent };
 }
 
 /** end() sends close_notify; wait briefly for the server to hang up, the caller destroys anyway. */

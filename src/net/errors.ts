@@ -9,6 +9,7 @@ export type NetErrorKind =
   | 'dns' // the host name did not resolve
   | 'refused' // the TCP connection, or the session at the greeting, was refused (or unreachable)
   | 'timeout' // a phase (connect, a reply, the handshake) took longer than the timeout
+  | 'deadline' // the whole check took longer than --deadline (the step it was in is named)
   | 'reset' // the peer reset the connection during the plaintext conversation
   | 'tls-handshake' // the TLS handshake failed (alert, wrong version, peer hung up, no certificate)
   | 'starttls-not-offered' // EHLO / CAPABILITY / CAPA / the Sieve greeting lacks STARTTLS or STLS
@@ -26,6 +27,8 @@ const HINTS: Record<NetErrorKind, string> = {
   refused: 'check that the server is running and listening on that port, and that no firewall is in the way',
   timeout:
     'the server did not answer in time; if it expects TLS at once (implicit TLS, as on 465, 993, 995) use --starttls none, otherwise raise the timeout',
+  deadline:
+    'the whole check took longer than --deadline allows; raise it if the server is just slow, otherwise check the server or the network at the step named (--timeout bounds each step alone)',
   reset: 'the server or something in between dropped the connection; check the server log',
   'tls-handshake':
     'the TLS handshake failed; if the server talks plaintext first, pass --starttls smtp|imap|pop3|lmtp|sieve, otherwise check its TLS settings and log',

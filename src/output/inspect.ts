@@ -1,5 +1,10 @@
-/** Human rendering of `mailcert inspect` (the JSON shape is documented in core/inspect.ts). */
+/**
+ * Human rendering of `mailcert inspect` (the JSON shape is documented in core/inspect.ts). Every
+ * value read from the file (names, the file name, a PEM header, notes quoting PEM labels) is
+ * escaped with shown(); --json keeps them exact.
+ */
 import type { BasicConstraintsInfo, InspectedCertificate, InspectedCrl, InspectedKey, InspectedRequest, InspectReport } from '../core/inspect.js';
+import { shown } from '../display.js';
 import { renderList } from './list.js';
 import { day, type Paint } from './style.js';
 
@@ -13,7 +18,7 @@ function constraints(bc: BasicConstraintsInfo): string {
 /** The rows a certificate and a request share: names, key usage, extended key usage, constraints. */
 function usageRows(u: Pick<InspectedCertificate, 'subjectAltNames' | 'keyUsage' | 'extendedKeyUsage' | 'basicConstraints'>): string[] {
   return [
-    ...(u.subjectAltNames.length > 0 ? [row('names', u.subjectAltNames.join(', '))] : []),
+    ...(u.subjectAltNames.length > 0 ? [row('names', shown(u.subjectAltNames.join(', ')))] : []),
     ...(u.keyUsage ? [row('key usage', u.keyUsage.join(', '))] : []),
     ...(u.extendedKeyUsage ? [row('ext. usage', u.extendedKeyUsage.join(', '))] : []),
     ...(u.basicConstraints ? [row('constraints', constraints(u.basicConstraints))] : []),
@@ -29,8 +34,8 @@ function validity(c: InspectedCertificate, paint: Paint): string {
 function certificateLines(c: InspectedCertificate, n: number, count: number, paint: Paint): string[] {
   return [
     paint.bold(count > 1 ? `Certificate [${n}]${c.selfSigned ? ' (self-signed)' : ''}` : `Certificate${c.selfSigned ? ' (self-signed)' : ''}`),
-    row('subject', c.subject),
-    row('issuer', c.issuer),
+    row('subject', shown(c.subject)),
+    row('issuer', shown(c.issuer)),
     row('serial', c.serial),
     row('valid', validity(c, paint)),
     row('public key', c.publicKey),
@@ -44,7 +49,7 @@ function certificateLines(c: InspectedCertificate, n: number, count: number, pai
 function requestLines(r: InspectedRequest, paint: Paint): string[] {
   return [
     paint.bold('Certificate request (PKCS#10)'),
-    row('subject', r.subject),
+    row('subject', shown(r.subject)),
     row('public key', r.publicKey),
     row('signature', `${r.signatureAlgorithm}, ${r.signatureValid ? paint.green('verifies') : paint.red('does NOT verify (damaged or altered request)')}`),
     ...usageRows(r),
@@ -54,7 +59,7 @@ function requestLines(r: InspectedRequest, paint: Paint): string[] {
 
 function keyLines(k: InspectedKey, certs: readonly InspectedCertificate[], paint: Paint): string[] {
   const lines = [paint.bold('Private key'), row('form', k.form)];
-  if (k.encrypted) lines.push(row('encrypted', k.encryption ?? 'yes'));
+  if (k.encrypted) lines.push(row('encrypted', shown(k.encryption ?? 'yes')));
   else lines.push(row('encrypted', 'no'));
   lines.push(row('type', k.publicKey ?? `${k.algorithm ?? 'unknown'} (give the passphrase with --passin-* to see the size)`));
   if (k.publicKeySha256 !== null && certs.length > 0) {
@@ -67,7 +72,7 @@ function keyLines(k: InspectedKey, certs: readonly InspectedCertificate[], paint
 function crlLines(c: InspectedCrl, paint: Paint): string[] {
   return [
     paint.bold('Certificate revocation list'),
-    row('issuer', c.issuer),
+    row('issuer', shown(c.issuer)),
     row('this update', c.thisUpdate),
     row('next update', c.nextUpdate ?? 'none given'),
     row('revoked', plural(c.revoked, 'certificate')),
@@ -93,7 +98,7 @@ export function renderInspect(r: InspectReport, paint: Paint): string {
   if (r.request) sections.push(requestLines(r.request, paint));
   if (r.key) sections.push(keyLines(r.key, certs, paint));
   if (r.crl) sections.push(crlLines(r.crl, paint));
-  const head = [`${paint.bold(r.file)}: ${r.format}, ${contents(r)}`];
-  const notes = (r.notes ?? []).map((n) => paint.yellow(`note: ${n}`));
+  const head = [`${paint.bold(shown(r.file))}: ${r.format}, ${contents(r)}`];
+  const notes = (r.notes ?? []).map((n) => paint.yellow(`note: ${shown(n)}`));
   return [head, ...sections, ...(notes.length > 0 ? [notes] : [])].map((s) => s.join('\n')).join('\n\n') + '\n';
 }

@@ -1,5 +1,9 @@
-/** Human rendering of `mailcert list` (the JSON shape lives in core/list.ts). */
+/**
+ * Human rendering of `mailcert list` (the JSON shape lives in core/list.ts). Aliases, names and
+ * the file name come from the keystore and the command line: each is escaped with shown().
+ */
 import type { ListReport } from '../core/list.js';
+import { shown } from '../display.js';
 import type { Paint } from './style.js';
 
 const kindLabel = { key: 'PrivateKeyEntry', trusted: 'trustedCertEntry', secret: 'SecretKeyEntry' } as const;
@@ -20,7 +24,7 @@ export function renderList(report: ListReport, verbose: boolean, c: Paint, now =
   const color = c.level > 0;
   const days = new Map<number, string>();
   const day = (d: Date): string => dayOf(days, d);
-  const lines = [`Keystore type: ${report.type}`, `Keystore: ${report.path}`, '', `Your keystore contains ${n} ${n === 1 ? 'entry' : 'entries'}`];
+  const lines = [`Keystore type: ${report.type}`, `Keystore: ${shown(report.path)}`, '', `Your keystore contains ${n} ${n === 1 ? 'entry' : 'entries'}`];
   if (!report.integrityChecked) {
     lines.push(c.yellow('Warning: the integrity of this keystore was not verified (no password given).'));
   }
@@ -29,11 +33,12 @@ export function renderList(report: ListReport, verbose: boolean, c: Paint, now =
     if (!verbose) {
       // keytool -list's shape: alias, date, type, then the fingerprint of the (leaf) certificate.
       // (Plain text when there is no colour: chalk costs time per call on a 10,000-entry store.)
-      lines.push(`${color ? c.bold(e.alias) : e.alias}, ${day(e.created)}, ${kindLabel[e.kind]}${e.kind === 'key' ? `, chain of ${e.chainLength}` : ''}`);
+      const alias = shown(e.alias);
+      lines.push(`${color ? c.bold(alias) : alias}, ${day(e.created)}, ${kindLabel[e.kind]}${e.kind === 'key' ? `, chain of ${e.chainLength}` : ''}`);
       if (e.sha256) lines.push(`Certificate fingerprint (SHA-256): ${e.sha256}`);
       continue;
     }
-    lines.push(`Alias name: ${c.bold(e.alias)}`, `Creation date: ${day(e.created)}`, `Entry type: ${kindLabel[e.kind]}`);
+    lines.push(`Alias name: ${c.bold(shown(e.alias))}`, `Creation date: ${day(e.created)}`, `Entry type: ${kindLabel[e.kind]}`);
     if (e.kind === 'key') lines.push(`Certificate chain length: ${e.chainLength}`);
     e.chain.forEach((cert, i) => {
       const left = Math.floor((Date.parse(cert.notAfter) - now.getTime()) / 86_400_000);
@@ -41,8 +46,8 @@ export function renderList(report: ListReport, verbose: boolean, c: Paint, now =
         left < 0 ? c.red(`expired ${-left} days ago`) : left <= 30 ? c.yellow(`expires in ${left} days`) : c.green(`expires in ${left} days`);
       if (e.kind === 'key') lines.push(`Certificate[${i + 1}]:`);
       lines.push(
-        `Owner: ${cert.subject}`,
-        `Issuer: ${cert.issuer}`,
+        `Owner: ${shown(cert.subject)}`,
+        `Issuer: ${shown(cert.issuer)}`,
         `Serial number: ${cert.serial}`,
         `Valid from: ${cert.notBefore} until: ${cert.notAfter} (${validity})`,
         `Certificate fingerprints:`,

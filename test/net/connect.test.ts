@@ -207,6 +207,34 @@ test('timeouts are per phase and honoured: a silent greeting, a stalled handshak
   await stalled.connections[0]?.closed;
 });
 
+test("the deadline bounds the whole check: 'deadline' errors name the step; a slow QUIT after a complete check is only cut short", async () => {
+  let started = performance.now();
+  const silent = await serve({ protocol: 'imap', greeting: 'silent' });
+  const error = await rejection(inspect(silent, { protocol: 'imap', timeoutMs: 5000, deadlineMs: 300 }), 'deadline', 'greeting');
+  let elapsed = performance.now() - started;
+  assert.ok(elapsed >= 290 && elapsed < 1500, `${elapsed} ms`);
+  assert.match(error.message, /^127\.0\.0\.1:\d+: greeting: the 0\.3 s --deadline for the whole check passed$/);
+  assert.match(error.hint ?? '', /--deadline/);
+
+  // A deadline longer than the timeout leaves the timeout in charge of each step.
+  const stalled = await serve({ protocol: 'smtp', afterGoAhead: 'stall' });
+  await rejection(inspect(stalled, { protocol: 'smtp', timeoutMs: 300, deadlineMs: 5000 }), 'timeout', 'TLS handshake');
+
+  // Slow only inside TLS: 400 ms per answer. EHLO (400 ms) fits a 700 ms deadline; the QUIT
+  // answer would not, so the goodbye stops at the deadline and the report stands.
+  started = performance.now();
+  const slowInside = await serve({ protocol: 'smtp', replyDelayMs: 400, slowInsideTlsOnly: true });
+  const report = await inspect(slowInside, { protocol: 'smtp', timeoutMs: 5000, deadlineMs: 700 });
+  elapsed = performance.now() - started;
+  assert.ok(elapsed < 1000, `${elapsed} ms`);
+  assert.equal(report.peerChain.length, 2);
+  assert.equal(report.certificatesSent, 2);
+  assert.ok(report.capabilities.includes('AUTH PLAIN LOGIN'), 'EHLO inside TLS was answered');
+  await Promise.all([silent, stalled, slowInside].flatMap((s) => s.connections.map((c) => c.closed)));
+  // The fake's own wait before its QUIT answer outlives the connection; let it run out.
+  await delay(400);
+});
+
 test("a closed port is 'refused' at connect", async () => {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));

@@ -39,6 +39,14 @@ export interface Scenario {
   extraCapabilities?: string[];
   /** TLS from the first byte (SMTPS / IMAPS / POP3S style), then the greeting inside TLS. */
   implicit?: boolean;
+  /** The whole greeting as sent, CRLFs included, instead of the script's (hostile text, say). */
+  greetingText?: string;
+  /** The refusal sent when `refuse` is set, instead of the script's (SMTP only). */
+  refuseText?: string;
+  /** Wait this long before the greeting and before each answer: a slow server at every step. */
+  replyDelayMs?: number;
+  /** With replyDelayMs: be slow only inside TLS (the greeting and answers after the handshake). */
+  slowInsideTlsOnly?: boolean;
 }
 
 export interface TlsIdentity {
@@ -48,6 +56,9 @@ export interface TlsIdentity {
 }
 
 export interface FakeConnection {
+  /** When the connection was accepted and when it closed (performance.now() of the test process). */
+  openedAt: number;
+  closedAt: number | undefined;
   /** Lines the client sent, and whether they came inside TLS. */
   received: { tls: boolean; line: string }[];
   /** The SNI the client sent (false: none); undefined until TLS. */
@@ -70,6 +81,8 @@ const NAME = 'fake.test';
 
 /** One client connection on the server side: a line reader that can switch to TLS. */
 class Conn implements FakeConnection {
+  readonly openedAt = performance.now();
+  closedAt: number | undefined;
   received: { tls: boolean; line: string }[] = [];
   servername: string | false | undefined;
   bytesAfterGoAhead = 0;
@@ -93,7 +106,12 @@ class Conn implements FakeConnection {
 
   constructor(private readonly raw: Socket) {
     this.socket = raw;
-    this.closed = new Promise((resolve) => raw.once('close', () => resolve()));
+    this.closed = new Promise((resolve) =>
+      raw.once('close', () => {
+        this.closedAt = performance.now();
+        resolve();
+      }),
+    );
     raw.on('error', () => {});
     this.listen(raw);
   }
@@ -206,7 +224,11 @@ async function serve(conn: Conn, s: Scenario, context: SecureContext | undefined
   const script = SCRIPTS[s.protocol];
   const greeting = s.greeting ?? 'normal';
   if (greeting === 'silent') return;
-  const text = script.greeting(greeting, s, conn.secure);
+  const slow = async (): Promise<void> => {
+    if (s.replyDelayMs !== undefined && (s.slowInsideTlsOnly !== true || conn.secure)) await delay(s.replyDelayMs);
+  };
+  await slow();
+  const text = s.greetingText ?? script.greeting(greeting, s, conn.secure);
   if (greeting === 'multiline') {
     // The last line comes later, as postscreen does; a client must not talk before it.
     const cut = text.lastIndexOf('\r\n', text.length - 3) + 2;
@@ -222,6 +244,7 @@ async function serve(conn: Conn, s: Scenario, context: SecureContext | undefined
   for (;;) {
     const line = await conn.readLine();
     if (line === undefined) return;
+    await slow();
     const answer = script.answer(line, s, conn.secure);
     if (answer.kind === 'reply') {
       conn.send(answer.text);
@@ -270,7 +293,7 @@ function smtpScript(hello: 'EHLO' | 'LHLO'): Script {
       if (verb === 'STARTTLS') {
         if (secure) return reply('554 5.5.1 Error: TLS already active\r\n');
         if (s.offer === false) return reply('502 5.5.1 Error: command not implemented\r\n');
-        if (s.refuse === true) return reply('454 4.7.0 TLS not available due to local problem\r\n');
+        if (s.refuse === true) return reply(s.refuseText ?? '454 4.7.0 TLS not available due to local problem\r\n');
         return { kind: 'go-ahead', text: hello === 'LHLO' ? '220 2.0.0 Begin TLS negotiation now.\r\n' : '220 2.0.0 Ready to start TLS\r\n' };
       }
       if (verb === 'QUIT') return reply('221 2.0.0 Bye\r\n', true);

@@ -9,9 +9,11 @@ import { parseSanList, type AltNames } from '../../codec/extensions.js';
 import { CodecError } from '../../codec/errors.js';
 import { encodePem } from '../../codec/pem.js';
 import { formatDn } from '../../codec/x509.js';
+import { shown } from '../../display.js';
 import { usageError } from '../../errors.js';
 import { readKeystoreFile, recoverKey } from '../../keystore/keystore.js';
 import { readPrivateKey } from '../../keystore/inputs.js';
+import { damagedPart } from '../../keystore/damaged.js';
 import { writeFileAtomic } from '../../keystore/files.js';
 
 export async function run(io: Io, opts: Opts): Promise<void> {
@@ -38,7 +40,14 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     if (override.cn === undefined && override.dname === undefined) throw usageError('with --key, give the subject: --cn mail.example.com (or --dname "CN=...")');
     pkcs8 = (await readPrivateKey(keyFile as string, () => passwords.get('passin', { purpose: `key ${keyFile as string}` }))).pkcs8;
   }
-  const req = makeCertreq({ pkcs8, leaf, override });
+  let req: ReturnType<typeof makeCertreq>;
+  try {
+    req = makeCertreq({ pkcs8, leaf, override });
+  } catch (e) {
+    // Without --cn/--dname the subject comes from the entry's certificate, the one input not parsed before.
+    const fromEntry = keystore !== undefined && override.cn === undefined && override.dname === undefined;
+    throw fromEntry ? damagedPart(e, keystore, 'the certificate of the key entry') : e;
+  }
   const pem = encodePem('CERTIFICATE REQUEST', req.der);
   const out = str(opts.out);
   const replace = await mayOverwrite(io, opts, [out]);
@@ -52,5 +61,5 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     return;
   }
   writeFileAtomic(out, new TextEncoder().encode(pem), { overwrite: replace, what: 'request' });
-  if (!opts.quiet) io.err(`Wrote certificate request ${out}\n  subject   ${formatDn(req.subject)}\n  names     ${req.altNames.join(', ')}\n`);
+  if (!opts.quiet) io.err(`Wrote certificate request ${shown(out)}\n  subject   ${shown(formatDn(req.subject))}\n  names     ${shown(req.altNames.join(', '))}\n`);
 }

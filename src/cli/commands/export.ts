@@ -8,6 +8,7 @@ import { checkNewFile, checkPemOutputs, convertKeystore, exportPem, type PemKeyF
 import type { StoredKeyEntry, StoredTrustedEntry } from '../../codec/model.js';
 import { readKeystoreFile, typeForNewStore, type Keystore } from '../../keystore/keystore.js';
 import { usageError } from '../../errors.js';
+import { shown } from '../../display.js';
 
 export async function run(io: Io, opts: Opts): Promise<void> {
   const path = str(opts.keystore);
@@ -41,9 +42,9 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     });
     if (opts.json) io.out(JSON.stringify(result, null, 2) + '\n');
     else if (!opts.quiet) {
-      const listed = result.entries.map((e) => (e.kind === 'key' ? `key "${e.alias}" (chain of ${e.chainLength})` : `trusted "${e.alias}"`)).join(', ');
-      io.err(`Wrote ${result.outType} keystore ${out} from ${result.fromType} ${path}: ${listed}\n`);
-      if (result.skipped.length > 0) io.err(`note: secret-key entries not exported: ${result.skipped.join(', ')}\n`);
+      const listed = result.entries.map((e) => (e.kind === 'key' ? `key "${shown(e.alias)}" (chain of ${e.chainLength})` : `trusted "${shown(e.alias)}"`)).join(', ');
+      io.err(`Wrote ${result.outType} keystore ${shown(out)} from ${result.fromType} ${shown(path)}: ${listed}\n`);
+      if (result.skipped.length > 0) io.err(`note: secret-key entries not exported: ${shown(result.skipped.join(', '))}\n`);
     }
     return;
   }
@@ -62,8 +63,8 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   if (opts.json) io.out(JSON.stringify(result, null, 2) + '\n');
   else if (!opts.quiet) {
     const lines: string[] = [];
-    if (result.keyFile !== null) lines.push(`Wrote private key ${result.keyFile} (${result.keyEncrypted ? 'encrypted PKCS#8' : result.keyFormat}, mode 0600) from entry "${result.alias}" of ${path}`);
-    if (result.certFile !== null) lines.push(`Wrote certificate chain ${result.certFile} (${result.chainLength} certificate${result.chainLength === 1 ? '' : 's'}, leaf first)`);
+    if (result.keyFile !== null) lines.push(`Wrote private key ${shown(result.keyFile)} (${result.keyEncrypted ? 'encrypted PKCS#8' : result.keyFormat}, mode 0600) from entry "${shown(result.alias)}" of ${shown(path)}`);
+    if (result.certFile !== null) lines.push(`Wrote certificate chain ${shown(result.certFile)} (${result.chainLength} certificate${result.chainLength === 1 ? '' : 's'}, leaf first)`);
     io.err(lines.join('\n') + '\n');
   }
 }

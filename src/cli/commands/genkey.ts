@@ -7,6 +7,7 @@ import { parseSanList, type AltNames } from '../../codec/extensions.js';
 import { CodecError } from '../../codec/errors.js';
 import { encodePem } from '../../codec/pem.js';
 import { usageError } from '../../errors.js';
+import { shown } from '../../display.js';
 import { assertCanCreate, writeFilesAtomic } from '../../keystore/files.js';
 import { certSummary } from '../../core/cert-summary.js';
 import { renderCertLines } from '../../output/summary.js';
@@ -144,7 +145,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   if (opts.quiet) return;
   const paint = await painter(io, opts);
   const head = ksResult
-    ? `${ksResult.created ? 'Created' : 'Updated'} ${ksResult.type} keystore ${ksResult.path} with key entry "${ksResult.alias}"`
-    : `Wrote private key ${files?.key ?? ''} (mode 0600) and certificate ${files?.cert ?? ''}`;
+    ? `${ksResult.created ? 'Created' : 'Updated'} ${ksResult.type} keystore ${shown(ksResult.path)} with key entry "${shown(ksResult.alias)}"`
+    : `Wrote private key ${shown(files?.key ?? '')} (mode 0600) and certificate ${shown(files?.cert ?? '')}`;
   io.out([paint.bold(head), ...renderCertLines(summary, names, paint)].join('\n') + '\n');
 }

@@ -13,6 +13,15 @@
  *                           "kind", "action": "keep"|"create"|"replace"}], "removed": [NAME], "warnings": [TEXT]}
  * A CRL hashes its issuer, as `openssl crl -hash` does. FILE `-` reads standard input.
  *
+ * A FILE in a "HASH  FILE" line is escaped the way sha256sum escapes it (coreutils md5sum.c), so
+ * that each line stays one line, nothing reaches the terminal raw, and a script can read the name
+ * back: when the name holds a line break or any other character shown() escapes, the line starts
+ * with a backslash and the name has `\\` for a backslash, `\n` and `\r` for line breaks, and
+ * `\xHH` / `\uXXXX` for the other control and bidi characters (which sha256sum prints raw). A name
+ * with backslashes alone is printed as it is, unlike sha256sum: Windows paths stay readable, and
+ * the leading backslash still tells an escaped name from a plain one. --json gives the exact names.
+ * --rehash lines and messages are for people: names escaped with shown().
+ *
  * Start-up time matters here (bench/hash.ts): this file imports only core/hash (der, pem,
  * name-hash) up front, and core/rehash is loaded for --rehash alone.
  */
@@ -20,6 +29,7 @@ import type { GlobalOptions, Io } from '../io.js';
 import { hashFiles, type HashedFile } from '../../core/hash.js';
 import type { RehashResult } from '../../core/rehash.js';
 import { readInput } from '../../keystore/files.js';
+import { shown } from '../../display.js';
 import { usageError } from '../../errors.js';
 
 type Options = Record<string, unknown> & GlobalOptions;
@@ -52,9 +62,19 @@ function printHashes(io: Io, opts: Options, hashed: readonly HashedFile[]): void
   let text = '';
   for (const h of hashed) {
     const value = h.oldHash !== undefined ? `${h.hash} ${h.oldHash}` : h.hash;
-    text += single ? `${value}\n` : `${value}  ${h.file}\n`;
+    if (single) text += `${value}\n`;
+    else {
+      const name = lineName(h.file);
+      text += name === h.file ? `${value}  ${name}\n` : `\\${value}  ${name}\n`;
+    }
   }
   io.out(text);
+}
+
+/** The FILE of a "HASH  FILE" line, escaped as the file comment says (sha256sum's convention, extended by shown()). */
+function lineName(file: string): string {
+  if (shown(file) === file) return file;
+  return shown(file.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
 }
 
 const VERB: Record<string, string> = { create: 'link', replace: 'replace' };
@@ -65,18 +85,18 @@ function printRehash(io: Io, opts: Options, r: RehashResult): void {
     return;
   }
   if (opts.quiet) return;
-  for (const w of r.warnings) io.err(`mailcert: warning: ${w}\n`);
+  for (const w of r.warnings) io.err(`mailcert: warning: ${shown(w)}\n`);
   const would = r.dryRun ? 'would ' : '';
   let text = '';
-  for (const name of r.removed) text += `${would}remove ${name}\n`;
+  for (const name of r.removed) text += `${would}remove ${shown(name)}\n`;
   for (const l of r.links) {
     if (l.action === 'keep') continue;
     const verb = r.mode === 'copy' && l.action === 'create' ? 'copy' : (VERB[l.action] ?? l.action);
-    text += `${would}${verb} ${l.name} -> ${l.target}\n`;
+    text += `${would}${verb} ${shown(l.name)} -> ${shown(l.target)}\n`;
   }
   io.out(text);
   const kept = r.links.filter((l) => l.action === 'keep').length;
   const what = r.mode === 'copy' ? 'copies' : 'links';
-  const summary = `${r.dir}: ${r.links.length} ${what} (${r.links.length - kept} new or replaced, ${kept} unchanged), ${r.removed.length} removed`;
+  const summary = `${shown(r.dir)}: ${r.links.length} ${what} (${r.links.length - kept} new or replaced, ${kept} unchanged), ${r.removed.length} removed`;
   io.err(`${summary}${r.dryRun ? '; dry run, nothing was changed' : ''}\n`);
 }

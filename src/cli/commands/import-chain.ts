@@ -6,6 +6,7 @@ import { confirmer } from '../confirm.js';
 import { importChain } from '../../core/import-chain.js';
 import { readCertificates } from '../../keystore/inputs.js';
 import { usageError } from '../../errors.js';
+import { shown } from '../../display.js';
 import { painter } from '../../output/style.js';
 
 export async function run(io: Io, opts: Opts): Promise<void> {
@@ -30,7 +31,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   }
   if (opts.quiet) return;
   const paint = await painter(io, opts);
-  const lines = result.added.map((a) => `${paint.green('added')}    "${a.alias}"  ${a.cert.subject}  (SHA-256 ${a.cert.sha256})`);
-  lines.push(...result.present.map((p) => `present  "${p.alias}"  ${p.cert.subject}  (already trusted; unchanged)`));
-  io.out(`${result.createdKeystore ? 'Created' : 'Updated'} ${result.type} keystore ${path}\n${lines.join('\n')}\n`);
+  const lines = result.added.map((a) => `${paint.green('added')}    "${shown(a.alias)}"  ${shown(a.cert.subject)}  (SHA-256 ${a.cert.sha256})`);
+  lines.push(...result.present.map((p) => `present  "${shown(p.alias)}"  ${shown(p.cert.subject)}  (already trusted; unchanged)`));
+  io.out(`${result.createdKeystore ? 'Created' : 'Updated'} ${result.type} keystore ${shown(path)}\n${lines.join('\n')}\n`);
 }

@@ -8,6 +8,7 @@ import { checkOutputs, writeStripped, type KeyFormat } from '../../core/strip-pa
 import { readPrivateKey } from '../../keystore/inputs.js';
 import { readKeystoreFile, recoverKey } from '../../keystore/keystore.js';
 import { usageError } from '../../errors.js';
+import { shown } from '../../display.js';
 
 export async function run(io: Io, opts: Opts): Promise<void> {
   const input = str(opts.in);
@@ -44,9 +45,9 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     return;
   }
   if (opts.quiet) return;
-  const note = wasEncrypted ? '' : `note: ${input ?? ''} was not encrypted; it was written in the requested form\n`;
+  const note = wasEncrypted ? '' : `note: ${shown(input ?? '')} was not encrypted; it was written in the requested form\n`;
   io.err(
-    `${note}Wrote unencrypted private key ${keyOut} (${out.format}, mode 0600) from ${from}\n` +
-      (out.certOut ? `Wrote certificate chain ${out.certOut} (${chain.length} certificate${chain.length === 1 ? '' : 's'}, leaf first)\n` : ''),
+    `${note}Wrote unencrypted private key ${shown(keyOut)} (${out.format}, mode 0600) from ${shown(from)}\n` +
+      (out.certOut ? `Wrote certificate chain ${shown(out.certOut)} (${chain.length} certificate${chain.length === 1 ? '' : 's'}, leaf first)\n` : ''),
   );
 }

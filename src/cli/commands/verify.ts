@@ -7,19 +7,25 @@ import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { defaultAnchors, loadAnchors } from '../../core/anchors.js';
 import { verifyFiles, verifyKeystore, type CommonOptions, type VerifyReport } from '../../core/verify-offline.js';
+import { shown } from '../../display.js';
+import { damagedPart } from '../../keystore/damaged.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { painter } from '../../output/style.js';
 import { renderVerify } from '../../output/verify.js';
 
-/** The server facts a live report shows above its checks. */
+/**
+ * The server facts a live report shows above its checks. The greeting (plaintext before STARTTLS:
+ * anyone on the path may have written it), the names in the chain and the notes quoting the
+ * server are outside text: escaped with shown().
+ */
 function serverLines(r: VerifyReport): string[] {
   const s = r.server;
   if (s === undefined || !('tlsVersion' in s)) return [];
   const lines: string[] = [];
-  if (s.greeting) lines.push(`  greeting  ${s.greeting.split('\n')[0] ?? ''}`);
+  if (s.greeting) lines.push(`  greeting  ${shown(s.greeting.split('\n')[0] ?? '')}`);
   lines.push(`  TLS       ${s.tlsVersion} ${s.cipher} (${s.mode === 'starttls' ? `STARTTLS, ${s.protocol}` : 'implicit TLS'})`);
-  s.chain.forEach((c, i) => lines.push(`  sent [${i + 1}]  ${c.subject}  (issuer ${c.issuer})`));
-  for (const n of s.notes) lines.push(`  note      ${n}`);
+  s.chain.forEach((c, i) => lines.push(`  sent [${i + 1}]  ${shown(c.subject)}  (issuer ${shown(c.issuer)})`));
+  for (const n of s.notes) lines.push(`  note      ${shown(n)}`);
   return lines;
 }
 
@@ -43,7 +49,11 @@ export async function run(io: Io, opts: Opts): Promise<number> {
   const reports: VerifyReport[] = [];
   let networkFailed = false;
   if (keystore !== undefined) {
-    reports.push(await verifyKeystore(keystore, str(opts.alias), () => passwords.get('store', { purpose: `keystore ${keystore}` }), common));
+    // Every other input names itself; a codec error left over is about a certificate in the keystore.
+    const report = await verifyKeystore(keystore, str(opts.alias), () => passwords.get('store', { purpose: `keystore ${keystore}` }), common).catch((e: unknown) => {
+      throw damagedPart(e, keystore, 'a certificate in the keystore');
+    });
+    reports.push(report);
   } else if (cert !== undefined) {
     const key = str(opts.key);
     reports.push(await verifyFiles(cert, key, () => passwords.get('passin', { purpose: `key ${key ?? ''}` }), common));
@@ -63,7 +73,7 @@ export async function run(io: Io, opts: Opts): Promise<number> {
   if (networkFailed) {
     for (const r of reports) {
       const hint = r.server !== undefined && 'hint' in r.server ? r.server.hint : undefined;
-      if (hint !== undefined && !opts.json) io.err(`mailcert: ${r.target}: ${r.checks[0]?.detail ?? ''}\n  hint: ${hint}\n`);
+      if (hint !== undefined && !opts.json) io.err(`mailcert: ${shown(r.target)}: ${shown(r.checks[0]?.detail ?? '')}\n  hint: ${shown(hint)}\n`);
     }
     return ExitCode.network;
   }

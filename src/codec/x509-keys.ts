@@ -290,7 +290,12 @@ function publicKeyOf(spki: Uint8Array): KeyObject | string {
 function pssProblem(algorithm: AlgorithmIdentifier, key: PublicKeySummary, whose: string): { kind: 'mismatch' | 'unusable'; reason: string } | undefined {
   // RFC 4055 3.1: the parameters MUST be present in a signature's AlgorithmIdentifier.
   if (algorithm.parameters === undefined) return { kind: 'unusable', reason: 'RSASSA-PSS without parameters (RFC 4055 3.1 requires them)' };
-  const pss = pssParameters(algorithm) as PssParameters;
+  let pss: PssParameters;
+  try {
+    pss = pssParameters(algorithm) as PssParameters;
+  } catch (e) {
+    return { kind: 'unusable', reason: `RSASSA-PSS parameters that cannot be read: ${e instanceof Error ? e.message : String(e)}` };
+  }
   if (!KNOWN_HASHES.has(pss.hash)) return { kind: 'unusable', reason: `RSASSA-PSS with the unknown hash ${pss.hash}` };
   if (pss.mgf !== MGF1) return { kind: 'unusable', reason: `RSASSA-PSS with the mask generation function ${pss.mgf} (only MGF1 is defined)` };
   if (pss.mgfHash !== pss.hash) {

@@ -60,7 +60,7 @@ export function keyStrengthProblem(key: PublicKeySummary): string | undefined {
       return `DSA ${key.bits ?? ''}`.trim() + ' (TLS 1.3 has no DSA, and TLS 1.2 clients dropped it)';
     default:
       return NON_SIGNING.has(key.algorithm)
-        ? `a ${key.algorithm} key, which agrees on secrets but cannot sign: no TLS handshake or certificate can be signed with it`
+        ? `${key.algorithm.startsWith('X') ? 'an' : 'a'} ${key.algorithm} key, which agrees on secrets but cannot sign: no TLS handshake or certificate can be signed with it`
         : `a key of unknown type ${key.oid}, which mail clients cannot use`;
   }
 }

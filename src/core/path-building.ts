@@ -186,10 +186,16 @@ export function buildPath(
     const { candidates, otherKeys } = issuersOf(cur, path);
     const failures: LinkFailure[] = otherKeys.map((issuer) => ({ issuer, kind: 'mismatch', reason: `the key of "${issuer.subject.text}" is not the one that signed "${cur.subject.text}" (their key identifiers differ)` }));
     let linked = false;
+    /** The end of this path when no candidate linked: a missing issuer, or the most telling link failure. */
+    const deadEnd = (): undefined => {
+      const failure = failures.find((f) => f.kind === 'mismatch' && !otherKeys.includes(f.issuer)) ?? failures[0];
+      if (!linked) consider({ certs: [...path], end: failure === undefined ? { kind: 'missing-issuer' } : { kind: 'bad-link', failure, candidates: failures.length } });
+      return undefined;
+    };
     for (const c of candidates) {
       if (++candidatesTried > limits.maxCandidates) {
         stopped = `stopped after trying ${limits.maxCandidates} candidate issuers`;
-        return undefined;
+        return deadEnd();
       }
       const refusal = keyRefusal(c.publicKey);
       if (refusal !== undefined) {
@@ -197,7 +203,7 @@ export function buildPath(
         continue;
       }
       const sig = checked(cur, c);
-      if (sig === undefined) return undefined;
+      if (sig === undefined) return deadEnd();
       if (!sig.ok) {
         failures.push({ issuer: c, kind: sig.kind, reason: sig.reason });
         continue;
@@ -208,10 +214,7 @@ export function buildPath(
       path.pop();
       if (found !== undefined || stopped !== undefined) return found;
     }
-    if (linked) return undefined;
-    const failure = failures.find((f) => f.kind === 'mismatch' && !otherKeys.includes(f.issuer)) ?? failures[0];
-    consider({ certs: [...path], end: failure === undefined ? { kind: 'missing-issuer' } : { kind: 'bad-link', failure, candidates: failures.length } });
-    return undefined;
+    return deadEnd();
   };
 
   const found = search([leaf]);

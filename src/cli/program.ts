@@ -212,8 +212,8 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         'mailcert verify --cert chain.pem --key mail.key --ca root.pem',
         'mailcert verify --connect mail.example.com:587',
         'mailcert verify --connect 127.0.0.1:993 --servername mail.example.com --save chain.pem',
-        'mailcert verify --cert chain.pem --ca root.pem --at 2027-03-01           # as of a date: audits, old captures',
-        'mailcert verify --cert old.pem --host mail.example.com --allow-cn       # a name only in the CN, knowingly',
+        'mailcert verify --cert chain.pem --ca root.pem --at 2027-03-01      # as of a date: audits, old captures',
+        'mailcert verify --cert old.pem --host mail.example.com --allow-cn   # a name only in the CN, knowingly',
       ]);
       keystoreOpt(verify)
         .option('--cert <file>', 'server certificate, optionally followed by its intermediates')

@@ -175,7 +175,8 @@ export function buildPath(
       consider({ certs: [...path], end: { kind: 'too-long' } });
       return undefined;
     }
-    if (cur.selfIssued) {
+    // A self-issued certificate may be a root; a key verify refuses to use cannot make it one.
+    if (cur.selfIssued && keyRefusal(cur.publicKey) === undefined) {
       const own = checked(cur, cur);
       if (own === undefined) return undefined;
       if (own.ok) {

@@ -10,6 +10,7 @@ const RSA_MAX_MODULUS_BITS = 16384;
 /** OpenSSL's OPENSSL_RSA_MAX_PUBEXP_BITS (and the JDK's RSAKeyFactory MAX_RESTRICTED_EXPLEN). */
 const RSA_MAX_EXPONENT_BITS = 64;
 const RSA_MIN_BITS = 2048;
+const DSA_MAX_BITS = 3072;
 const EC_MIN_BITS = 256;
 
 function exponentBits(e: Uint8Array): number {
@@ -24,9 +25,12 @@ function exponentBits(e: Uint8Array): number {
  * refuses a modulus over 16384 bits, and an exponent over 64 bits when the modulus has more than
  * 3072 bits; mailcert refuses such exponents at every size (OpenSSL accepts them up to 3072 bits,
  * Go refuses any over 31 bits): no CA uses one, and each costs a full exponentiation to check.
- * An even exponent, or one under 3, is no RSA key (RFC 8017 3.1).
+ * An even exponent, or one under 3, is no RSA key (RFC 8017 3.1). DSA keys beyond FIPS 186-4's
+ * sizes are refused for the same reason of cost.
  */
 export function keyRefusal(key: PublicKeySummary): string | undefined {
+  // FIPS 186-4 4.2 ends DSA at 3072 bits; OpenSSL goes to 10000, where each check costs milliseconds.
+  if (key.algorithm === 'DSA' && (key.bits ?? 0) > DSA_MAX_BITS) return `a DSA key of ${key.bits ?? 0} bits (at most ${DSA_MAX_BITS} are accepted)`;
   if (key.algorithm !== 'RSA' && key.algorithm !== 'RSASSA-PSS') return undefined;
   if ((key.bits ?? 0) > RSA_MAX_MODULUS_BITS) return `an RSA modulus of ${key.bits ?? 0} bits (OpenSSL accepts at most ${RSA_MAX_MODULUS_BITS})`;
   const e = key.exponent ?? new Uint8Array();

@@ -53,21 +53,26 @@ export function someOf(items: readonly string[], shown = SHOWN): string {
 
 const label = (c: CertInfo): string => `"${c.subject.text}"`;
 
-/** Where `c` (as presented) is on the path: the same certificate, or the trust anchor's copy of it. */
-function pathIndex(path: readonly CertInfo[], c: CertInfo): number {
-  return path.findIndex((p, i) => sameBytes(p.der, c.der) || (i === path.length - 1 && sameBytes(p.subject.der, c.subject.der) && sameBytes(p.spki, c.spki)));
+const derKey = (der: Uint8Array): string => Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+
+/** Where each certificate presented is on the path: the same certificate, or the trust anchor's copy of it (-1: not on it). */
+function pathIndexes(chain: readonly CertInfo[], path: readonly CertInfo[]): number[] {
+  const byDer = new Map(path.map((p, i) => [derKey(p.der), i]));
+  const top = path[path.length - 1] as CertInfo;
+  return chain.map((c) => byDer.get(derKey(c.der)) ?? (sameBytes(top.subject.der, c.subject.der) && sameBytes(top.spki, c.spki) ? path.length - 1 : -1));
 }
 
 /** The chain as presented: complete, in order (RFC 8446 4.4.2: each certificate certifies the one before), nothing extra. */
 function presentation(chain: readonly CertInfo[], path: readonly CertInfo[]): Check {
+  const at = pathIndexes(chain, path);
   for (let i = 0; i + 1 < chain.length; i++) {
-    const here = pathIndex(path, chain[i] as CertInfo);
-    const next = pathIndex(path, chain[i + 1] as CertInfo);
+    const here = at[i] as number;
+    const next = at[i + 1] as number;
     if (here >= 0 && next >= 0 && next !== here + 1) {
       return { name: 'chain', status: 'warn', detail: `complete, but certificate ${i + 2} does not issue certificate ${i + 1}: order it leaf first, then each issuer` };
     }
   }
-  const extra = chain.filter((c) => pathIndex(path, c) < 0);
+  const extra = chain.filter((_, i) => (at[i] as number) < 0);
   if (extra.length > 0) return { name: 'chain', status: 'warn', detail: `${extra.length} certificate(s) not part of the path: ${someOf(extra.map((c) => c.subject.text), 3)}` };
   return { name: 'chain', status: 'ok', detail: `${chain.length} certificate(s), leaf first, each issued by the next` };
 }

@@ -89,6 +89,8 @@ test('keys: what may be used at all, and what is strong enough', () => {
   assert.match(keyRefusal(rsa(2048, [1, 0, 0])) ?? '', /no RSA key/, 'an even exponent');
   assert.match(keyRefusal(rsa(2048, [1])) ?? '', /no RSA key/, 'e = 1 makes every signature forgeable');
   assert.match(keyRefusal(rsa(16385, [1, 0, 1])) ?? '', /modulus of 16385 bits/);
+  assert.match(keyRefusal({ algorithm: 'DSA', oid: '1.2.840.10040.4.1', bits: 4096 }) ?? '', /DSA key of 4096 bits/);
+  assert.equal(keyRefusal({ algorithm: 'DSA', oid: '1.2.840.10040.4.1', bits: 2048 }), undefined, 'used, then refused as too weak for TLS');
   assert.match(keyStrengthProblem(rsa(1024, [1, 0, 1])) ?? '', /RSA needs 2048 bits/);
   assert.match(keyStrengthProblem({ algorithm: 'EC', oid: '1.2.840.10045.2.1', bits: 256, unnamedCurve: 'explicit parameters: a prime field of 256 bits' }) ?? '', /only named curves/);
   assert.equal(keyStrengthProblem({ algorithm: 'Ed25519', oid: '1.3.101.112', bits: 255 }), undefined);

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: mailcert against keytool/openssl on the same inputs, measured side by side.
  * BENCH_RUNS sets the number of interleaved runs (default 10; key generation always takes at
- * least 31, since RSA key search time varies a lot from run to run); BENCH_ONLY=list,genkey,hash,startup,verify runs only those groups.
+ * least 31, since RSA key search time varies a lot from run to run); BENCH_ONLY=list,genkey,hash,startup,verify,verify-offline
+ * runs only those groups.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
@@ -14,6 +15,7 @@ import { compare, printResults, type Result } from './harness.js';
 import { hashBenchmarks } from './hash.js';
 import { startupBenchmarks } from './startup.js';
 import { verifyBenchmarks } from './verify.js';
+import { verifyOfflineBenchmarks } from './verify-offline.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 const root = resolve(import.meta.dirname, '..', '..');
@@ -137,6 +139,7 @@ if (wanted('genkey')) {
 
 if (wanted('hash')) results.push(...hashBenchmarks(runs));
 if (wanted('startup')) results.push(...startupBenchmarks(runs));
+if (wanted('verify-offline')) results.push(...verifyOfflineBenchmarks(runs));
 if (wanted('verify')) results.push(...(await verifyBenchmarks(runs)));
 
 printResults(results, runs);

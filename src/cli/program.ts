@@ -216,6 +216,8 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         'mailcert verify --connect mail.example.com:587',
         'mailcert verify --connect 127.0.0.1:993 --servername mail.example.com --save chain.pem',
         'mailcert verify --targets servers.txt --deadline 30   # cron: each server checked within 30 s, or exit 5',
+        'mailcert verify --cert chain.pem --ca root.pem --at 2027-03-01      # as of a date: audits, old captures',
+        'mailcert verify --cert old.pem --host mail.example.com --allow-cn   # a name only in the CN, knowingly',
       ]);
       keystoreOpt(verify)
         .option('--cert <file>', 'server certificate, optionally followed by its intermediates')
@@ -228,6 +230,8 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         .option('--servername <name>', 'TLS SNI name and the name to check')
         .option('--save <file>', 'write the chain the server sent (PEM)')
         .option('--warn-days <n>', 'warn when a certificate expires within N days', '30')
+        .option('--at <time>', 'make every time-dependent check as of TIME (ISO 8601 date or date-time; UTC unless it has an offset)')
+        .option('--allow-cn', 'accept a host name found only in the subject CN (OpenSSL-based clients do; Go, NSS/Thunderbird and Apple do not)')
         .option('--timeout <seconds>', 'timeout of each network step', '10')
         .option('--deadline <seconds>', "bound on each server's whole check, every step included (exit 5 naming the step it was in)")
         .option('--strict', 'warnings fail too');

@@ -5,7 +5,7 @@
  * present) and whose key verifies the child's signature; building stops at a self-signed
  * certificate. File order never matters.
  */
-import { parseCertificate, verifySignedBy, type CertInfo } from '../codec/x509.js';
+import { checkSignedBy, parseCertificate, type CertInfo, type SignatureCheck } from '../codec/x509.js';
 import { sameBytes } from '../crypto/keys.js';
 
 export interface ChainResult {
@@ -21,24 +21,36 @@ export interface ChainResult {
  * changed, and the same ones come up again and again: each chain built against the same anchors,
  * each server of a `verify --connect` run that sends the same chain (core/verify-live.ts).
  */
-const signatureChecks = new WeakMap<CertInfo, WeakMap<CertInfo, boolean>>();
+const signatureChecks = new WeakMap<CertInfo, WeakMap<CertInfo, SignatureCheck>>();
+
+/** A signature check made before on this pair, if any (verify counts only new ones against its bound). */
+export function knownSignatureCheck(child: CertInfo, parent: CertInfo): SignatureCheck | undefined {
+  return signatureChecks.get(child)?.get(parent);
+}
+
+/** Whether `parent`'s key made the signature on `child`, and why not (checked once per pair). */
+export function signatureCheck(child: CertInfo, parent: CertInfo): SignatureCheck {
+  let byParent = signatureChecks.get(child);
+  if (byParent === undefined) signatureChecks.set(child, (byParent = new WeakMap()));
+  let result = byParent.get(parent);
+  if (result === undefined) byParent.set(parent, (result = checkSignedBy(child, parent)));
+  return result;
+}
+
+/** The child names the parent as its issuer, and their key identifiers do not disagree (RFC 5280 4.2.1.1). */
+export function namesIssuer(child: CertInfo, parent: CertInfo): boolean {
+  if (!sameBytes(child.issuer.der, parent.subject.der) && child.issuer.text !== parent.subject.text) return false;
+  return !keyIdsDiffer(child, parent);
+}
+
+/** Both key identifiers are present and differ: the parent's key is not the one that signed the child. */
+export function keyIdsDiffer(child: CertInfo, parent: CertInfo): boolean {
+  return child.authorityKeyIdentifier !== undefined && parent.subjectKeyIdentifier !== undefined && !sameBytes(child.authorityKeyIdentifier, parent.subjectKeyIdentifier);
+}
 
 /** Whether `parent` issued `child`: names, key identifiers when both are present, and the signature. */
 export function issuedBy(child: CertInfo, parent: CertInfo): boolean {
-  if (!sameBytes(child.issuer.der, parent.subject.der) && child.issuer.text !== parent.subject.text) return false;
-  if (child.authorityKeyIdentifier && parent.subjectKeyIdentifier && !sameBytes(child.authorityKeyIdentifier, parent.subjectKeyIdentifier)) return false;
-  let byParent = signatureChecks.get(child);
-  if (byParent === undefined) signatureChecks.set(child, (byParent = new WeakMap()));
-  let signed = byParent.get(parent);
-  if (signed === undefined) {
-    try {
-      signed = verifySignedBy(child, parent);
-    } catch {
-      signed = false;
-    }
-    byParent.set(parent, signed);
-  }
-  return signed;
+  return namesIssuer(child, parent) && signatureCheck(child, parent).ok;
 }
 
 export function isSelfSigned(c: CertInfo): boolean {

@@ -8,8 +8,8 @@ import { usageError } from '../errors.js';
 import { inspectServer, type ServerReport, type StartTlsProtocol } from '../net/connect.js';
 import { NetError } from '../net/errors.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
-import { checkChain, type Check } from './verify.js';
-import { verdict, type CommonOptions, type VerifyReport } from './verify-offline.js';
+import type { Check } from './verify.js';
+import { chainChecks, verdict, type CommonOptions, type VerifyReport } from './verify-offline.js';
 
 export interface Target {
   host: string;
@@ -88,10 +88,10 @@ export function parseTargetsFile(file: string, text: string, fallback?: StartTls
 class SeenCertificates {
   private readonly seen = new Map<string, { cert: CertInfo; summary?: CertSummary }>();
 
-  private entry(der: Uint8Array): { cert: CertInfo; summary?: CertSummary } {
+  private entry(der: Uint8Array, parsed?: CertInfo): { cert: CertInfo; summary?: CertSummary } {
     const key = Buffer.from(der.buffer, der.byteOffset, der.length).toString('latin1');
     let entry = this.seen.get(key);
-    if (entry === undefined) this.seen.set(key, (entry = { cert: parseCertificate(der) }));
+    if (entry === undefined) this.seen.set(key, (entry = { cert: parsed ?? parseCertificate(der) }));
     return entry;
   }
 
@@ -99,8 +99,9 @@ class SeenCertificates {
     return this.entry(der).cert;
   }
 
-  summary(der: Uint8Array): CertSummary {
-    const entry = this.entry(der);
+  /** The summary of a certificate sent (DER) or of one already parsed (a trust anchor on the path). */
+  summary(cert: Uint8Array | CertInfo): CertSummary {
+    const entry = cert instanceof Uint8Array ? this.entry(cert) : this.entry(cert.der, cert);
     return (entry.summary ??= certSummary(entry.cert));
   }
 }
@@ -144,17 +145,19 @@ export async function verifyTarget(t: Target, opts: LiveOptions, seen = new Seen
   } catch (e) {
     if (!(e instanceof NetError)) throw e;
     const check: Check = { name: 'connection', status: 'fail', detail: `${e.step}: ${e.detail}` };
-    return { report: verdict(name, [check], opts.strict, { error: e.kind, step: e.step, hint: e.hint }), peerChain: [], certificatesSent: 0, networkError: e };
+    return { report: verdict(name, [check], opts, { server: { error: e.kind, step: e.step, hint: e.hint } }), peerChain: [], certificatesSent: 0, networkError: e };
   }
   const how = server.mode === 'starttls' ? `STARTTLS (${server.protocol})` : `implicit TLS${server.application ? ` (${server.application})` : ''}`;
   const checks: Check[] = [{ name: 'connection', status: 'ok', detail: `${server.tlsVersion}, ${server.cipher}, ${how}` }];
+  let path: CertSummary[] | undefined;
   if (server.peerChain.length === 0) {
     checks.push({ name: 'certificate', status: 'fail', detail: 'the server sent no certificate' });
   } else {
-    const chain = server.peerChain.map((d) => seen.parse(d));
-    checks.push(...checkChain({ chain, anchors: opts.anchors.certs, anchorSource: opts.anchors.source, host: opts.host ?? opts.servername ?? t.host, warnDays: opts.warnDays }));
+    const result = chainChecks(server.peerChain.map((d) => seen.parse(d)), opts, opts.host ?? opts.servername ?? t.host);
+    checks.push(...result.checks);
+    path = result.path.map((c) => seen.summary(c));
   }
-  return { report: verdict(name, checks, opts.strict, facts(server, seen)), peerChain: server.peerChain, certificatesSent: server.certificatesSent };
+  return { report: verdict(name, checks, opts, { ...(path === undefined ? {} : { path }), server: facts(server, seen) }), peerChain: server.peerChain, certificatesSent: server.certificatesSent };
 }
 
 /**

@@ -11,21 +11,21 @@ import { MailcertError } from '../errors.js';
 import { readCertificates, readPrivateKey } from '../keystore/inputs.js';
 import { readKeystoreFile, recoverKey } from '../keystore/keystore.js';
 import { findRuleViolation } from '../keystore/rules.js';
-import { checkChain, type Check } from './verify.js';
+import { certSummary, type CertSummary } from './cert-summary.js';
+import { checkChain, type ChainVerdict, type Check } from './verify.js';
 import type { Anchors } from './anchors.js';
 import type { ConnectionFailure, ServerFacts } from './verify-live.js';
 
 export interface VerifyReport {
   target: string;
   ok: boolean;
+  /** The moment the checks were made for (ISO 8601): now, or verify --at. */
+  at: string;
   checks: Check[];
+  /** The certification path the checks are about: leaf first, the trust anchor last when one was reached. */
+  path?: CertSummary[];
   /** Live targets: what the server said and sent, or how the connection failed. */
   server?: ServerFacts | ConnectionFailure;
-}
-
-export function verdict(target: string, checks: Check[], strict: boolean, server?: ServerFacts | ConnectionFailure): VerifyReport {
-  const ok = checks.every((c) => c.status === 'ok' || (c.status === 'warn' && !strict));
-  return server === undefined ? { target, ok, checks } : { target, ok, checks, server };
 }
 
 export interface CommonOptions {
@@ -33,6 +33,37 @@ export interface CommonOptions {
   host?: string;
   warnDays: number;
   strict: boolean;
+  /** verify --at: every time-dependent check as of this moment; now when not given. */
+  at?: Date;
+  /** verify --allow-cn: a host name found only in the subject CN passes, with a note. */
+  allowCn?: boolean;
+}
+
+/** A report from its checks; `chain` when a chain was checked (its path goes into the report). */
+export function verdict(
+  target: string,
+  checks: Check[],
+  opts: Pick<CommonOptions, 'strict' | 'at'>,
+  extra: { path?: CertSummary[]; server?: ServerFacts | ConnectionFailure } = {},
+): VerifyReport {
+  const ok = checks.every((c) => c.status === 'ok' || (c.status === 'warn' && !opts.strict));
+  const report: VerifyReport = { target, ok, at: (opts.at ?? new Date()).toISOString(), checks };
+  if (extra.path !== undefined) report.path = extra.path;
+  if (extra.server !== undefined) report.server = extra.server;
+  return report;
+}
+
+/** The chain checks with the options every target shares. */
+export function chainChecks(chain: CertInfo[], opts: CommonOptions, host: string | undefined): ChainVerdict {
+  return checkChain({
+    chain,
+    anchors: opts.anchors.certs,
+    anchorSource: opts.anchors.source,
+    ...(host === undefined ? {} : { host }),
+    warnDays: opts.warnDays,
+    ...(opts.at === undefined ? {} : { at: opts.at }),
+    allowCn: opts.allowCn === true,
+  });
 }
 
 function keyMatch(leaf: CertInfo, pkcs8: Uint8Array): Check {
@@ -62,13 +93,13 @@ export async function verifyKeystore(
   const entry = alias === undefined ? keys[0] : keys.find((k) => k.alias.toLowerCase() === alias.toLowerCase());
   if (!entry) {
     if (alias !== undefined) checks.push({ name: 'key entry', status: 'fail', detail: `no key entry "${alias}"` });
-    return verdict(`${path}`, checks, opts.strict);
+    return verdict(`${path}`, checks, opts);
   }
   const certs = entry.chain.map((d) => parseCertificate(d));
   const leaf = certs[0];
   if (!leaf) {
     checks.push({ name: 'certificate', status: 'fail', detail: `key entry "${entry.alias}" has no certificate` });
-    return verdict(path, checks, opts.strict);
+    return verdict(path, checks, opts);
   }
   try {
     const pkcs8 = await recoverKey(path, store.type, entry, () => Promise.resolve(storepass));
@@ -78,8 +109,9 @@ export async function verifyKeystore(
     if (!(e instanceof MailcertError || e instanceof CodecError)) throw e;
     checks.push({ name: 'key password', status: 'fail', detail: `the key of "${entry.alias}" does not open with the store password; James and most Java servers need key password = store password` });
   }
-  checks.push(...checkChain({ chain: certs, anchors: opts.anchors.certs, anchorSource: opts.anchors.source, host: opts.host, warnDays: opts.warnDays }));
-  return verdict(`${path} entry "${entry.alias}"`, checks, opts.strict);
+  const result = chainChecks(certs, opts, opts.host);
+  checks.push(...result.checks);
+  return verdict(`${path} entry "${entry.alias}"`, checks, opts, { path: result.path.map((c) => certSummary(c)) });
 }
 
 export async function verifyFiles(certPath: string, keyPath: string | undefined, passin: () => Promise<string>, opts: CommonOptions): Promise<VerifyReport> {
@@ -87,6 +119,7 @@ export async function verifyFiles(certPath: string, keyPath: string | undefined,
   const checks: Check[] = [];
   const leaf = certs[0] as CertInfo;
   if (keyPath !== undefined) checks.push(keyMatch(leaf, (await readPrivateKey(keyPath, passin)).pkcs8));
-  checks.push(...checkChain({ chain: certs, anchors: opts.anchors.certs, anchorSource: opts.anchors.source, host: opts.host, warnDays: opts.warnDays }));
-  return verdict(certPath, checks, opts.strict);
+  const result = chainChecks(certs, opts, opts.host);
+  checks.push(...result.checks);
+  return verdict(certPath, checks, opts, { path: result.path.map((c) => certSummary(c)) });
 }

@@ -95,6 +95,20 @@ test('expired, wrong-host, self-signed and missing-intermediate certificates: th
   }
 });
 
+test('--at: the chain a server sends is checked as of that moment, as openssl s_client -attime checks it', () => {
+  const port = servers.ports.imaps;
+  const later = verify(port, 'none', ['--ca', servers.caPem, '--servername', SERVER_NAME, '--at', '2200-01-01']);
+  assert.equal(later.status, 1);
+  assert.equal(check(later.report, 'validity'), 'fail');
+  assert.equal((later.report as Report & { at?: string }).at, '2200-01-01T00:00:00.000Z');
+  const sClient = (attime: number): number | null =>
+    openssl(['s_client', '-connect', `127.0.0.1:${port}`, '-servername', SERVER_NAME, '-verify_return_error', '-verify_hostname', SERVER_NAME, '-CAfile', servers.caPem, '-attime', String(attime)], { input: '', timeoutMs: 20_000 }).status;
+  assert.notEqual(sClient(Date.UTC(2200, 0, 1) / 1000), 0);
+  const now = verify(port, 'none', ['--ca', servers.caPem, '--servername', SERVER_NAME, '--at', new Date(Date.now() + 86_400_000).toISOString()]);
+  assert.equal(now.status, 0, JSON.stringify(now.report.checks));
+  assert.equal(sClient(Math.floor(Date.now() / 1000) + 86_400), 0);
+});
+
 test('a server that does not offer STARTTLS is a failure (exit 5), never a plaintext success', () => {
   for (const [name, proto] of [['smtpNoTls', 'smtp'], ['imapNoTls', 'imap'], ['pop3NoTls', 'pop3'], ['sieveNoTls', 'sieve']] as const) {
     const v = verify(servers.ports[name], proto, ['--ca', servers.caPem]);

@@ -36,16 +36,43 @@ function number(name: string, v: string | undefined, fallback: number): number {
   return n;
 }
 
+/**
+ * --at TIME: an ISO 8601 date (midnight UTC) or date-time, UTC unless it carries an offset. Dates
+ * that do not exist (2026-02-30) are refused rather than rolled over as Date.parse would.
+ */
+export function parseAt(v: string | undefined): Date | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(v.trim());
+  const bad = (): never => {
+    throw usageError(`--at ${v}: give an ISO 8601 date or date-time`, 'mailcert verify --cert chain.pem --at 2027-03-01 (or --at 2027-03-01T12:00:00Z)');
+  };
+  if (!m) return bad();
+  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
+  const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac}${offset}`);
+  const day = new Date(`${y}-${mo}-${d}T00:00:00Z`);
+  if (Number.isNaN(date.getTime()) || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== `${y}-${mo}-${d}` || Number(h) > 23) return bad();
+  return date;
+}
+
 export async function run(io: Io, opts: Opts): Promise<number> {
   const keystore = str(opts.keystore);
   const cert = str(opts.cert);
   const live = opts.connect !== undefined || opts.targets !== undefined;
   const modes = [keystore, cert].filter((x) => x !== undefined).length + (live ? 1 : 0);
   if (modes !== 1) throw usageError('give one of --keystore FILE, --cert FILE or --connect HOST:PORT', 'mailcert verify --cert chain.pem --key mail.key --host mail.example.com');
+  const at = parseAt(str(opts.at));
   const passwords = new PasswordResolver(io, opts);
   const ca = str(opts.ca);
   const anchors = ca === undefined ? defaultAnchors(io.env.NODE_EXTRA_CA_CERTS) : await loadAnchors(ca, () => passwords.find('store', { purpose: `truststore ${ca}` }));
-  const common: CommonOptions = { anchors, host: str(opts.host), warnDays: number('warn-days', str(opts.warnDays), 30), strict: opts.strict === true };
+  const common: CommonOptions = {
+    anchors,
+    host: str(opts.host),
+    warnDays: number('warn-days', str(opts.warnDays), 30),
+    strict: opts.strict === true,
+    allowCn: opts.allowCn === true,
+    ...(at === undefined ? {} : { at }),
+  };
   const reports: VerifyReport[] = [];
   let networkFailed = false;
   if (keystore !== undefined) {

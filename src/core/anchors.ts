@@ -11,6 +11,7 @@ import { decodePem } from '../codec/pem.js';
 import type { CertInfo } from '../codec/x509.js';
 import { detectFormat } from '../codec/detect.js';
 import { readCertificates } from '../keystore/inputs.js';
+import { readInput } from '../keystore/files.js';
 import { decodeKeystore, keystoreType } from '../keystore/keystore.js';
 import { inputError } from '../errors.js';
 import { uniqueCerts } from './chain.js';
@@ -77,7 +78,7 @@ export async function loadAnchors(source: string, storePassword: () => Promise<s
     if (ders.length === 0) throw inputError(`--ca ${source}: the folder holds no <hash>.N or .pem/.crt certificate files`);
     return { certs: uniqueCerts(ders), source: `--ca ${source}` };
   }
-  const bytes = readFileSync(source);
+  const bytes = readInput(source, 'file');
   const type = keystoreType(bytes);
   if (type !== undefined) {
     const store = await decodeKeystore(source, type, bytes, storePassword);

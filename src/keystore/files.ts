@@ -70,6 +70,23 @@ export function readInput(path: string, what: InputKind = 'file'): Buffer {
   }
 }
 
+/**
+ * A regular file's bytes (through any links), or undefined for anything else: a FIFO, a device,
+ * a socket or a folder is not read at all. It is opened without blocking (a FIFO with no writer
+ * would hang the open) and told apart by fstat of the open file, so a name swapped between a
+ * check and the open cannot slip a device through. Errors are left to the caller, which may skip
+ * the file (rehash) rather than fail.
+ */
+export function readRegularFile(path: string, what: InputKind = 'file'): Buffer | undefined {
+  const fd = openSync(fsPath(path), constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) return undefined;
+    return readBounded(fd, path, what, inputLimits[what]);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function readError(path: string, what: string, e: unknown): MailcertError {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return inputError(`${path}: no such ${what}`, 'check the path');

@@ -34,7 +34,7 @@ export const inputLimits = {
   /** A password is one line; 64 KiB is a thousand times a long passphrase. */
   password: 64 * KiB,
   /** --targets: one "HOST:PORT [protocol]" line per server, 16 MiB is some 500,000 servers. */
-  'list of servers': 16 * MiB,
+  'targets file': 16 * MiB,
 } as const;
 
 export type InputKind = keyof typeof inputLimits;

@@ -40,6 +40,7 @@ export const inputLimits = {
 export type InputKind = keyof typeof inputLimits;
 
 function size(n: number): string {
+  if (n < KiB) return `${n} bytes`;
   if (n < MiB) return `${Math.round(n / KiB)} KiB`;
   const m = n / MiB;
   return `${Number.isInteger(m) ? m : m.toFixed(1)} MiB`;

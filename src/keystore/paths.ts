@@ -162,14 +162,16 @@ export function resolveTarget(path: string, followLinks = true): Target {
     let st: Stats;
     try {
       st = lstatSync(cur);
+      if (st.isSymbolicLink() && followLinks) {
+        const to = linkTarget(cur);
+        cur = isAbsoluteName(to) ? to : childOf(parentOf(cur), to);
+        continue;
+      }
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none', path: cur };
-      throw e;
-    }
-    if (st.isSymbolicLink() && followLinks) {
-      const to = linkTarget(cur);
-      cur = isAbsoluteName(to) ? to : childOf(parentOf(cur), to);
-      continue;
+      const code = (e as NodeJS.ErrnoException).code;
+      // Nothing there; or a file where a folder should be, which the read or write then reports.
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'none', path: cur };
+      throw new MailcertError(`${path}: cannot look it up (${code ?? String(e)})`, ExitCode.badInput, code === 'EACCES' ? 'check the permissions of the folders on the way' : undefined);
     }
     if (st.isFile() || st.isSymbolicLink()) return { kind: 'file', path: cur, stats: st };
     if (st.isDirectory()) return { kind: 'folder', path: cur };

@@ -14,7 +14,7 @@ import { closeSync, fstatSync, linkSync, openSync, writeSync, constants } from '
 import { ExitCode, MailcertError } from '../errors.js';
 import { readBounded } from './limits.js';
 import { childOf, nameOf, parentOf, resolveTarget, type FsPath } from './paths.js';
-import { host, isAlive, newTempPath, removeQuietly } from './temp.js';
+import { isAlive, newTempPath, removeQuietly, thisHost } from './temp.js';
 
 export interface LockOptions {
   /** How long to wait for another writer (default 30 s: an RSA-4096 genkey holds the lock for seconds). */
@@ -35,7 +35,10 @@ function lockPathFor(path: string): FsPath | undefined {
 export async function withFileLock<T>(path: string, what: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const lock = lockPathFor(path);
   if (lock === undefined) return fn();
-  await acquire(lock, path, what, opts.waitMs ?? 30_000);
+  // A folder this user cannot write to: no temp file can be made there either, so nothing is
+  // written and nothing can be lost; a run that only reads (all certificates already present)
+  // still succeeds.
+  if (!(await acquire(lock, path, what, opts.waitMs ?? 30_000))) return fn();
   try {
     return await fn();
   } finally {
@@ -43,7 +46,7 @@ export async function withFileLock<T>(path: string, what: string, fn: () => Prom
   }
 }
 
-const ours = (): string => `${process.pid} ${host}\n`;
+const ours = (): string => `${process.pid} ${thisHost()}\n`;
 
 /** Creates `name` holding our pid, atomically; false when it exists. */
 function create(name: FsPath): boolean {
@@ -116,7 +119,7 @@ function holderOf(name: FsPath): Holder | undefined {
 /** Gone for sure: a process of this host that no longer runs, or a file no process finished writing. */
 function isStale(h: Holder): boolean {
   if (h.pid === undefined) return h.ageMs > GUARD_STALE_MS;
-  return h.host === host && !isAlive(h.pid);
+  return h.host === thisHost() && !isAlive(h.pid);
 }
 
 /**
@@ -140,14 +143,16 @@ function takeOver(lock: FsPath, stale: Holder): void {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function acquire(lock: FsPath, path: string, what: string, waitMs: number): Promise<void> {
+/** Takes the lock; false when the folder cannot be written at all. */
+async function acquire(lock: FsPath, path: string, what: string, waitMs: number): Promise<boolean> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
-      if (create(lock)) return;
+      if (create(lock)) return true;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new MailcertError(`${path}: cannot write the ${what} (${code ?? String(e)})`, ExitCode.badInput, code === 'EACCES' ? 'check the permissions of the folder' : undefined);
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return false;
+      throw new MailcertError(`${path}: cannot write the ${what} (${code ?? String(e)})`, ExitCode.badInput);
     }
     const holder = holderOf(lock);
     if (holder === undefined) continue;
@@ -156,7 +161,7 @@ async function acquire(lock: FsPath, path: string, what: string, waitMs: number)
       continue;
     }
     if (Date.now() >= deadline) {
-      const who = holder.pid === undefined ? 'another process' : `process ${holder.pid}${holder.host === host ? '' : ` on ${holder.host ?? '?'}`}`;
+      const who = holder.pid === undefined ? 'another process' : `process ${holder.pid}${holder.host === thisHost() ? '' : ` on ${holder.host ?? '?'}`}`;
       throw new MailcertError(
         `${path}: the ${what} is being updated by ${who}; gave up waiting after ${Math.round(waitMs / 1000)} s`,
         ExitCode.badInput,

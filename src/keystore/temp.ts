@@ -13,8 +13,13 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { childOf, type FsPath } from './paths.js';
 
-/** This host, as it can appear in a file name. */
-export const host = hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'localhost';
+let cachedHost: string | undefined;
+
+/** This host, as it can appear in a file name (asked for only when a file is written). */
+export function thisHost(): string {
+  cachedHost ??= hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'localhost';
+  return cachedHost;
+}
 
 const TEMP = /^\.mailcert-([A-Za-z0-9._]+)-(\d+)-[0-9a-f]{12}\.tmp$/;
 
@@ -44,7 +49,7 @@ export function removeStaleTemps(dir: FsPath): void {
   }
   for (const name of names) {
     const m = TEMP.exec(name);
-    if (m === null || m[1] !== host || isAlive(Number(m[2]))) continue;
+    if (m === null || m[1] !== thisHost() || isAlive(Number(m[2]))) continue;
     removeQuietly(childOf(dir, name));
   }
 }
@@ -52,7 +57,7 @@ export function removeStaleTemps(dir: FsPath): void {
 /** A new temp file name in `dir` (stale ones of dead processes are removed first). */
 export function newTempPath(dir: FsPath): FsPath {
   removeStaleTemps(dir);
-  return childOf(dir, `.mailcert-${host}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  return childOf(dir, `.mailcert-${thisHost()}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
 }
 
 export function removeQuietly(path: FsPath): void {

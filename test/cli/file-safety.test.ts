@@ -173,6 +173,20 @@ test('as a user who cannot keep the owner of a keystore, the update is refused a
   assert.deepEqual(readdirSync(p('shared')), ['server.jks']);
 });
 
+test('a run that changes nothing needs no write access: certificates already present in a read-only folder', () => {
+  mkdirSync(p('readonly'));
+  const store = p('readonly/trust.jks');
+  ok(['import-chain', '-k', store, '--file', root, '--storetype', 'jks']);
+  chmodSync(store, 0o644);
+  const r = asNobody(['import-chain', '-k', store, '--file', root, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { present: unknown[] }).present.length, 1);
+  const w = asNobody(['import-chain', '-k', store, '--file', intermediate]);
+  assert.equal(w.status, 3);
+  assert.match(w.stderr, /trust\.jks: cannot write the keystore \(EACCES\)/);
+  assert.deepEqual(readdirSync(p('readonly')), ['trust.jks']);
+});
+
 test('file names that are not UTF-8 open: the raw bytes come from /proc/self/cmdline', () => {
   mkdirSync(p('latin1'));
   const name = Buffer.from('caf\xe9.pem', 'latin1');

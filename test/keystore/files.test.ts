@@ -19,7 +19,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { assertCanCreate, isExistingFile, readInput, readRegularFile, writeFileAtomic, writeFilesAtomic } from '../../src/keystore/files.js';
-import { host, newTempPath } from '../../src/keystore/temp.js';
+import { newTempPath, thisHost } from '../../src/keystore/temp.js';
 import { MailcertError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tools.js';
 
@@ -187,8 +187,8 @@ test("temp files of dead mailcert processes are removed by the next write into t
   mkdirSync(folder);
   const dead = spawnSync(process.execPath, ['-e', '0']).pid;
   const names = {
-    dead: `.mailcert-${host}-${dead}-0123456789ab.tmp`,
-    live: `.mailcert-${host}-${process.pid}-0123456789ab.tmp`,
+    dead: `.mailcert-${thisHost()}-${dead}-0123456789ab.tmp`,
+    live: `.mailcert-${thisHost()}-${process.pid}-0123456789ab.tmp`,
     otherHost: `.mailcert-elsewhere.example-${dead}-0123456789ab.tmp`,
     notOurs: `.store.jks.0123456789ab.tmp`,
   };
@@ -196,7 +196,7 @@ test("temp files of dead mailcert processes are removed by the next write into t
   writeFileAtomic(join(folder, 'next.pem'), bytes('x'), { overwrite: false });
   assert.deepEqual(readdirSync(folder).sort(), [names.live, names.otherHost, names.notOurs, 'next.pem'].sort());
   const t = newTempPath(dir);
-  assert.match(String(t), new RegExp(`/\\.mailcert-${host.replace(/\./g, '\\.')}-${process.pid}-[0-9a-f]{12}\\.tmp$`));
+  assert.match(String(t), new RegExp(`/\\.mailcert-${thisHost().replace(/\./g, '\\.')}-${process.pid}-[0-9a-f]{12}\\.tmp$`));
 });
 
 test('a descriptor name is written as it was opened: at its offset, appended, never truncated or replaced', () => {

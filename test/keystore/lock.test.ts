@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withFileLock } from '../../src/keystore/lock.js';
-import { host } from '../../src/keystore/temp.js';
+import { thisHost } from '../../src/keystore/temp.js';
 import { MailcertError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tools.js';
 
@@ -33,7 +33,7 @@ test('two holders of one file take turns; a link and its target share one lock',
 
 test('the lock of a process that is gone is taken over', async () => {
   const dead = spawnSync(process.execPath, ['-e', '0']).pid;
-  writeFileSync(join(dir, '.dead.jks.mailcert-lock'), `${dead} ${host}\n`);
+  writeFileSync(join(dir, '.dead.jks.mailcert-lock'), `${dead} ${thisHost()}\n`);
   let ran = false;
   await withFileLock(join(dir, 'dead.jks'), 'keystore', () => {
     ran = true;
@@ -50,7 +50,7 @@ test('the lock of a process that is gone is taken over', async () => {
 test('a live holder makes a writer wait a bounded time, then fail naming the process and the lock file', async () => {
   const live = spawn('sleep', ['30']);
   try {
-    writeFileSync(join(dir, '.busy.jks.mailcert-lock'), `${live.pid ?? 0} ${host}\n`);
+    writeFileSync(join(dir, '.busy.jks.mailcert-lock'), `${live.pid ?? 0} ${thisHost()}\n`);
     const started = Date.now();
     await assert.rejects(
       withFileLock(join(dir, 'busy.jks'), 'keystore', () => Promise.resolve(), { waitMs: 300 }),

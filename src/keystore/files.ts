@@ -10,13 +10,16 @@
  * was. Temp files carry this process's id, so the ones a kill -9 leaves are recognised and
  * removed by the next write into the same folder (temp.ts).
  *
- * Reads are bounded by the kind of input (limits.ts) and refuse an oversize file before reading it.
+ * Reading is in read.ts (re-exported here): bounded by the kind of input, so a command that only
+ * reads loads none of the writing.
  */
 import { type Stats, closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, linkSync, openSync, renameSync, writeSync, constants } from 'node:fs';
-import { MailcertError, ExitCode, inputError } from '../errors.js';
-import { type InputKind, inputLimits, readBounded } from './limits.js';
-import { fsPath, parentOf, resolveTarget, type FsPath } from './paths.js';
+import { MailcertError, ExitCode } from '../errors.js';
+import { readBounded } from './limits.js';
+import { parentOf, resolveTarget, type FsPath } from './paths.js';
 import { newTempPath, removeQuietly } from './temp.js';
+
+export { readInput, readRegularFile } from './read.js';
 
 /** --key-mode and --key-group: how a file holding a private key may be read. */
 export interface FileAccess {
@@ -51,48 +54,6 @@ export interface Written {
   path: string;
   /** The permission bits of the file written; undefined when written to a descriptor, FIFO or device. */
   mode?: number;
-}
-
-/** Reads an input file, turning a missing, unreadable or oversize file into a clear exit-3 error. */
-export function readInput(path: string, what: InputKind = 'file'): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(fsPath(path), 'r');
-  } catch (e) {
-    throw e instanceof MailcertError ? e : readError(path, what, e);
-  }
-  try {
-    return readBounded(fd, path, what, inputLimits[what]);
-  } catch (e) {
-    throw e instanceof MailcertError ? e : readError(path, what, e);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * A regular file's bytes (through any links), or undefined for anything else: a FIFO, a device,
- * a socket or a folder is not read at all. It is opened without blocking (a FIFO with no writer
- * would hang the open) and told apart by fstat of the open file, so a name swapped between a
- * check and the open cannot slip a device through. Errors are left to the caller, which may skip
- * the file (rehash) rather than fail.
- */
-export function readRegularFile(path: string, what: InputKind = 'file'): Buffer | undefined {
-  const fd = openSync(fsPath(path), constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    if (!fstatSync(fd).isFile()) return undefined;
-    return readBounded(fd, path, what, inputLimits[what]);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function readError(path: string, what: string, e: unknown): MailcertError {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return inputError(`${path}: no such ${what}`, 'check the path');
-  if (code === 'EISDIR') return inputError(`${path}: is a folder, not a ${what}`);
-  if (code === 'EACCES') return inputError(`${path}: permission denied reading the ${what}`);
-  return inputError(`${path}: cannot read the ${what} (${code ?? String(e)})`);
 }
 
 /** Whether anything is at `path` (a link is followed). */

@@ -19,7 +19,7 @@
 import type { GlobalOptions, Io } from '../io.js';
 import { hashFiles, type HashedFile } from '../../core/hash.js';
 import type { RehashResult } from '../../core/rehash.js';
-import { readInput } from '../../keystore/files.js';
+import { readInput } from '../../keystore/read.js';
 import { inputLimits } from '../../keystore/limits.js';
 import { usageError } from '../../errors.js';
 

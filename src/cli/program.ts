@@ -181,6 +181,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
       const strip = sub('strip-password', 'write a private key without a passphrase (hMailServer, Dovecot, Exim)', [
         'mailcert strip-password --in mail.key --out mail-nopass.key --passin-env KEY_PASS',
         'mailcert strip-password -k james.jks --out mail.key --format pkcs1',
+        'mailcert strip-password --in mail.key --out /etc/exim4/exim.key --key-group Debian-exim --key-mode 0640',
       ]);
       strip
         .option('--in <file>', 'an encrypted private key (PKCS#8, traditional PEM or DER)')

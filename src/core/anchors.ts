@@ -4,14 +4,14 @@
  * JKS/PKCS#12 truststore; by default what Node programs trust: Node's bundled Mozilla roots, the
  * system store, and the file NODE_EXTRA_CA_CERTS names.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { decodePem } from '../codec/pem.js';
 import type { CertInfo } from '../codec/x509.js';
 import { detectFormat } from '../codec/detect.js';
 import { readCertificates } from '../keystore/inputs.js';
-import { readInput } from '../keystore/files.js';
+import { readInput } from '../keystore/read.js';
 import { decodeKeystore, keystoreType } from '../keystore/keystore.js';
 import { inputError } from '../errors.js';
 import { uniqueCerts } from './chain.js';
@@ -26,7 +26,7 @@ const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/cert
 
 function pemCertificates(file: string): Uint8Array[] | undefined {
   try {
-    return decodePem(readFileSync(file, 'latin1'))
+    return decodePem(readInput(file, 'certificate file').toString('latin1'))
       .filter((b) => b.label === 'CERTIFICATE')
       .map((b) => b.der);
   } catch {

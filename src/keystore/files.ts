@@ -17,7 +17,7 @@ import { type Stats, closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, li
 import { MailcertError, ExitCode } from '../errors.js';
 import { readBounded } from './limits.js';
 import { parentOf, resolveTarget, type FsPath } from './paths.js';
-import { newTempPath, removeQuietly } from './temp.js';
+import { newTempPath, noHardLinks, removeQuietly } from './temp.js';
 
 export { readInput, readRegularFile } from './read.js';
 
@@ -249,9 +249,8 @@ function placeNew(tmp: FsPath, real: FsPath, path: string, what: string): void {
   try {
     linkSync(tmp, real);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new MailcertError(`${path}: ${what} already exists; not overwriting it`, ExitCode.usage, 'pass --force to replace it, or choose another path');
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new MailcertError(`${path}: ${what} already exists; not overwriting it`, ExitCode.usage, 'pass --force to replace it, or choose another path');
+    if (!noHardLinks(e)) throw e;
     renameSync(tmp, real);
     return;
   }

@@ -14,7 +14,7 @@ import { closeSync, fstatSync, linkSync, openSync, writeSync, constants } from '
 import { ExitCode, MailcertError } from '../errors.js';
 import { readBounded } from './limits.js';
 import { childOf, nameOf, parentOf, resolveTarget, type FsPath } from './paths.js';
-import { isAlive, newTempPath, removeQuietly, thisHost } from './temp.js';
+import { isAlive, newTempPath, noHardLinks, removeQuietly, thisHost } from './temp.js';
 
 export interface LockOptions {
   /** How long to wait for another writer (default 30 s: an RSA-4096 genkey holds the lock for seconds). */
@@ -61,9 +61,8 @@ function create(name: FsPath): boolean {
     linkSync(tmp, name);
     return true;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if (!noHardLinks(e)) throw e;
     // No hard links here (FAT, some shares): O_EXCL, and a reader may meet it empty for a moment.
     return createExclusive(name);
   } finally {

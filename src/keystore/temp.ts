@@ -67,3 +67,9 @@ export function removeQuietly(path: FsPath): void {
     // never created, or already gone
   }
 }
+
+/** link(2) failed because the file system has no hard links (FAT, some network shares). */
+export function noHardLinks(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS';
+}

@@ -21,7 +21,10 @@ export interface LockOptions {
   waitMs?: number;
 }
 
-/** A lock file left half-made by a process killed while taking over: stale after this long. */
+/**
+ * A lock file with no holder in it (made with O_EXCL where there are no hard links, by a process
+ * killed before it wrote its pid) is stale after this long.
+ */
 const GUARD_STALE_MS = 10_000;
 
 function lockPathFor(path: string): FsPath | undefined {

@@ -15,7 +15,7 @@
  */
 import { type Stats, closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, linkSync, openSync, renameSync, writeSync, constants } from 'node:fs';
 import { MailcertError, ExitCode } from '../errors.js';
-import { readBounded } from './limits.js';
+import { pauseBriefly, readBounded } from './limits.js';
 import { parentOf, resolveTarget, type FsPath } from './paths.js';
 import { newTempPath, noHardLinks, removeQuietly } from './temp.js';
 
@@ -283,8 +283,6 @@ function writeDirect(real: FsPath, data: Uint8Array, path: string, what: string)
   }
 }
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
 /** Every byte, waiting out EAGAIN on a descriptor its opener left non-blocking. */
 function writeAll(fd: number, data: Uint8Array): void {
   let off = 0;
@@ -293,7 +291,7 @@ function writeAll(fd: number, data: Uint8Array): void {
       off += writeSync(fd, data, off, data.length - off);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      Atomics.wait(pause, 0, 0, 1);
+      pauseBriefly();
     }
   }
 }

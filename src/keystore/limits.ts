@@ -54,7 +54,10 @@ export function tooLarge(name: string, what: string, bytes: number | undefined, 
   );
 }
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
+/** Sleeps a millisecond, for a descriptor that has no data yet (made only when one is met). */
+export function pauseBriefly(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+}
 
 /**
  * Reads an open descriptor to its end, or with untilNewline to its first line feed (included),
@@ -78,7 +81,7 @@ export function readBounded(fd: number, name: string, what: string, limit: numbe
     } catch (e) {
       // A descriptor its opener left non-blocking (stdin of some CI runners): wait for data.
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      Atomics.wait(pause, 0, 0, 1);
+      pauseBriefly();
       continue;
     }
     if (n === 0) break;

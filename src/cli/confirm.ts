@@ -3,10 +3,10 @@
  * pipe, CI, --json) fail at once saying to pass --yes (CLI.md: never block on a closed stdin).
  * The certificate's names, the alias in the question and file names are escaped with shown().
  */
-import { statSync } from 'node:fs';
 import type { CertSummary } from '../core/cert-summary.js';
 import { shown } from '../display.js';
 import { usageError } from '../errors.js';
+import { isExistingFile } from '../keystore/files.js';
 import type { GlobalOptions, Io } from './io.js';
 
 export function confirmer(io: Io, opts: GlobalOptions & { yes?: unknown }): (question: string, cert: CertSummary) => Promise<boolean> {
@@ -23,21 +23,13 @@ export function confirmer(io: Io, opts: GlobalOptions & { yes?: unknown }): (que
   };
 }
 
-function isRegularFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Whether outputs that already exist may be replaced: --force says yes; on a terminal the user is
  * asked (once, for all of them); otherwise no, and the write then refuses with its hint.
  */
 export async function mayOverwrite(io: Io, opts: GlobalOptions, paths: readonly (string | undefined)[]): Promise<boolean> {
   if (opts.force === true) return true;
-  const existing = paths.filter((p): p is string => p !== undefined && p !== '-' && isRegularFile(p));
+  const existing = paths.filter((p): p is string => p !== undefined && p !== '-' && isExistingFile(p));
   if (existing.length === 0 || !io.stdinIsTTY || opts.json === true) return false;
   const { confirm } = await import('@inquirer/prompts');
   return confirm({ message: `${shown(existing.join(' and '))} already ${existing.length === 1 ? 'exists' : 'exist'}. Overwrite?`, default: false });

@@ -4,7 +4,7 @@ Exit codes:
   0  success
   1  verify found a problem
   2  usage error (bad option, missing password with no terminal, output exists without --force)
-  3  bad or unreadable input (format, password, integrity)
+  3  bad or unreadable input (format, password, integrity, size), or a file that cannot be written safely
   4  the keystore rule would be broken (at most one server certificate per keystore)
   5  network or TLS connection failure
   130  cancelled at a prompt (Ctrl-C)

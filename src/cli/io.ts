@@ -12,8 +12,19 @@ export interface Io {
   readonly stdinIsTTY: boolean;
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
-  /** Reads all of stdin (for --storepass-stdin and `-` inputs). */
-  readStdin(): Promise<Buffer>;
+  /**
+   * Reads stdin to its end, or its first line (for --storepass-stdin and `-` inputs), refusing
+   * more than `limit` bytes with an exit-3 error (keystore/limits.ts).
+   */
+  readStdin(opts: StdinRead): Promise<Buffer>;
+}
+
+export interface StdinRead {
+  limit: number;
+  /** What is read, for the message: "password", "file". */
+  what: string;
+  /** Stop at the first line feed (the line is returned without it). */
+  firstLine?: boolean;
 }
 
 /** Global options every command sees (commander optsWithGlobals). */

@@ -7,12 +7,26 @@ import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 import { describeError } from './report.js';
 import { terminals, writeAll } from './stdio.js';
-import type { Io } from './io.js';
+import { readBounded } from '../keystore/limits.js';
+import { registerRawArguments } from '../keystore/paths.js';
+import { readFileSync } from 'node:fs';
+import type { Io, StdinRead } from './io.js';
+import { MailcertError, inputError } from '../errors.js';
 
 /** Output goes straight to the descriptor (src/cli/stdio.ts). */
 function write(fd: number, text: string | Uint8Array): void {
   // The reader went away (`mailcert list | head`): not an error, stop quietly.
   if (!writeAll(fd, text)) process.exit(process.exitCode ?? 0);
+}
+
+/** Straight from descriptor 0, as much as the reader allows and no more (keystore/limits.ts). */
+function readStdin(o: StdinRead): Buffer {
+  try {
+    return readBounded(0, 'standard input', o.what, o.limit, o.firstLine === true);
+  } catch (e) {
+    if (e instanceof MailcertError) throw e;
+    throw inputError(`standard input: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
 }
 
 async function processIo(): Promise<Io> {
@@ -25,15 +39,26 @@ async function processIo(): Promise<Io> {
     stdinIsTTY,
     stdoutIsTTY,
     stderrIsTTY,
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
-    },
+    readStdin: (o) => Promise.resolve(readStdin(o)),
   };
 }
 
+/**
+ * Names that are not UTF-8 reach Node with U+FFFD in place of their bytes; on Linux the raw bytes
+ * are in /proc/self/cmdline (keystore/paths.ts). Read only when an argument shows the loss.
+ */
+function recoverRawArguments(argv: readonly string[]): void {
+  const args = argv.slice(2);
+  if (!args.some((a) => a.includes('\ufffd'))) return;
+  try {
+    registerRawArguments(args, readFileSync('/proc/self/cmdline'));
+  } catch {
+    // Not Linux: such names stay as Node decoded them.
+  }
+}
+
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  recoverRawArguments(argv);
   const io = await processIo();
   let code = 0;
   const program = buildProgram(

@@ -5,10 +5,12 @@
  * new password); else an immediate usage error naming these options. Never blocks on a closed or
  * piped stdin and never prints a password.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { MailcertError, ExitCode, usageError } from '../errors.js';
+import { firstLine, inputLimits, readBounded } from '../keystore/limits.js';
+import { fsPath } from '../keystore/paths.js';
 import type { Io } from './io.js';
 import { shown } from '../display.js';
 
@@ -117,19 +119,12 @@ export class PasswordResolver {
       if (v === undefined) throw usageError(`--${s}-env ${envVar}: the environment variable ${envVar} is not set`);
       return v;
     }
-    if (typeof file === 'string') {
-      let text: string;
-      try {
-        text = readFileSync(resolve(this.io.cwd, file), 'utf8');
-      } catch (e) {
-        throw usageError(`--${s}-file ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-      }
-      return firstLine(text);
-    }
+    if (typeof file === 'string') return firstLine(readPasswordFile(resolve(this.io.cwd, file), `--${s}-file ${file}`));
     if (stdin) {
       if (this.io.stdinIsTTY) throw usageError(`--${s}-stdin: standard input is a terminal`, `pipe the password in, or leave out --${s}-stdin to be asked`);
       this.stdinUsed = true;
-      return firstLine((await this.io.readStdin()).toString('utf8'));
+      // One line, bounded: `yes | mailcert ...` or a stray binary stream must not fill the memory.
+      return firstLine(await this.io.readStdin({ limit: inputLimits.password, what: 'password', firstLine: true }));
     }
     return this.io.env[envName[kind]];
   }
@@ -148,8 +143,21 @@ export class PasswordResolver {
   }
 }
 
-/** The first line of a password file or stream, without its line ending (like openssl's file:). */
-function firstLine(text: string): string {
-  const nl = text.search(/\r?\n/);
-  return nl === -1 ? text : text.slice(0, nl);
+/** The first line of a password file (/dev/zero or a large file is read no further than the limit). */
+function readPasswordFile(path: string, name: string): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(fsPath(path), 'r');
+  } catch (e) {
+    if (e instanceof MailcertError) throw e;
+    throw usageError(`${name}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  try {
+    return readBounded(fd, name, 'password', inputLimits.password, true);
+  } catch (e) {
+    if (e instanceof MailcertError) throw e;
+    throw usageError(`${name}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  } finally {
+    closeSync(fd);
+  }
 }

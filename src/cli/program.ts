@@ -81,6 +81,11 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
       .addHelpText('after', exitCodesHelp);
   const keystoreOpt = (cmd: Command, what = 'the keystore (JKS, JCEKS or PKCS#12; the type is read from the content)'): Command =>
     cmd.option('-k, --keystore <file>', what);
+  // On every command that writes a private key or a keystore (CLI.md "Keeping a keystore").
+  const keyAccessOpts = (cmd: Command, what: string): Command =>
+    cmd
+      .option('--key-mode <mode>', `permissions of the ${what} (octal; default 0600; nothing for other users)`)
+      .option('--key-group <group>', `group of the ${what}, name or number (a server reading it as a non-root user)`);
 
   // One registrar per command. Running a command registers only that one (commander then
   // builds one command's options and help, not eleven): start-up time is a goal.
@@ -93,6 +98,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         'mailcert genkey --cn mail.example.com --san DNS:imap.example.com,IP:192.0.2.10 --key-out mail.key --cert-out mail.crt',
         'mailcert genkey --cn mail.example.com --keystore james.jks --alias james --storepass-env JAMES_PASS',
         'mailcert genkey --dname "CN=mail.example.com, O=Example, C=DE" --key-type ec --keystore mail.p12',
+        'mailcert genkey --cn mail.example.com --key-out /etc/exim4/exim.key --cert-out /etc/exim4/exim.crt --key-group Debian-exim --key-mode 0640',
       ]);
       genkey
         .option('--cn <name>', "the server's DNS name (subject CN, and always a DNS subjectAltName)")
@@ -108,6 +114,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         .option('--key-out <file>', 'write the private key here (unencrypted PKCS#8 PEM, mode 0600)')
         .option('--cert-out <file>', 'write the certificate here (PEM)');
       keystoreOpt(genkey, 'create this keystore (or add the key entry to it)');
+      keyAccessOpts(genkey, 'key file or keystore');
       addPasswordOptions(genkey, 'store', 'keystore password');
       addPasswordOptions(genkey, 'key', 'key password (default: the store password)');
       genkey.addHelpText('after', passwordHelp).action(action(() => import('./commands/genkey.js')));
@@ -148,6 +155,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         .option('--trustcacerts', "also trust Node's bundled Mozilla root certificates when building the chain")
         .option('-y, --yes', 'do not ask before trusting a certificate')
         .option('--storetype <type>', 'type of a new keystore: jks or pkcs12');
+      keyAccessOpts(imp, 'keystore');
       addPasswordOptions(imp, 'store', 'keystore password');
       addPasswordOptions(imp, 'key', 'key password');
       addPasswordOptions(imp, 'passin', 'password of an encrypted --key');
@@ -165,6 +173,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         .option('--alias <name>', 'entry name (then -1, -2, ... for more)')
         .option('-y, --yes', 'do not ask before trusting')
         .option('--storetype <type>', 'type of a new keystore: jks or pkcs12');
+      keyAccessOpts(chain, 'keystore');
       addPasswordOptions(chain, 'store', 'keystore password');
       chain.action(action(() => import('./commands/import-chain.js')));
       },
@@ -175,6 +184,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
       const strip = sub('strip-password', 'write a private key without a passphrase (hMailServer, Dovecot, Exim)', [
         'mailcert strip-password --in mail.key --out mail-nopass.key --passin-env KEY_PASS',
         'mailcert strip-password -k james.jks --out mail.key --format pkcs1',
+        'mailcert strip-password --in mail.key --out /etc/exim4/exim.key --key-group Debian-exim --key-mode 0640',
       ]);
       strip
         .option('--in <file>', 'an encrypted private key (PKCS#8, traditional PEM or DER)')
@@ -183,6 +193,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         .addOption(new Option('--format <format>', 'output encoding').choices(['pkcs8', 'pkcs1', 'sec1', 'der']).default('pkcs8'))
         .option('--cert-out <file>', "also write the entry's certificate chain (PEM, leaf first)");
       keystoreOpt(strip);
+      keyAccessOpts(strip, 'key file');
       addPasswordOptions(strip, 'passin', 'passphrase of the --in key');
       addPasswordOptions(strip, 'store', 'keystore password');
       addPasswordOptions(strip, 'key', 'key password (default: the store password)');
@@ -275,6 +286,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         .option('--cert-out <file>', "write the entry's certificate chain here (PEM, leaf first)")
         .addOption(new Option('--format <format>', 'encoding of --key-out').choices(['pkcs8', 'pkcs1', 'sec1']).default('pkcs8'))
         .option('--alias <name>', 'only this entry (for --key-out: default the one key entry)');
+      keyAccessOpts(exp, 'key file or keystore');
       addPasswordOptions(exp, 'store', 'keystore password');
       addPasswordOptions(exp, 'key', 'key password (default: the store password)');
       addPasswordOptions(exp, 'passout', 'new password (for --out, or to encrypt --key-out)');

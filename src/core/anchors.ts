@@ -4,7 +4,7 @@
  * JKS/PKCS#12 truststore; by default what Node programs trust: Node's bundled Mozilla roots, the
  * system store, and the file NODE_EXTRA_CA_CERTS names.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { decodePem } from '../codec/pem.js';
@@ -13,6 +13,7 @@ import { detectFormat } from '../codec/detect.js';
 import { parseCertificate } from '../codec/x509.js';
 import { damagedPart } from '../keystore/damaged.js';
 import { readCertificates } from '../keystore/inputs.js';
+import { readInput } from '../keystore/read.js';
 import { decodeKeystore, keystoreType } from '../keystore/keystore.js';
 import { inputError } from '../errors.js';
 import { uniqueCerts } from './chain.js';
@@ -27,7 +28,7 @@ const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/cert
 
 function pemCertificates(file: string): Uint8Array[] | undefined {
   try {
-    return decodePem(readFileSync(file, 'latin1'))
+    return decodePem(readInput(file, 'certificate file').toString('latin1'))
       .filter((b) => b.label === 'CERTIFICATE')
       .map((b) => b.der);
   } catch {
@@ -103,7 +104,7 @@ export async function loadAnchors(source: string, storePassword: () => Promise<s
     if (ders.length === 0) throw inputError(`--ca ${source}: the folder holds no <hash>.N or .pem/.crt certificate files`);
     return { certs: uniqueCerts(ders), source: `--ca ${source}` };
   }
-  const bytes = readFileSync(source);
+  const bytes = readInput(source, 'file');
   const type = keystoreType(bytes);
   if (type !== undefined) {
     const store = await decodeKeystore(source, type, bytes, storePassword);

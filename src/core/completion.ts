@@ -2,14 +2,14 @@
  * Shell completion scripts for bash, zsh and fish, generated from a plain description of the
  * command tree (the CLI layer builds it from commander), so a new command or option completes
  * without anyone editing a script. What each value completes to is decided once, in
- * `ValueKind`: files, folders, environment variable names, a fixed list, or nothing (a name or
- * a password the user types).
+ * `ValueKind`: files, folders, environment variable names, group names (--key-group), a fixed
+ * list, or nothing (a name or a password the user types).
  *
  * bash needs nothing beyond bash 4 itself (no bash-completion package: compgen and compopt only).
  */
 
 /** What a value completes to. */
-export type ValueKind = { kind: 'none' } | { kind: 'file' } | { kind: 'dir' } | { kind: 'env' } | { kind: 'choices'; choices: readonly string[] };
+export type ValueKind = { kind: 'none' } | { kind: 'file' } | { kind: 'dir' } | { kind: 'env' } | { kind: 'group' } | { kind: 'choices'; choices: readonly string[] };
 
 export interface OptionSpec {
   /** "--keystore"; every option has a long form. */
@@ -68,6 +68,8 @@ function bashValue(v: ValueKind, fn: string): string {
       return `${fn}_files -d`;
     case 'env':
       return 'COMPREPLY=( $(compgen -e -- "$cur") )';
+    case 'group':
+      return 'COMPREPLY=( $(compgen -g -- "$cur") )';
     case 'choices':
       return `COMPREPLY=( $(compgen -W ${sq(v.choices.join(' '))} -- "$cur") )`;
     case 'none':
@@ -151,6 +153,8 @@ function zshAction(v: ValueKind): string {
       return '_files -/';
     case 'env':
       return '_parameters';
+    case 'group':
+      return '_groups';
     case 'choices':
       return `(${v.choices.join(' ')})`;
     case 'none':
@@ -225,6 +229,8 @@ function fishValue(v: ValueKind): string {
       return `-x -a ${fq('(__fish_complete_directories)')}`;
     case 'env':
       return `-x -a ${fq('(set -nx)')}`;
+    case 'group':
+      return `-x -a ${fq('(__fish_complete_groups)')}`;
     case 'choices':
       return `-x -a ${fq(v.choices.join(' '))}`;
     case 'none':

@@ -19,7 +19,7 @@ import type { StoredEntry, StoredKeyEntry, StoredTrustedEntry } from '../codec/m
 import { encodePem } from '../codec/pem.js';
 import { CodecError } from '../codec/errors.js';
 import { inputError, ruleError, usageError } from '../errors.js';
-import { assertCanCreate, writeFilesAtomic, type FileToWrite } from '../keystore/files.js';
+import { assertCanCreate, writeFilesAtomic, type FileAccess, type FileToWrite } from '../keystore/files.js';
 import { codecToUser, recoverKey, writeKeystoreFile, type Keystore, type StoreType } from '../keystore/keystore.js';
 import { findRuleViolation } from '../keystore/rules.js';
 import { encodeKey } from './strip-password.js';
@@ -36,6 +36,8 @@ export interface ConvertInput {
   /** Only this entry (any kind); else every key and trusted entry. */
   alias?: string;
   force: boolean;
+  /** --key-mode / --key-group, for the new keystore. */
+  access?: FileAccess;
   /** The source key password of an entry (JKS/JCEKS protect keys separately; PKCS#12 does not ask). */
   keyPassword(alias: string): Promise<string>;
   /** The new keystore's password (asked only once the rule and the keys are known to be fine). */
@@ -95,7 +97,7 @@ export async function convertKeystore(input: ConvertInput): Promise<ConvertResul
   }
   const pass = await input.outPassword();
   try {
-    await writeKeystoreFile(out, { type: outType, entries, integrityChecked: true }, pass, () => Promise.resolve(pass), { create: true, force: input.force });
+    await writeKeystoreFile(out, { type: outType, entries, integrityChecked: true }, pass, () => Promise.resolve(pass), { create: true, force: input.force, access: input.access });
   } catch (e) {
     throw e instanceof CodecError ? codecToUser(e, out, outType) : e;
   }
@@ -116,6 +118,8 @@ export interface PemOutput {
   certOut?: string;
   format: PemKeyFormat;
   force: boolean;
+  /** --key-mode / --key-group, for the key file. */
+  access?: FileAccess;
 }
 
 export interface PemInput extends PemOutput {
@@ -136,6 +140,8 @@ export interface PemResult {
   keyEncrypted: boolean;
   certFile: string | null;
   chainLength: number;
+  /** The mode the key file got; undefined for a stream or device (not in --json). */
+  keyFileMode?: number;
 }
 
 /** Checks both outputs before anything is asked or written, so a refusal leaves every file as it was. */
@@ -170,13 +176,17 @@ export async function exportPem(input: PemInput): Promise<PemResult> {
   }
   // Everything that can fail has run; now the writes, both files or neither.
   const files: FileToWrite[] = [];
-  const add = (path: string, data: Uint8Array, mode: number, what: string): void => {
-    if (path === '-') input.toStdout(data);
-    else files.push({ path, data, opts: { overwrite: input.force, mode, what } });
-  };
-  if (key !== undefined && input.keyOut !== undefined) add(input.keyOut, key, 0o600, 'private key');
-  if (input.certOut !== undefined) add(input.certOut, new TextEncoder().encode(chain.map((c) => encodePem('CERTIFICATE', c)).join('')), 0o644, 'certificate file');
-  writeFilesAtomic(files);
+  if (key !== undefined && input.keyOut !== undefined) {
+    if (input.keyOut === '-') input.toStdout(key);
+    else files.push({ path: input.keyOut, data: key, opts: { overwrite: input.force, secret: true, access: input.access, what: 'private key' } });
+  }
+  if (input.certOut !== undefined) {
+    const pem = new TextEncoder().encode(chain.map((c) => encodePem('CERTIFICATE', c)).join(''));
+    if (input.certOut === '-') input.toStdout(pem);
+    else files.push({ path: input.certOut, data: pem, opts: { overwrite: input.force, mode: 0o644, what: 'certificate file' } });
+  }
+  const written = writeFilesAtomic(files);
+  const keyFileMode = key !== undefined && input.keyOut !== undefined && input.keyOut !== '-' ? written[0]?.mode : undefined;
   return {
     from: source.path,
     fromType: source.store.type,
@@ -186,5 +196,6 @@ export async function exportPem(input: PemInput): Promise<PemResult> {
     keyEncrypted: encrypted,
     certFile: input.certOut ?? null,
     chainLength: chain.length,
+    ...(keyFileMode === undefined ? {} : { keyFileMode }),
   };
 }

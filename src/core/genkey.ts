@@ -24,8 +24,9 @@ import { isIpAddress } from '../codec/ip.js';
 import { readRoot, readString } from '../codec/der.js';
 import { generateKeyPair, signatureAlgorithmIdentifier, signData, defaultSignatureAlgorithm, isSignatureAlgorithmName, signatureAlgorithms, type KeySpec, type SignatureAlgorithmName } from '../crypto/keys.js';
 import { ruleError, usageError } from '../errors.js';
-import { exists } from '../keystore/files.js';
+import { exists, type FileAccess } from '../keystore/files.js';
 import * as ks from '../keystore/keystore.js';
+import { withFileLock } from '../keystore/lock.js';
 import { enforceRule } from '../keystore/rules.js';
 
 /** Validity of a new certificate when --days is not given (documented in the help and README). */
@@ -170,6 +171,8 @@ export interface KeystoreTarget {
   force: boolean;
   storePassword: (isNew: boolean) => Promise<string>;
   keyPassword: (alias: string, storepass: string) => Promise<string>;
+  /** --key-mode / --key-group. */
+  access?: FileAccess;
 }
 
 export interface KeystoreResult {
@@ -181,9 +184,14 @@ export interface KeystoreResult {
 
 /**
  * Adds the new key entry to a keystore, creating it when missing. The rule is checked before any
- * key is generated, so a refusal costs nothing and writes nothing.
+ * key is generated, so a refusal costs nothing and writes nothing. The keystore's lock is held
+ * from the read to the write, so a concurrent update is neither lost nor overwritten.
  */
-export async function genkeyIntoKeystore(target: KeystoreTarget, subject: ResolvedSubject, make: () => Promise<SelfSigned>): Promise<KeystoreResult> {
+export function genkeyIntoKeystore(target: KeystoreTarget, subject: ResolvedSubject, make: () => Promise<SelfSigned>): Promise<KeystoreResult> {
+  return withFileLock(target.path, 'keystore', () => genkeyLocked(target, subject, make));
+}
+
+async function genkeyLocked(target: KeystoreTarget, subject: ResolvedSubject, make: () => Promise<SelfSigned>): Promise<KeystoreResult> {
   const alias = (target.alias ?? defaultAlias(subject.cn)).toLowerCase();
   const isNew = !exists(target.path) || target.force;
   let storepass: string;
@@ -209,6 +217,6 @@ export async function genkeyIntoKeystore(target: KeystoreTarget, subject: Resolv
   const keypass = await target.keyPassword(alias, storepass);
   const made = await make();
   store.entries.push({ kind: 'key', alias, created, chain: [made.cert], privateKey: made.pkcs8 });
-  await ks.writeKeystoreFile(target.path, store, storepass, () => Promise.resolve(keypass), { create: isNew, force: target.force });
+  await ks.writeKeystoreFile(target.path, store, storepass, () => Promise.resolve(keypass), { create: isNew, force: target.force, access: target.access });
   return { path: target.path, type: store.type, alias, created: isNew };
 }

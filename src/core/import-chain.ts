@@ -5,7 +5,8 @@
  */
 import type { StoredEntry } from '../codec/model.js';
 import { inputError, ExitCode, MailcertError } from '../errors.js';
-import { exists } from '../keystore/files.js';
+import { exists, type FileAccess } from '../keystore/files.js';
+import { withFileLock } from '../keystore/lock.js';
 import { readKeystoreFile, typeForNewStore, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
 import { sameBytes } from '../crypto/keys.js';
 import { uniqueCerts } from './chain.js';
@@ -20,6 +21,8 @@ export interface ImportChainInput {
   storePassword: (isNew: boolean) => Promise<string>;
   keyPassword: (alias: string, storepass: string) => Promise<string>;
   confirm: (question: string, cert: CertSummary) => Promise<boolean>;
+  /** --key-mode / --key-group. */
+  access?: FileAccess;
 }
 
 export interface ImportChainResult {
@@ -41,6 +44,11 @@ export async function importChain(input: ImportChainInput): Promise<ImportChainR
       'import-chain takes root and intermediate CAs; a CA reply for your key goes through mailcert import, a server certificate into a truststore without a key',
     );
   }
+  // Locked from the read to the write: two runs at once both get their certificates in.
+  return withFileLock(input.path, 'keystore', () => addCertificates(input, certs));
+}
+
+async function addCertificates(input: ImportChainInput, certs: ReturnType<typeof uniqueCerts>): Promise<ImportChainResult> {
   const isNew = !exists(input.path);
   const storepass = await input.storePassword(isNew);
   const store: Keystore = isNew
@@ -73,7 +81,7 @@ export async function importChain(input: ImportChainInput): Promise<ImportChainR
   }
   if (added.length > 0) {
     store.entries = entries;
-    await writeKeystoreFile(input.path, store, storepass, (a) => input.keyPassword(a, storepass), { create: isNew, force: false });
+    await writeKeystoreFile(input.path, store, storepass, (a) => input.keyPassword(a, storepass), { create: isNew, force: false, access: input.access });
   }
   return { type: store.type, createdKeystore: isNew && added.length > 0, added, present };
 }

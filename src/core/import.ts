@@ -10,7 +10,8 @@ import type { StoredEntry, StoredKeyEntry } from '../codec/model.js';
 import type { CertInfo } from '../codec/x509.js';
 import { decodePem } from '../codec/pem.js';
 import { ExitCode, MailcertError, inputError, usageError } from '../errors.js';
-import { exists } from '../keystore/files.js';
+import { exists, type FileAccess } from '../keystore/files.js';
+import { withFileLock } from '../keystore/lock.js';
 import { enforceRule } from '../keystore/rules.js';
 import { readKeystoreFile, typeForNewStore, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
 import { privateKeyFromPkcs8, sameBytes, spkiOf } from '../crypto/keys.js';
@@ -30,6 +31,8 @@ export interface ImportInput {
   keyPassword: (alias: string, storepass: string) => Promise<string>;
   /** Asks the user (or --yes answers); throws when it cannot ask. */
   confirm: (question: string, cert: CertSummary) => Promise<boolean>;
+  /** --key-mode / --key-group. */
+  access?: FileAccess;
 }
 
 export type ImportResult =
@@ -69,6 +72,11 @@ function trustedCerts(store: Keystore): Uint8Array[] {
 export async function importCertificates(input: ImportInput): Promise<ImportResult> {
   if (input.certs.length === 0) throw inputError('no certificate to import');
   const certs = uniqueCerts(input.certs);
+  // Locked from the read to the write: a concurrent update is neither lost nor overwritten.
+  return withFileLock(input.path, 'keystore', () => importLocked(input, certs));
+}
+
+async function importLocked(input: ImportInput, certs: CertInfo[]): Promise<ImportResult> {
   const { store, storepass, isNew } = await openOrCreate(input);
   if (input.key) return importKeyPair(input, certs, store, storepass, isNew);
   const keyEntries = store.entries.filter((e): e is StoredKeyEntry => e.kind === 'key');
@@ -110,7 +118,7 @@ async function installReply(input: ImportInput, certs: CertInfo[], leaf: CertInf
     if (!ok) throw new MailcertError(`${input.path}: the reply was not installed`, ExitCode.usage, 'trust the root first: mailcert import-chain --file root.pem');
   }
   entry.chain = built.chain.map((c) => c.der);
-  await writeKeystoreFile(input.path, store, storepass, (alias) => input.keyPassword(alias, storepass), { create: false, force: false });
+  await writeKeystoreFile(input.path, store, storepass, (alias) => input.keyPassword(alias, storepass), { create: false, force: false, access: input.access });
   return { action: 'reply', alias: entry.alias, chain: entry.chain.map(certSummary), complete: true, createdKeystore: false, type: store.type };
 }
 
@@ -124,7 +132,7 @@ async function importKeyPair(input: ImportInput, certs: CertInfo[], store: Keyst
   const { pool } = chainPool(input, certs, store);
   const built = buildChain(leaf, pool);
   store.entries.push({ kind: 'key', alias, created: new Date(), chain: built.chain.map((c) => c.der), privateKey: input.key as Uint8Array });
-  await writeKeystoreFile(input.path, store, storepass, (a) => input.keyPassword(a, storepass), { create: isNew, force: false });
+  await writeKeystoreFile(input.path, store, storepass, (a) => input.keyPassword(a, storepass), { create: isNew, force: false, access: input.access });
   return { action: 'key', alias, chain: built.chain.map((c) => certSummary(c)), complete: built.complete, createdKeystore: isNew, type: store.type };
 }
 
@@ -142,6 +150,6 @@ async function addTrusted(input: ImportInput, certs: CertInfo[], store: Keystore
     throw new MailcertError('the certificate was not added', ExitCode.usage);
   }
   store.entries = entries;
-  await writeKeystoreFile(input.path, store, storepass, (a) => input.keyPassword(a, storepass), { create: isNew, force: false });
+  await writeKeystoreFile(input.path, store, storepass, (a) => input.keyPassword(a, storepass), { create: isNew, force: false, access: input.access });
   return { action: 'trusted', alias, cert: certSummary(cert), createdKeystore: isNew, type: store.type, ignored: certs.length - 1 };
 }

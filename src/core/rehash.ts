@@ -21,13 +21,14 @@
  * lookup (X509_LOOKUP_hash_dir, which stops at the first missing or unreadable `.N`) never meets a
  * dangling one. On a folder without old links the names and targets are the same as openssl's.
  */
-import { accessSync, constants, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
-import { hash, randomBytes } from 'node:crypto';
+import { accessSync, constants, readdirSync, readlinkSync, renameSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import { hash } from 'node:crypto';
 import { join, sep } from 'node:path';
 import { CodecError } from '../codec/errors.js';
 import { subjectHash, subjectHashOld } from '../codec/name-hash.js';
 import { MailcertError, ExitCode, inputError } from '../errors.js';
-import { writeFileAtomic } from '../keystore/files.js';
+import { readRegularFile, writeFileAtomic } from '../keystore/files.js';
+import { newTempPath, removeQuietly } from '../keystore/temp.js';
 import { CERT_LABELS, CRL_LABEL, certificateObject, crlObject, derObject, looksLikeDer, pemBlocks, type X509Kind, type X509Object } from './hash.js';
 
 export interface RehashOptions {
@@ -267,18 +268,26 @@ function readDir(dir: string): DirEntry[] {
   try {
     const st = statSync(dir);
     if (!st.isDirectory()) throw inputError(`${dir}: not a folder`, 'give the folder of CA certificates to rehash');
-    const entries = readdirSync(dir, { withFileTypes: true }).map((d) => ({
-      name: d.name,
-      symlink: d.isSymbolicLink(),
-      file: d.isFile(),
-      key: Buffer.from(d.name),
-    }));
+    const entries = readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, symlink: d.isSymbolicLink(), file: d.isFile(), key: Buffer.from(d.name) }));
     return entries.sort((a, b) => Buffer.compare(a.key, b.key));
   } catch (e) {
     if (e instanceof MailcertError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw inputError(`${dir}: no such folder`, 'check the path');
     throw inputError(`${dir}: cannot read the folder (${code ?? String(e)})`);
+  }
+}
+
+/**
+ * A candidate's bytes, or why it is skipped. openssl rehash opens whatever a name leads to
+ * (BIO_new_file): a FIFO hangs it, a link to /dev/zero fills its memory. Here only regular files
+ * (or links to one) are read, and no more of them than any certificate or CRL needs.
+ */
+function candidate(path: string, name: string): Buffer | string {
+  try {
+    return readRegularFile(path) ?? `skipping ${name}, it is not a regular file`;
+  } catch (e) {
+    return `skipping ${name}, ${e instanceof MailcertError ? e.message.slice(path.length + 2) : `cannot open file (${(e as NodeJS.ErrnoException).code ?? String(e)})`}`;
   }
 }
 
@@ -312,11 +321,9 @@ function scan(dir: string, opts: RehashOptions): Scan {
     }
     const ext = extensionOf(name);
     if (ext === undefined || !EXTENSIONS.has(ext)) continue;
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path);
-    } catch (e) {
-      warnings.push(`skipping ${name}, cannot open file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    const bytes = candidate(path, name);
+    if (typeof bytes === 'string') {
+      warnings.push(bytes);
       continue;
     }
     const c = classify(name, bytes, opts.old === true);
@@ -330,9 +337,10 @@ function scan(dir: string, opts: RehashOptions): Scan {
   for (const { name, link } of copies) {
     let owner: Entry | undefined;
     try {
-      owner = table.copyOwner(link, readFileSync(join(dir, name)));
+      const bytes = readRegularFile(join(dir, name));
+      if (bytes !== undefined) owner = table.copyOwner(link, bytes);
     } catch {
-      owner = undefined;
+      // unreadable: not a copy of anything here
     }
     existing.set(name, { type: 'file', copyOf: owner?.filename });
     if (owner !== undefined) owner.oldId = Math.min(owner.oldId, link.id);
@@ -380,16 +388,12 @@ function writeError(path: string, what: string, e: unknown): MailcertError {
 /** A relative symbolic link, put in place by rename so the name never goes missing. */
 function placeSymlink(dir: string, link: PlannedLink): void {
   const path = join(dir, link.name);
-  const tmp = join(dir, `.${link.name}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = newTempPath(dir); // named so that one a kill leaves behind is removed by the next run
   try {
     symlinkSync(link.target, tmp);
     renameSync(tmp, path);
   } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // never created
-    }
+    removeQuietly(tmp);
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EPERM' || code === 'ENOSYS') {
       // Windows without the symlink privilege, or a file system without links (FAT, some shares).
@@ -415,7 +419,8 @@ function apply(dir: string, result: RehashResult, sources: Map<string, Source>):
   for (const link of result.links) {
     if (link.action === 'keep') continue;
     if (result.mode === 'symlink') placeSymlink(dir, link);
-    else writeFileAtomic(join(dir, link.name), (sources.get(link.name) as Source).bytes, { overwrite: true, mode: 0o644, what: 'copy' });
+    // The hash name itself is replaced, an old link included: the file it pointed to stays as it is.
+    else writeFileAtomic(join(dir, link.name), (sources.get(link.name) as Source).bytes, { overwrite: true, mode: 0o644, replaceLink: true, what: 'copy' });
   }
 }
 

@@ -8,7 +8,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { encodePem } from '../codec/pem.js';
 import { usageError } from '../errors.js';
-import { assertCanCreate, writeFilesAtomic, type FileToWrite } from '../keystore/files.js';
+import { assertCanCreate, writeFilesAtomic, type FileAccess, type FileToWrite } from '../keystore/files.js';
 
 export type KeyFormat = 'pkcs8' | 'pkcs1' | 'sec1' | 'der';
 
@@ -35,6 +35,8 @@ export interface StripOutput {
   certOut?: string;
   format: KeyFormat;
   force: boolean;
+  /** --key-mode / --key-group. */
+  access?: FileAccess;
 }
 
 /** Checks both outputs before writing either, so a refusal writes nothing. */
@@ -44,13 +46,15 @@ export function checkOutputs(o: StripOutput): void {
   if (o.certOut !== undefined && o.certOut !== '-') assertCanCreate(o.certOut, 'certificate file');
 }
 
-export function writeStripped(o: StripOutput, pkcs8: Uint8Array, chain: readonly Uint8Array[], toStdout: (data: Uint8Array) => void): void {
+/** Writes the key (and chain); returns the mode the key file got, undefined when it went to a stream or device. */
+export function writeStripped(o: StripOutput, pkcs8: Uint8Array, chain: readonly Uint8Array[], toStdout: (data: Uint8Array) => void): number | undefined {
   const key = encodeKey(pkcs8, o.format);
   const pem = new TextEncoder().encode(chain.map((c) => encodePem('CERTIFICATE', c)).join(''));
   const files: FileToWrite[] = [];
   if (o.keyOut === '-') toStdout(key);
-  else files.push({ path: o.keyOut, data: key, opts: { overwrite: o.force, mode: 0o600, what: 'private key' } });
+  else files.push({ path: o.keyOut, data: key, opts: { overwrite: o.force, secret: true, access: o.access, what: 'private key' } });
   if (o.certOut === '-') toStdout(pem);
   else if (o.certOut !== undefined) files.push({ path: o.certOut, data: pem, opts: { overwrite: o.force, mode: 0o644, what: 'certificate file' } });
-  writeFilesAtomic(files);
+  const written = writeFilesAtomic(files);
+  return o.keyOut === '-' ? undefined : written[0]?.mode;
 }

@@ -9,7 +9,7 @@ import { CodecError } from '../codec/errors.js';
 import type { StoredEntry, StoredKeyEntry } from '../codec/model.js';
 import { detectFormat } from '../codec/detect.js';
 import { MailcertError, ExitCode, inputError, usageError } from '../errors.js';
-import { readInput, writeFileAtomic } from './files.js';
+import { readInput, writeFileAtomic, type FileAccess, type Written } from './files.js';
 import { enforceRule } from './rules.js';
 import { decodeJks, encodeJks, jksProtectKey, jksRecoverKey } from '../codec/jks.js';
 
@@ -20,6 +20,8 @@ export interface Keystore {
   entries: StoredEntry[];
   /** False when a JKS/JCEKS was read without its password (the digest was not checked). */
   integrityChecked: boolean;
+  /** The bytes it was read from: an update is refused when the file no longer holds them. */
+  source?: Uint8Array;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function readKeystoreFile(path: string, storePassword: StorePasswor
   if (type === undefined) {
     throw inputError(`${path}: not a keystore (JKS, JCEKS or PKCS#12)`, 'check the file; PEM and DER files are read with --file, --cert or --key');
   }
-  return decodeKeystore(path, type, bytes, storePassword);
+  return { ...(await decodeKeystore(path, type, bytes, storePassword)), source: bytes };
 }
 
 export async function decodeKeystore(path: string, type: StoreType, bytes: Uint8Array, storePassword: StorePassword): Promise<Keystore> {
@@ -156,11 +158,15 @@ export interface SaveOptions {
   create: boolean;
   /** --force: a new store may replace an existing file. */
   force: boolean;
+  /** --key-mode / --key-group. */
+  access?: FileAccess;
 }
 
 /**
  * Writes a keystore after checking the rule. Nothing is written when the rule, a password or the
- * encoding fails, so a refused command leaves the file byte-identical.
+ * encoding fails, so a refused command leaves the file byte-identical. An update (opts.create
+ * false) of a store read from the file is refused when the file changed since (store.source);
+ * callers hold the keystore's lock (lock.ts) from the read to here.
  */
 export async function writeKeystoreFile(
   path: string,
@@ -168,7 +174,7 @@ export async function writeKeystoreFile(
   storepass: string,
   keyPassword: (alias: string) => Promise<string>,
   opts: SaveOptions,
-): Promise<void> {
+): Promise<Written> {
   enforceRule(path, store.entries);
   // JDK 17 neither writes nor reads PKCS#12 files with non-ASCII passwords (keystore-formats.md
   // 3.3): a new store the Java server cannot open would be a trap.
@@ -176,5 +182,13 @@ export async function writeKeystoreFile(
     throw usageError(`${path}: refused: Java 17 cannot open a PKCS#12 keystore whose password is not plain ASCII`, 'choose an ASCII password, or a JKS keystore (--storetype jks), which takes any password');
   }
   const bytes = await encodeKeystore(store, storepass, keyPassword);
-  writeFileAtomic(path, bytes, { overwrite: !opts.create || opts.force, mode: 0o600, what: 'keystore' });
+  return writeFileAtomic(path, bytes, {
+    overwrite: !opts.create || opts.force,
+    // A new keystore is 0600 whatever it holds (README "Files"): a key entry may come later.
+    mode: 0o600,
+    secret: store.entries.some((e) => e.kind === 'key'),
+    ...(opts.access === undefined ? {} : { access: opts.access }),
+    ...(!opts.create && store.source !== undefined ? { unchangedSince: store.source } : {}),
+    what: 'keystore',
+  });
 }

@@ -74,6 +74,7 @@ test('bash: commands, options, and what option values complete to', () => {
   assert.deepEqual(bashComplete(['mailcert', 'completion', '']).sort(), ['bash', 'fish', 'zsh']);
   assert.deepEqual(bashComplete(['mailcert', 'list', '--storepass-env', 'JAMES_KS'], { JAMES_KS_PASS: 'x' }), ['JAMES_KS_PASS']);
   assert.deepEqual(bashComplete(['mailcert', 'export', '--keystore', '=', 'mail']), ['mail.p12'], '--keystore=FILE');
+  assert.deepEqual(bashComplete(['mailcert', 'strip-password', '--key-group', 'ssl-c']), ['ssl-cert'], 'group names for --key-group');
   // A value of the user's own: nothing offered (no file names for --cn).
   assert.deepEqual(bashComplete(['mailcert', 'genkey', '--cn', '']), []);
 });
@@ -101,6 +102,7 @@ test('zsh: #compdef function with every command and option; zsh -n when zsh is i
   assert.match(text, /'--key-type=\[key type\]:key-type:\(rsa ec\)'/);
   assert.match(text, /'--rehash=\[[^\]]*\]:rehash:_files -\/'/);
   assert.match(text, /'1:shell:\(bash zsh fish\)'/);
+  assert.match(text, /'--key-group=\[[^\]]*\]:key-group:_groups'/);
   // Quoting balanced: bash parses this subset of zsh (single quotes, case, [[ ]], brace lists).
   assert.equal(run('bash', ['-n', '-c', text]).status, 0);
   if (hasShell('zsh')) assert.equal(run('zsh', ['-n', '-c', text]).status, 0);
@@ -121,6 +123,7 @@ test('fish: one complete line per option with file, list and env completions; fi
   assert.match(text, /-s k -l keystore -r -F -d /);
   assert.match(text, /-l key-type -x -a 'rsa ec' -d /);
   assert.match(text, /-l storepass-env -x -a '\(set -nx\)' -d /);
+  assert.match(text, /-l key-group -x -a '\(__fish_complete_groups\)' -d /);
   // fish single quotes: \' and \\ are the only escapes; every line's quotes must close.
   for (const l of lines) assert.equal(l.replace(/\\[\\']/g, '').split("'").length % 2, 1, l);
   if (hasShell('fish')) assert.equal(run('fish', ['--no-execute', '-c', text]).status, 0);

@@ -19,7 +19,8 @@ export async function run(io: Io, _opts: Opts, args: string[]): Promise<void> {
 
 /**
  * What a value placeholder completes to, from its name in the option's flags: "<file>" and the
- * other input names are paths, "<dir>" a folder, "<var>" (--storepass-env) an environment variable.
+ * other input names are paths, "<dir>" a folder, "<var>" (--storepass-env) an environment variable,
+ * "<group>" (--key-group) a group of the system.
  */
 function valueKind(placeholder: string, choices: readonly string[] | undefined): ValueKind {
   if (choices !== undefined && choices.length > 0) return { kind: 'choices', choices };
@@ -27,6 +28,7 @@ function valueKind(placeholder: string, choices: readonly string[] | undefined):
   if (/^(file|files|cert|certs|source|keystore|path)$/.test(name)) return { kind: 'file' };
   if (name === 'dir') return { kind: 'dir' };
   if (name === 'var') return { kind: 'env' };
+  if (name === 'group') return { kind: 'group' };
   return { kind: 'none' };
 }
 

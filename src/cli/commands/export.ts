@@ -1,6 +1,7 @@
 /** mailcert export: options -> source keystore -> core/export.ts (another keystore, or a PEM pair) -> summary or JSON. */
 import type { Io } from '../io.js';
 import { mayOverwrite } from '../confirm.js';
+import { keyAccess, modeText } from '../key-access.js';
 import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { selectKeyEntry } from '../select.js';
@@ -25,6 +26,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   const outType = out === undefined ? undefined : typeForNewStore(out, str(opts.storetype));
   if (out !== undefined) checkNewFile(out, force, 'keystore');
   else checkPemOutputs({ keyOut, certOut, format: 'pkcs8', force });
+  const access = await keyAccess(opts);
 
   const passwords = new PasswordResolver(io, opts);
   const store = await readKeystoreFile(path, () => passwords.get('store', { purpose: `keystore ${path}` }));
@@ -36,6 +38,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
       outType,
       alias,
       force,
+      access,
       keyPassword: (a) => passwords.key({ purpose: `key entry ${a} in ${path}` }),
       // The destination reuses the store password unless --passout-* names a new one.
       outPassword: () => (passwords.given('passout') ? passwords.get('passout', { purpose: `new keystore ${out}`, confirm: true }) : passwords.get('store', { purpose: `keystore ${path}` })),
@@ -56,14 +59,16 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     certOut,
     format: (str(opts.format) ?? 'pkcs8') as PemKeyFormat,
     force,
+    access,
     keyPassword: () => passwords.key({ purpose: `key entry ${entry.alias} in ${path}` }),
     passout: async () => (passwords.given('passout') ? passwords.get('passout', { purpose: `key file ${keyOut ?? ''}`, confirm: true }) : undefined),
     toStdout: (data) => io.out(data),
   });
-  if (opts.json) io.out(JSON.stringify(result, null, 2) + '\n');
+  const { keyFileMode, ...json } = result;
+  if (opts.json) io.out(JSON.stringify(json, null, 2) + '\n');
   else if (!opts.quiet) {
     const lines: string[] = [];
-    if (result.keyFile !== null) lines.push(`Wrote private key ${shown(result.keyFile)} (${result.keyEncrypted ? 'encrypted PKCS#8' : result.keyFormat}, mode 0600) from entry "${shown(result.alias)}" of ${shown(path)}`);
+    if (result.keyFile !== null) lines.push(`Wrote private key ${shown(result.keyFile)} (${result.keyEncrypted ? 'encrypted PKCS#8' : result.keyFormat}, ${modeText(keyFileMode)}) from entry "${shown(result.alias)}" of ${shown(path)}`);
     if (result.certFile !== null) lines.push(`Wrote certificate chain ${shown(result.certFile)} (${result.chainLength} certificate${result.chainLength === 1 ? '' : 's'}, leaf first)`);
     io.err(lines.join('\n') + '\n');
   }

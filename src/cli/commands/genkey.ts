@@ -14,6 +14,7 @@ import { renderCertLines } from '../../output/summary.js';
 import { painter } from '../../output/style.js';
 import { withSpinner } from '../../output/spinner.js';
 import { mayOverwrite } from '../confirm.js';
+import { keyAccess, modeText } from '../key-access.js';
 
 /**
  * On a terminal, the DN fields keytool -genkeypair asks for, CN first (defaulting to this host's
@@ -82,10 +83,12 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   const keyOut = str(opts.keyOut);
   const certOut = str(opts.certOut);
   const passwords = new PasswordResolver(io, opts);
+  const access = await keyAccess(opts);
 
   let ksResult: KeystoreResult | undefined;
   let cert: Uint8Array;
   let files: { key: string; cert: string } | undefined;
+  let keyMode: number | undefined;
   if (keystore !== undefined) {
     if (keyOut !== undefined || certOut !== undefined) throw usageError('give either --keystore or --key-out/--cert-out, not both');
     let made: Uint8Array | undefined;
@@ -95,6 +98,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
         storetype: str(opts.storetype),
         alias: str(opts.alias),
         force,
+        access,
         storePassword: (isNew) => passwords.get('store', { purpose: `keystore ${keystore}`, confirm: isNew }),
         keyPassword: async (alias, storepass) => {
           if (!passwords.given('key')) return storepass;
@@ -120,10 +124,11 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     }
     const made = await make();
     cert = made.cert;
-    writeFilesAtomic([
-      { path: files.key, data: new TextEncoder().encode(encodePem('PRIVATE KEY', made.pkcs8)), opts: { overwrite: replace, mode: 0o600, what: 'private key' } },
+    const [key] = writeFilesAtomic([
+      { path: files.key, data: new TextEncoder().encode(encodePem('PRIVATE KEY', made.pkcs8)), opts: { overwrite: replace, secret: true, access, what: 'private key' } },
       { path: files.cert, data: new TextEncoder().encode(encodePem('CERTIFICATE', cert)), opts: { overwrite: replace, mode: 0o644, what: 'certificate' } },
     ]);
+    keyMode = key?.mode;
   }
 
   const summary = certSummary(cert);
@@ -146,6 +151,6 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   const paint = await painter(io, opts);
   const head = ksResult
     ? `${ksResult.created ? 'Created' : 'Updated'} ${ksResult.type} keystore ${shown(ksResult.path)} with key entry "${shown(ksResult.alias)}"`
-    : `Wrote private key ${shown(files?.key ?? '')} (mode 0600) and certificate ${shown(files?.cert ?? '')}`;
+    : `Wrote private key ${shown(files?.key ?? '')} (${modeText(keyMode)}) and certificate ${shown(files?.cert ?? '')}`;
   io.out([paint.bold(head), ...renderCertLines(summary, names, paint)].join('\n') + '\n');
 }

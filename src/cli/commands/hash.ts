@@ -28,7 +28,8 @@
 import type { GlobalOptions, Io } from '../io.js';
 import { hashFiles, type HashedFile } from '../../core/hash.js';
 import type { RehashResult } from '../../core/rehash.js';
-import { readInput } from '../../keystore/files.js';
+import { readInput } from '../../keystore/read.js';
+import { inputLimits } from '../../keystore/limits.js';
 import { shown } from '../../display.js';
 import { usageError } from '../../errors.js';
 
@@ -46,7 +47,7 @@ export async function run(io: Io, opts: Options, files: string[]): Promise<void>
   }
   if (opts.copy === true || opts.dryRun === true) throw usageError('--copy and --dry-run go with --rehash DIR', 'mailcert hash --rehash DIR --copy --dry-run');
   if (files.length === 0) throw usageError('hash needs certificate files or --rehash DIR', 'mailcert hash ca.pem   or   mailcert hash --rehash /etc/ssl/mail-ca');
-  const stdin = files.includes('-') ? await io.readStdin() : undefined;
+  const stdin = files.includes('-') ? await io.readStdin({ limit: inputLimits.file, what: 'file' }) : undefined;
   const read = (file: string): Uint8Array => (file === '-' && stdin !== undefined ? stdin : readInput(file, 'file'));
   const hashed = hashFiles(files, read, { issuer: opts.issuer === true, old: opts.old === true });
   printHashes(io, opts, hashed);

@@ -3,6 +3,7 @@ import type { Io } from '../io.js';
 import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { confirmer } from '../confirm.js';
+import { keyAccess } from '../key-access.js';
 import { importCertificates } from '../../core/import.js';
 import { readCertificates, readPrivateKey } from '../../keystore/inputs.js';
 import { damagedPart } from '../../keystore/damaged.js';
@@ -15,6 +16,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   const path = str(opts.keystore);
   const file = str(opts.file);
   if (path === undefined || file === undefined) throw usageError('import needs --keystore FILE and --file CERT', 'mailcert import -k james.jks --file reply.pem');
+  const access = await keyAccess(opts);
   const passwords = new PasswordResolver(io, opts);
   const certs = readCertificates(file);
   const keyFile = str(opts.key);
@@ -30,6 +32,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     storePassword: (isNew) => passwords.get('store', { purpose: `keystore ${path}`, confirm: isNew }),
     keyPassword: async (alias, storepass) => (passwords.given('key') ? passwords.get('key', { purpose: `key entry ${alias}` }) : storepass),
     confirm: confirmer(io, opts),
+    access,
   }).catch((e: unknown) => {
     throw damagedPart(e, path, 'a certificate in the keystore');
   });

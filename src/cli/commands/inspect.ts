@@ -6,6 +6,7 @@ import { inspectBytes, inspectFile, inspectJson } from '../../core/inspect.js';
 import { renderInspect } from '../../output/inspect.js';
 import { painter } from '../../output/style.js';
 import { usageError } from '../../errors.js';
+import { inputLimits } from '../../keystore/limits.js';
 
 export async function run(io: Io, opts: Opts, args: string[]): Promise<void> {
   const path = args[0];
@@ -23,7 +24,7 @@ export async function run(io: Io, opts: Opts, args: string[]): Promise<void> {
     givenStorePassword: async () => (passwords.given('store') ? passwords.get('store', purpose) : undefined),
     givenPassin: async () => (passwords.given('passin') ? passwords.get('passin', { purpose: `key ${name}` }) : undefined),
   };
-  const report = fromStdin ? await inspectBytes(name, await io.readStdin(), secrets) : await inspectFile(path, secrets);
+  const report = fromStdin ? await inspectBytes(name, await io.readStdin({ limit: inputLimits.file, what: 'file' }), secrets) : await inspectFile(path, secrets);
   if (opts.json) io.out(JSON.stringify(inspectJson(report), null, 2) + '\n');
   else if (!opts.quiet) io.out(renderInspect(report, await painter(io, opts)));
 }

@@ -3,6 +3,7 @@ import type { Io } from '../io.js';
 import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { mayOverwrite } from '../confirm.js';
+import { keyAccess, modeText } from '../key-access.js';
 import { selectKeyEntry } from '../select.js';
 import { checkOutputs, writeStripped, type KeyFormat } from '../../core/strip-password.js';
 import { readPrivateKey } from '../../keystore/inputs.js';
@@ -17,7 +18,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   if ((input === undefined) === (keystore === undefined)) throw usageError('give --in KEY or --keystore FILE (one of them)');
   if (keyOut === undefined) throw usageError('strip-password needs --out FILE', 'mailcert strip-password --in mail.key --out mail-nopass.key');
   const certOut = str(opts.certOut);
-  const out = { keyOut, certOut, format: (str(opts.format) ?? 'pkcs8') as KeyFormat, force: await mayOverwrite(io, opts, [keyOut, certOut]) };
+  const out = { keyOut, certOut, format: (str(opts.format) ?? 'pkcs8') as KeyFormat, force: await mayOverwrite(io, opts, [keyOut, certOut]), access: await keyAccess(opts) };
   checkOutputs(out);
   const passwords = new PasswordResolver(io, opts);
   let pkcs8: Uint8Array;
@@ -38,7 +39,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     chain = entry.chain;
     from = `${store.type} keystore ${path}, entry "${entry.alias}"`;
   }
-  writeStripped(out, pkcs8, chain, (data) => io.out(data));
+  const mode = writeStripped(out, pkcs8, chain, (data) => io.out(data));
   const result = { from, keyFile: keyOut, format: out.format, wasEncrypted, certFile: out.certOut ?? null, chainLength: chain.length };
   if (opts.json) {
     io.out(JSON.stringify(result, null, 2) + '\n');
@@ -47,7 +48,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   if (opts.quiet) return;
   const note = wasEncrypted ? '' : `note: ${shown(input ?? '')} was not encrypted; it was written in the requested form\n`;
   io.err(
-    `${note}Wrote unencrypted private key ${shown(keyOut)} (${out.format}, mode 0600) from ${shown(from)}\n` +
+    `${note}Wrote unencrypted private key ${shown(keyOut)} (${out.format}, ${modeText(mode)}) from ${shown(from)}\n` +
       (out.certOut ? `Wrote certificate chain ${shown(out.certOut)} (${chain.length} certificate${chain.length === 1 ? '' : 's'}, leaf first)\n` : ''),
   );
 }

@@ -2,7 +2,6 @@
  * verify --connect / --targets: options -> targets -> live checks; --save writes the chain the
  * server sent. --timeout bounds each step, --deadline each target's whole check.
  */
-import { readFileSync } from 'node:fs';
 import type { Io } from '../io.js';
 import { str, type Opts } from '../options.js';
 import { parseTarget, parseTargetsFile, verifyTargets, type Target } from '../../core/verify-live.js';
@@ -10,8 +9,8 @@ import type { CommonOptions, VerifyReport } from '../../core/verify-offline.js';
 import { MAX_CHAIN, type StartTlsProtocol } from '../../net/connect.js';
 import { encodePem } from '../../codec/pem.js';
 import { shown } from '../../display.js';
-import { inputError, usageError } from '../../errors.js';
-import { writeFileAtomic } from '../../keystore/files.js';
+import { usageError } from '../../errors.js';
+import { readInput, writeFileAtomic } from '../../keystore/files.js';
 import { withSpinner } from '../../output/spinner.js';
 import { mayOverwrite } from '../confirm.js';
 
@@ -28,13 +27,7 @@ export async function verifyLive(io: Io, opts: Opts, common: CommonOptions): Pro
   const targets: Target[] = given.map((c) => parseTarget(c, protocol));
   const file = str(opts.targets);
   if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      throw inputError(`--targets ${file}: cannot read it`);
-    }
-    targets.push(...parseTargetsFile(file, text, protocol));
+    targets.push(...parseTargetsFile(file, readInput(file, 'targets file').toString('utf8'), protocol));
   }
   if (targets.length === 0) throw usageError('give --connect HOST:PORT (or --targets FILE)');
   const save = str(opts.save);

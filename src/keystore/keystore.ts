@@ -3,6 +3,10 @@
  * The format is detected from the content, never from the file name (keytool's .jks files are
  * often PKCS#12); a modified store keeps its format. The PKCS#12 codec is loaded only when a
  * PKCS#12 file is met (it pulls in asn1js, which costs start-up time).
+ *
+ * Reading a store decrypts nothing it does not need, as keytool -list: the integrity digest or
+ * MAC and a PKCS#12 file's certificate safes. Private keys stay encrypted until recoverKey, and all
+ * the key derivation one file asks for is paid from one budget (codec/kdf.ts KdfBudget).
  */
 import { extname } from 'node:path';
 import { CodecError } from '../codec/errors.js';
@@ -12,14 +16,29 @@ import { MailcertError, ExitCode, inputError, usageError } from '../errors.js';
 import { readInput, writeFileAtomic } from './files.js';
 import { enforceRule } from './rules.js';
 import { decodeJks, encodeJks, jksProtectKey, jksRecoverKey } from '../codec/jks.js';
+import { KdfBudget } from '../codec/kdf.js';
 
 export type StoreType = 'JKS' | 'JCEKS' | 'PKCS12';
 
 export interface Keystore {
   type: StoreType;
   entries: StoredEntry[];
-  /** False when a JKS/JCEKS was read without its password (the digest was not checked). */
+  /** False when a JKS/JCEKS was read without its password, or a PKCS#12 file has no MAC. */
   integrityChecked: boolean;
+  /** Why the integrity was not checked: no store password given, or none to check (a PKCS#12 file without a MAC). */
+  unverified?: 'no-password' | 'no-mac';
+}
+
+/**
+ * The key-derivation budget of the file each key entry was read from: recoverKey pays from it,
+ * so decrypting every key of a file (export) is bounded as the file is. Entries made in memory
+ * have none and get a fresh budget.
+ */
+const budgets = new WeakMap<StoredKeyEntry, KdfBudget>();
+
+function withBudget(entries: StoredEntry[], budget: KdfBudget): StoredEntry[] {
+  for (const e of entries) if (e.kind === 'key') budgets.set(e, budget);
+  return entries;
 }
 
 /**
@@ -60,24 +79,28 @@ export async function readKeystoreFile(path: string, storePassword: StorePasswor
 
 export async function decodeKeystore(path: string, type: StoreType, bytes: Uint8Array, storePassword: StorePassword): Promise<Keystore> {
   try {
+    const budget = new KdfBudget(type === 'PKCS12' ? 'PKCS#12' : type);
     if (type === 'JKS' || type === 'JCEKS') {
       const pass = await storePassword();
       // JCEKS (read-only, rare) is loaded only when one is met.
       const r = type === 'JKS' ? decodeJks(bytes, pass) : (await import('../codec/jceks.js')).decodeJceks(bytes, pass);
-      return { type, entries: r.entries, integrityChecked: r.integrityChecked };
+      const store: Keystore = { type, entries: withBudget(r.entries, budget), integrityChecked: r.integrityChecked };
+      return r.integrityChecked ? store : { ...store, unverified: 'no-password' };
     }
     const { decodePkcs12 } = await import('../codec/pkcs12.js');
-    // A password-less PKCS#12 (no MAC, nothing encrypted) opens without asking; otherwise ask.
+    // A password-less PKCS#12 (no MAC, no encrypted safe) opens without asking; otherwise ask.
     let r;
     try {
-      r = decodePkcs12(bytes, undefined);
+      r = decodePkcs12(bytes, undefined, { budget });
     } catch (e) {
-      if (!(e instanceof CodecError) || e.kind === 'format' || e.kind === 'unsupported') throw e;
+      if (!(e instanceof CodecError) || e.kind !== 'password') throw e;
       const pass = await storePassword();
       if (pass === undefined) throw usageError(`${path}: this PKCS#12 keystore needs its password`, 'pass --storepass-env VAR or --storepass-file FILE');
-      r = decodePkcs12(bytes, pass);
+      r = decodePkcs12(bytes, pass, { budget });
     }
-    return { type, entries: r.entries, integrityChecked: r.macChecked };
+    // With a MAC the password was needed and checked; without one there is nothing to check.
+    const store: Keystore = { type, entries: withBudget(r.entries, budget), integrityChecked: r.macChecked };
+    return r.macChecked ? store : { ...store, unverified: 'no-mac' };
   } catch (e) {
     throw codecToUser(e, path, type);
   }
@@ -112,10 +135,15 @@ export async function recoverKey(path: string, type: StoreType, entry: StoredKey
   if (entry.privateKey) return entry.privateKey;
   if (!entry.protectedKey) throw inputError(`${path}: key entry "${entry.alias}" holds no key`);
   const pass = await keypass();
+  const budget = budgets.get(entry) ?? new KdfBudget(type === 'PKCS12' ? 'PKCS#12' : type);
   try {
     if (type === 'JCEKS') {
       const { jceksRecoverKey } = await import('../codec/jceks.js');
-      return jceksRecoverKey(entry.protectedKey, pass);
+      return jceksRecoverKey(entry.protectedKey, pass, budget);
+    }
+    if (type === 'PKCS12') {
+      const { pkcs12RecoverKey } = await import('../codec/pkcs12.js');
+      return pkcs12RecoverKey(entry.protectedKey, pass, budget);
     }
     return jksRecoverKey(entry.protectedKey, pass);
   } catch (e) {
@@ -141,6 +169,8 @@ export function codecToUser(e: unknown, path: string, type: string): unknown {
       return new MailcertError(`${path}: ${stripFormat(e)}: wrong password`, ExitCode.badInput, 'check the password given', { cause: e });
     case 'unsupported':
       return new MailcertError(`${path}: ${stripFormat(e)}`, ExitCode.badInput, undefined, { cause: e });
+    case 'limit':
+      return new MailcertError(`${path}: refused: ${stripFormat(e)}`, ExitCode.badInput, 'a keystore made by keytool or openssl never asks for this much; do not trust this file', { cause: e });
     case 'format':
       return new MailcertError(`${path}: damaged or not a ${e.format} file: ${stripFormat(e)}`, ExitCode.badInput, 'check that the file is complete (a truncated copy or a text-mode transfer damages keystores)', { cause: e });
   }

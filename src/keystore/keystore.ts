@@ -17,6 +17,8 @@ import { readInput, writeFileAtomic } from './files.js';
 import { enforceRule } from './rules.js';
 import { decodeJks, encodeJks, jksProtectKey, jksRecoverKey } from '../codec/jks.js';
 import { KdfBudget } from '../codec/kdf.js';
+import { MUTF8_MAX_BYTES, mutf8Length } from '../codec/mutf8.js';
+import { shown } from '../display.js';
 
 export type StoreType = 'JKS' | 'JCEKS' | 'PKCS12';
 
@@ -104,6 +106,24 @@ export async function decodeKeystore(path: string, type: StoreType, bytes: Uint8
   } catch (e) {
     throw codecToUser(e, path, type);
   }
+}
+
+/** Where an alias came from: an option the user typed (usage, exit 2) or a file being read (bad input, exit 3). */
+export type AliasSource = { option: string } | { file: string };
+
+/**
+ * A JKS alias is a Java modified UTF-8 string of at most 65535 bytes (DataOutputStream.writeUTF,
+ * "encoded string too long"); checked before anything is asked for or written, so the error can
+ * name where the alias came from. PKCS#12 friendlyNames have no such limit.
+ */
+export function checkAliasFits(type: StoreType, alias: string, from: AliasSource): void {
+  if (type !== 'JKS') return;
+  const n = mutf8Length(alias);
+  if (n <= MUTF8_MAX_BYTES) return;
+  const size = `${n} bytes in modified UTF-8, and a JKS alias holds at most ${MUTF8_MAX_BYTES}`;
+  if ('option' in from) throw usageError(`${from.option}: the alias is too long for a JKS keystore: ${size}`, 'choose a shorter alias');
+  const start = shown(alias.slice(0, 40));
+  throw inputError(`${shown(from.file)}: alias "${start}..." is too long for a JKS keystore: ${size}`, 'write PKCS#12 instead (--storetype pkcs12, or an --out name ending in .p12)');
 }
 
 /** Encodes a keystore; key entries need the key password only when they must be (re)protected. */
@@ -205,6 +225,12 @@ export async function writeKeystoreFile(
   if (opts.create && store.type === 'PKCS12' && /[^\x20-\x7e]/.test(storepass)) {
     throw usageError(`${path}: refused: Java 17 cannot open a PKCS#12 keystore whose password is not plain ASCII`, 'choose an ASCII password, or a JKS keystore (--storetype jks), which takes any password');
   }
-  const bytes = await encodeKeystore(store, storepass, keyPassword);
+  let bytes: Uint8Array;
+  try {
+    bytes = await encodeKeystore(store, storepass, keyPassword);
+  } catch (e) {
+    // A codec's refusal to write (an alias JKS cannot hold, a key it cannot protect) names the file.
+    throw codecToUser(e, path, store.type);
+  }
   writeFileAtomic(path, bytes, { overwrite: !opts.create || opts.force, mode: 0o600, what: 'keystore' });
 }

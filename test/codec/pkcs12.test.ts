@@ -28,9 +28,11 @@ import {
 } from '../../src/codec/asn1.js';
 import { CodecError } from '../../src/codec/errors.js';
 import type { StoredKeyEntry, StoredTrustedEntry } from '../../src/codec/model.js';
+import { KdfBudget } from '../../src/codec/kdf.js';
 import { bmpPassword, decryptWithAlgorithm, pkcs12Kdf } from '../../src/codec/pbe.js';
 import { type Pkcs12Entry, decodePkcs12, encodePkcs12, pkcs12RecoverKey } from '../../src/codec/pkcs12.js';
 import { encryptPkcs8 } from '../../src/codec/pkcs8.js';
+import { encryptedSafe, macData, manySafes, pbeAlgorithm, pfx, wrongPasswordMaxIterations } from '../helpers/hostile.js';
 import { parseKeytoolList } from '../helpers/keytool-list.js';
 import { fixturesDir, keytool, openssl, tempDir } from '../helpers/tools.js';
 
@@ -692,3 +694,67 @@ function toBerPkcs12(der: Uint8Array, password: string | undefined): Uint8Array 
   }
   return indefinite(0x30, parts);
 }
+
+describe('the key-derivation budget of a PKCS#12 file (kdf.ts KdfBudget)', () => {
+  it('refuses 100 encrypted safes at the JDK cap before deriving anything, with or without a password', () => {
+    const file = manySafes(100, 5_000_000);
+    assert.ok(file.length < 8000, `${file.length} bytes`);
+    const budget = new KdfBudget('PKCS#12');
+    assert.throws(() => decodePkcs12(file, 'pw', { budget }), isCodecError('limit', /more than the 2,000,000 mailcert spends on one file/));
+    assert.equal(budget.spent, 0);
+    // Refused before a password would be asked for.
+    assert.throws(() => decodePkcs12(file, undefined), isCodecError('limit'));
+  });
+
+  it('refuses one 3DES safe at the cap (key and IV: three SHA-1 chains of 5,000,000) whatever the password', () => {
+    const file = wrongPasswordMaxIterations();
+    for (const password of ['', 'wrong', undefined]) {
+      const budget = new KdfBudget('PKCS#12');
+      assert.throws(() => decodePkcs12(file, password, { budget }), isCodecError('limit', /15,000,000 rounds/), String(password));
+      assert.equal(budget.spent, 0);
+    }
+  });
+
+  it('adds up safes that each stay under the cap, and a MAC', () => {
+    const file = pfx([encryptedSafe(pbeAlgorithm('pbes2-sha256', 800_000)), encryptedSafe(pbeAlgorithm('pbes2-sha256', 800_000))], macData(500_000));
+    const budget = new KdfBudget('PKCS#12');
+    assert.throws(() => decodePkcs12(file, 'pw', { budget }), isCodecError('limit', /2,100,000 rounds/));
+    assert.equal(budget.spent, 0);
+  });
+
+  it('pays for every password encoding tried: an empty password costs the MAC twice', () => {
+    const file = pfx([], macData(600));
+    const one = new KdfBudget('PKCS#12', 1000);
+    assert.throws(() => decodePkcs12(file, 'x', { budget: one }), isCodecError('integrity'));
+    assert.equal(one.spent, 600);
+    const two = new KdfBudget('PKCS#12', 1000);
+    assert.throws(() => decodePkcs12(file, '', { budget: two }), isCodecError('limit', /1,200 rounds/));
+    assert.equal(two.spent, 600);
+  });
+
+  it('spends on keytool and openssl stores what kdf.ts says: the MAC and certificates to list, then each key', () => {
+    const spent: Record<string, [number, number]> = {};
+    for (const file of ['jdk.p12', 'jdk-legacy.p12', 'ossl.p12', 'ossl-legacy.p12', 'empty-pass.p12']) {
+      const budget = new KdfBudget('PKCS#12');
+      const s = store(file);
+      const r = decodePkcs12(load(file), s.storepass, { budget });
+      const listed = budget.spent;
+      for (const e of r.entries) if (e.kind === 'key') pkcs12RecoverKey(e.protectedKey!, s.storepass, budget);
+      spent[file] = [listed, budget.spent - listed];
+    }
+    assert.deepEqual(spent, {
+      'jdk.p12': [20_000, 10_000],
+      'jdk-legacy.p12': [200_000, 150_000],
+      'ossl.p12': [4_096, 2_048],
+      'ossl-legacy.p12': [6_144, 6_144],
+      'empty-pass.p12': [4_096, 2_048],
+    });
+  });
+
+  it('shares one budget between the store and its keys', () => {
+    const budget = new KdfBudget('PKCS#12', 25_000);
+    const r = decodePkcs12(load('jdk.p12'), 'changeit1', { budget });
+    assert.throws(() => pkcs12RecoverKey(keyEntry(r.entries, 'server').protectedKey!, 'changeit1', budget), isCodecError('limit'));
+    assert.equal(budget.spent, 20_000);
+  });
+});

@@ -4,7 +4,6 @@
  * "RSA/EC PRIVATE KEY" PEM (optionally Proc-Type: 4,ENCRYPTED) or DER. The format is read from the
  * content. Every failure names the file and says what to do.
  */
-import { createPrivateKey } from 'node:crypto';
 import { CodecError } from '../codec/errors.js';
 import { decodePem, type PemBlock } from '../codec/pem.js';
 import { detectFormat } from '../codec/detect.js';
@@ -13,6 +12,7 @@ import { isEncryptedPem, readTraditionalKey } from '../codec/pem-key.js';
 import { inputError } from '../errors.js';
 import { readInput } from './files.js';
 import { codecToUser } from './keystore.js';
+import { privateKeyObject } from './private-key.js';
 
 const CERT_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
 
@@ -56,7 +56,7 @@ export interface LoadedKey {
 }
 
 function toPkcs8(der: Uint8Array, type: 'pkcs1' | 'sec1' | 'pkcs8'): Uint8Array {
-  return new Uint8Array(createPrivateKey({ key: Buffer.from(der), format: 'der', type }).export({ type: 'pkcs8', format: 'der' }));
+  return new Uint8Array(privateKeyObject(der, type).export({ type: 'pkcs8', format: 'der' }));
 }
 
 /**

@@ -14,6 +14,7 @@ import type { StoredEntry, StoredKeyEntry } from '../codec/model.js';
 import { detectFormat } from '../codec/detect.js';
 import { MailcertError, ExitCode, inputError, usageError } from '../errors.js';
 import { readInput, writeFileAtomic } from './files.js';
+import { opensslReason, privateKeyObject } from './private-key.js';
 import { enforceRule } from './rules.js';
 import { decodeJks, encodeJks, jksProtectKey, jksRecoverKey } from '../codec/jks.js';
 import { KdfBudget } from '../codec/kdf.js';
@@ -150,10 +151,23 @@ export async function encodeKeystore(
   throw usageError(`mailcert does not write ${store.type} keystores`, 'write JKS or PKCS#12 (--storetype jks|pkcs12)');
 }
 
-/** Recovers the PKCS#8 DER of a key entry, decrypting it with the key password where the format protects keys separately. */
+/**
+ * Recovers the PKCS#8 DER of a key entry, decrypting it with the key password where the format
+ * protects keys separately, and checks that OpenSSL can read it: a key a command cannot use is
+ * bad input naming the file and the entry.
+ */
 export async function recoverKey(path: string, type: StoreType, entry: StoredKeyEntry, keypass: () => Promise<string>): Promise<Uint8Array> {
-  if (entry.privateKey) return entry.privateKey;
-  if (!entry.protectedKey) throw inputError(`${path}: key entry "${entry.alias}" holds no key`);
+  const pkcs8 = entry.privateKey ?? (await decryptKey(path, type, entry, keypass));
+  try {
+    privateKeyObject(pkcs8, 'pkcs8');
+  } catch (e) {
+    throw inputError(`${shown(path)}: key entry "${shown(entry.alias)}" holds a private key OpenSSL cannot read (${opensslReason(e)})`, 'the keystore is damaged: restore it from a backup', e);
+  }
+  return pkcs8;
+}
+
+async function decryptKey(path: string, type: StoreType, entry: StoredKeyEntry, keypass: () => Promise<string>): Promise<Uint8Array> {
+  if (!entry.protectedKey) throw inputError(`${shown(path)}: key entry "${shown(entry.alias)}" holds no key`);
   const pass = await keypass();
   const budget = budgets.get(entry) ?? new KdfBudget(type === 'PKCS12' ? 'PKCS#12' : type);
   try {
@@ -168,7 +182,7 @@ export async function recoverKey(path: string, type: StoreType, entry: StoredKey
     return jksRecoverKey(entry.protectedKey, pass);
   } catch (e) {
     if (e instanceof CodecError && e.kind === 'password') {
-      throw inputError(`${path}: cannot recover key "${entry.alias}": the key password is incorrect`, 'pass the key password with --keypass-env VAR or --keypass-file FILE (it defaults to the store password)');
+      throw inputError(`${shown(path)}: cannot recover key "${shown(entry.alias)}": the key password is incorrect`, 'pass the key password with --keypass-env VAR or --keypass-file FILE (it defaults to the store password)');
     }
     throw codecToUser(e, path, type);
   }
@@ -177,22 +191,25 @@ export async function recoverKey(path: string, type: StoreType, entry: StoredKey
 /** A codec's error about bytes becomes a user's error about a file: what, which file, what to do. */
 export function codecToUser(e: unknown, path: string, type: string): unknown {
   if (!(e instanceof CodecError)) return e;
+  // The file name and what the codec quotes from the file (aliases, labels) are escaped for the terminal.
+  const file = shown(path);
+  const what = shown(stripFormat(e));
   switch (e.kind) {
     case 'integrity':
       return new MailcertError(
-        `${path}: the ${type} keystore password is incorrect, or the file was changed or damaged (integrity check failed)`,
+        `${file}: the ${type} keystore password is incorrect, or the file was changed or damaged (integrity check failed)`,
         ExitCode.badInput,
         'check the store password (--storepass-env VAR, --storepass-file FILE); if it is right, the file is damaged: restore it from a backup',
         { cause: e },
       );
     case 'password':
-      return new MailcertError(`${path}: ${stripFormat(e)}: wrong password`, ExitCode.badInput, 'check the password given', { cause: e });
+      return new MailcertError(`${file}: ${what}: wrong password`, ExitCode.badInput, 'check the password given', { cause: e });
     case 'unsupported':
-      return new MailcertError(`${path}: ${stripFormat(e)}`, ExitCode.badInput, undefined, { cause: e });
+      return new MailcertError(`${file}: ${what}`, ExitCode.badInput, undefined, { cause: e });
     case 'limit':
-      return new MailcertError(`${path}: refused: ${stripFormat(e)}`, ExitCode.badInput, 'a keystore made by keytool or openssl never asks for this much; do not trust this file', { cause: e });
+      return new MailcertError(`${file}: refused: ${what}`, ExitCode.badInput, 'a keystore made by keytool or openssl never asks for this much; do not trust this file', { cause: e });
     case 'format':
-      return new MailcertError(`${path}: damaged or not a ${e.format} file: ${stripFormat(e)}`, ExitCode.badInput, 'check that the file is complete (a truncated copy or a text-mode transfer damages keystores)', { cause: e });
+      return new MailcertError(`${file}: damaged or not a ${e.format} file: ${what}`, ExitCode.badInput, 'check that the file is complete (a truncated copy or a text-mode transfer damages keystores)', { cause: e });
   }
 }
 

@@ -12,9 +12,7 @@ import { fixturesDir, mailcert, tempDir } from '../helpers/tools.js';
 
 const dir = tempDir();
 
-/** A PrivateKeyInfo { 0, rsaEncryption, OCTET STRING { SEQUENCE { INTEGER 0 } } }: no RSA key inside. */
-const hollowPkcs8 = Uint8Array.from(Buffer.from('3014020100300d06092a864886f70d0101010500040030', 'hex'));
-/** The same, its key OCTET STRING holding a truncated RSAPrivateKey. */
+/** A PrivateKeyInfo { 0, rsaEncryption, OCTET STRING { inner } }: with SEQUENCE { INTEGER 0 } inside, no RSA key. */
 const rsaPkcs8 = (inner: Uint8Array): Uint8Array => {
   const alg = Buffer.from('300d06092a864886f70d0101010500', 'hex');
   const body = Buffer.concat([Buffer.from('020100', 'hex'), alg, derOctetString(inner)]);
@@ -35,7 +33,7 @@ test('a PKCS#8 or traditional key OpenSSL cannot read: exit 3 naming the file, f
   const pkcs8Der = join(dir, 'hollow.der');
   writeFileSync(pkcs8Der, rsaPkcs8(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x00)));
   const pkcs8Pem = join(dir, 'hollow.pem');
-  writeFileSync(pkcs8Pem, encodePem('PRIVATE KEY', hollowPkcs8));
+  writeFileSync(pkcs8Pem, encodePem('PRIVATE KEY', rsaPkcs8(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x00))));
   const ecPem = join(dir, 'hollow-ec.pem');
   writeFileSync(ecPem, encodePem('EC PRIVATE KEY', Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x00)));
   // A DER key is tried as PKCS#8, PKCS#1 and SEC 1 in turn; refused by all, it is none of them.

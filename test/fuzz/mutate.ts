@@ -10,6 +10,8 @@
  * line edits and DER mutations of a block's decoded body.
  */
 
+import { concat, encodeLength } from '../../src/codec/der.js';
+
 /** A 32-bit PRNG (sfc32, from PractRand): fast, small state, good enough to pick mutations. */
 export class Rng {
   #a: number;
@@ -72,18 +74,6 @@ export function nameHash(name: string): number {
 }
 
 const INTERESTING_BYTES = [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x1f, 0x20, 0x30, 0x31, 0x7f, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0xa0, 0xfe, 0xff];
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** A random range [start, end) of `b`, at most `max` long. */
 function range(rng: Rng, b: Uint8Array, max = 64): [number, number] {
@@ -196,13 +186,6 @@ export function derHeaders(b: Uint8Array, max = 2000): Header[] {
   };
   walk(0, b.length, 0);
   return out;
-}
-
-function encodeLength(n: number): Uint8Array {
-  if (n < 0x80) return Uint8Array.of(n);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
-  return Uint8Array.of(0x80 | bytes.length, ...bytes);
 }
 
 /** One element's length made shorter, longer, indefinite, non-minimal or absurd. */

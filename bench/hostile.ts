@@ -7,16 +7,21 @@
  * - deeply nested BER, bounded by the 64-level nesting limit (codec/der.ts, codec/asn1.ts);
  * - huge PEM text, bounded by nothing but the file's size: a 10,000-certificate bundle and one
  *   48 MB block.
- * And the cost of one key-derivation round each way node:crypto allows, in-process.
+ * And the cost of one key-derivation round each way node:crypto allows, and what stores made by
+ * keytool and openssl spend of the budget, in-process.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash, hash, pbkdf2Sync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { OID, derExplicit, derOctetString, derOid, derSequence, derInteger } from '../src/codec/asn1.js';
-import { FILE_KDF_BUDGET, bmpPassword, pkcs12Kdf } from '../src/codec/kdf.js';
+import { decodeJceks, jceksRecoverKey } from '../src/codec/jceks.js';
+import { encodeJks } from '../src/codec/jks.js';
+import { FILE_KDF_BUDGET, KdfBudget, bmpPassword, pkcs12Kdf } from '../src/codec/kdf.js';
 import { decodePem } from '../src/codec/pem.js';
+import { decodePkcs12, pkcs12RecoverKey } from '../src/codec/pkcs12.js';
 import { hugePem, hugePemBlock, macData, manySafes, nestedBer, pfx, wrongPasswordMaxIterations } from '../test/helpers/hostile.js';
 import { measure, type BoundedResult, type Cmd } from './harness.js';
 
@@ -127,4 +132,57 @@ export function kdfRoundCosts(): string[] {
     `  PBKDF2, node:crypto pbkdf2Sync (native)                  ${pbkdf2.toFixed(0)}`,
     `  the budget's worst case: ${FILE_KDF_BUDGET.toLocaleString('en-US')} rounds of the PKCS#12 KDF = ${((FILE_KDF_BUDGET * oneShot) / 1e6).toFixed(0)} ms`,
   ];
+}
+
+/**
+ * What stores the tools make spend of the budget (the numbers kdf.ts's FILE_KDF_BUDGET comment
+ * quotes): a JKS with 5 keys and 100 trusted certificates, converted by keytool into PKCS#12
+ * (JDK 17 default and legacy layouts) and JCEKS, and openssl pkcs12 -export of a key with 100
+ * certificates (default and -legacy). Listing spends the MAC and certificate safes; "every key"
+ * is what decrypting all keys (export) adds.
+ */
+export function realStoreCosts(): string[] {
+  const work = mkdtempSync(join(tmpdir(), 'mailcert-bench-stores-'));
+  process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+  const pass = 'bench-pass';
+  const run = (cmd: string, args: string[]): void => {
+    const r = spawnSync(cmd, args, { cwd: work, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  };
+  const roots = rootCertificates.slice(0, 100).map((p) => decodePem(p)[0]!.der);
+  const created = new Date('2026-01-01T00:00:00Z');
+  writeFileSync(join(work, 'base.jks'), encodeJks(roots.map((cert, i) => ({ kind: 'trusted', alias: `ca-${i}`, created, cert })), pass));
+  for (let i = 0; i < 5; i++) {
+    run('keytool', ['-genkeypair', '-storetype', 'JKS', '-keystore', 'base.jks', '-storepass', pass, '-keypass', pass, '-alias', `key-${i}`, '-keyalg', 'EC', '-groupname', 'secp256r1', '-dname', `CN=mail${i}.example.com`]);
+  }
+  const convert = (out: string, type: string, extra: string[] = []): void =>
+    run('keytool', [...extra, '-importkeystore', '-srckeystore', 'base.jks', '-srcstoretype', 'JKS', '-srcstorepass', pass, '-destkeystore', out, '-deststoretype', type, '-deststorepass', pass, '-destkeypass', pass, '-noprompt']);
+  convert('jdk.p12', 'PKCS12');
+  convert('jdk-legacy.p12', 'PKCS12', ['-J-Dkeystore.pkcs12.legacy']);
+  convert('store.jceks', 'JCEKS');
+  run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '2', '-subj', '/CN=mail.example.com']);
+  writeFileSync(join(work, 'cas.pem'), rootCertificates.slice(0, 100).join('\n'));
+  run('openssl', ['pkcs12', '-export', '-inkey', 'k.pem', '-in', 'c.pem', '-certfile', 'cas.pem', '-passout', `pass:${pass}`, '-out', 'ossl.p12']);
+  run('openssl', ['pkcs12', '-export', '-legacy', '-inkey', 'k.pem', '-in', 'c.pem', '-certfile', 'cas.pem', '-passout', `pass:${pass}`, '-out', 'ossl-legacy.p12']);
+
+  const read = (f: string): Uint8Array => new Uint8Array(readFileSync(join(work, f)));
+  const row = (what: string, budget: KdfBudget, listed: number): string =>
+    `  ${what.padEnd(52)} list ${listed.toLocaleString('en-US').padStart(9)}, every key ${(budget.spent - listed).toLocaleString('en-US').padStart(9)} more`;
+  const lines = [`what tool-made stores spend of the ${FILE_KDF_BUDGET.toLocaleString('en-US')}-round budget (rounds):`];
+  for (const [file, what] of [
+    ['jdk.p12', 'keytool JDK 17 PKCS12, 5 keys + 100 trusted'],
+    ['jdk-legacy.p12', 'keytool JDK 17 PKCS12 legacy, 5 keys + 100 trusted'],
+    ['ossl.p12', 'openssl pkcs12 -export, 1 key + 101 certificates'],
+    ['ossl-legacy.p12', 'openssl pkcs12 -export -legacy, the same'],
+  ] as const) {
+    const budget = new KdfBudget('PKCS#12');
+    const r = decodePkcs12(read(file), pass, { budget });
+    const listed = budget.spent;
+    for (const e of r.entries) if (e.kind === 'key' && e.protectedKey) pkcs12RecoverKey(e.protectedKey, pass, budget);
+    lines.push(row(what, budget, listed));
+  }
+  const budget = new KdfBudget('JCEKS');
+  for (const e of decodeJceks(read('store.jceks'), pass).entries) if (e.kind === 'key' && e.protectedKey) jceksRecoverKey(e.protectedKey, pass, budget);
+  lines.push(row('keytool JDK 17 JCEKS, 5 keys + 100 trusted', budget, 0));
+  return lines;
 }

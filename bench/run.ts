@@ -12,7 +12,7 @@ import { decodePem } from '../src/codec/pem.js';
 import { encodeJks } from '../src/codec/jks.js';
 import type { StoredEntry } from '../src/codec/model.js';
 import { compare, printBounded, printResults, type BoundedResult, type Result } from './harness.js';
-import { hostileBenchmarks, kdfRoundCosts } from './hostile.js';
+import { hostileBenchmarks, kdfRoundCosts, realStoreCosts } from './hostile.js';
 import { hashBenchmarks } from './hash.js';
 import { startupBenchmarks } from './startup.js';
 import { verifyBenchmarks } from './verify.js';
@@ -145,5 +145,5 @@ const bounded: BoundedResult[] = wanted('hostile') ? hostileBenchmarks(runs) : [
 if (results.length > 0) printResults(results, runs);
 if (bounded.length > 0) {
   printBounded(bounded, runs);
-  console.log(`\n${kdfRoundCosts().join('\n')}`);
+  console.log(`\n${kdfRoundCosts().join('\n')}\n\n${realStoreCosts().join('\n')}`);
 }

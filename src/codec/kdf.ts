@@ -19,18 +19,18 @@ export const MAX_ITERATIONS = 5_000_000;
 /**
  * The key-derivation work one file may ask for, in rounds: iteration count times output blocks,
  * summed over every derivation (MAC key, each safe's key and IV, each private key, and each
- * password encoding tried). What real stores ask for, as made by the tools (bench/hostile.ts
- * measures these with keytool and openssl on this machine):
+ * password encoding tried). What stores made by the tools spend, measured by bench/hostile.ts
+ * (realStoreCosts) on stores of 5 keys and 100 trusted certificates:
  *
- *   JDK 17 keytool, 1 key + 50 trusted certificates:   list 20,000     + 10,000 per key
- *   JDK 17 -J-Dkeystore.pkcs12.legacy:                 list 200,000    + 150,000 per key (3DES)
- *   OpenSSL 3 pkcs12 -export (default and -legacy):    list <= 6,144   + <= 6,144 per key
- *   JCEKS (JDK 17 keytool, PBEWithMD5AndTripleDES):    list 0          + 400,000 per key
+ *   keytool JDK 17 PKCS12:                 list  20,000; every key  10,000 more
+ *   keytool JDK 17 PKCS12, legacy layout:  list 200,000; every key 150,000 more (3DES)
+ *   openssl 3 pkcs12 -export (and -legacy): list <= 6,144; a key <= 6,144 more
+ *   keytool JDK 17 JCEKS:                  list       0; every key 400,000 more (MD5 x 2)
  *
- * 2,000,000 rounds lets mailcert read every key of such stores (five JCEKS keys, ten legacy
- * PKCS#12 keys, two hundred JDK 17 ones) and bounds a hostile file to about 1.4 s of hashing in
- * the slowest case here (the PKCS#12 KDF, 0.7 us a round); without it, 100 encrypted safes at the
- * JDK's 5,000,000-iteration cap would take hours.
+ * 2,000,000 rounds reads all of those and decrypts every key (the five JCEKS keys take exactly
+ * the budget; commands that write a key take one, with --alias), and bounds a hostile file to
+ * about 1.4 s of hashing in the slowest case (the PKCS#12 KDF's JavaScript loop, 0.7 us a round):
+ * without it, 100 3DES safes at the JDK's 5,000,000-iteration cap took 17 minutes to list.
  */
 export const FILE_KDF_BUDGET = 2_000_000;
 

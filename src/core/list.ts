@@ -6,6 +6,9 @@
  * a fraction of keytool's time.
  */
 import { hash } from 'node:crypto';
+import { CodecError } from '../codec/errors.js';
+import { shown } from '../display.js';
+import { inputError } from '../errors.js';
 import type { Keystore } from '../keystore/keystore.js';
 import type { CertSummary } from './cert-summary.js';
 
@@ -44,6 +47,21 @@ export function fingerprint(der: Uint8Array, algorithm = 'sha256'): string {
 }
 
 /**
+ * Each certificate of an entry summarised. Keystores hold certificates as bytes the store never
+ * parses, so a damaged one shows only here: as bad input naming the file and the entry.
+ */
+function summarized(path: string, alias: string, chain: readonly Uint8Array[], summarize: (der: Uint8Array) => CertSummary): CertSummary[] {
+  return chain.map((der, i) => {
+    try {
+      return summarize(der);
+    } catch (e) {
+      if (!(e instanceof CodecError)) throw e;
+      throw inputError(`${shown(path)}: entry "${shown(alias)}": certificate ${i + 1} is not a valid certificate (${shown(e.message)})`, 'the keystore is damaged: restore it from a backup', e);
+    }
+  });
+}
+
+/**
  * With `summarize` (core/cert-summary's certSummary, for -v and --json) every certificate is
  * summarised; without it only fingerprints are computed and the X.509 parser is never loaded.
  */
@@ -58,7 +76,7 @@ export function listKeystore(path: string, store: Keystore, summarize?: (der: Ui
         created: e.created,
         chainLength: chain.length,
         sha256: leaf ? fingerprint(leaf) : undefined,
-        chain: summarize ? chain.map(summarize) : [],
+        chain: summarize ? summarized(path, e.alias, chain, summarize) : [],
       };
     })
     // keytool lists in Hashtable order, which means nothing to a reader; we sort by alias.

@@ -1,6 +1,6 @@
 /**
  * The last part of the fuzz oracle: an input through the built CLI (bin/mailcert.cjs), with the
- * command its target names (`list -k FILE` for keystores, `inspect FILE` otherwise). Whatever the
+ * command its target names (`inspect FILE`, with the password of the seed the input came from). Whatever the
  * input, the CLI ends with exit 0 or 3 and no "internal error" or stack; an error is one line
  * ("mailcert: ...") and at most a hint line; an input its decoder refused is exit 3.
  */

@@ -42,7 +42,7 @@ export interface Target {
   seeds(): Seed[];
   /** Puts one input through the decoder; a refusal is a CodecError. `at.stage` tells how far it got. */
   run(bytes: Uint8Array, seed: Seed, at: { stage: Stage }): void;
-  /** The CLI command that does stage 'decode' to a file, and its environment. */
+  /** The CLI command that does (at least) stage 'decode' to a file, and its environment. */
   cli(file: string, seed: Seed): { args: string[]; env: Record<string, string> };
 }
 
@@ -118,9 +118,10 @@ function ignoreRefusal(f: () => unknown): void {
   }
 }
 
+/** inspect of a keystore is list -v: every certificate it holds is parsed and summarised too. */
 const keystoreCli = (file: string, seed: Seed): { args: string[]; env: Record<string, string> } => ({
-  args: ['list', '-k', file],
-  env: { MAILCERT_STOREPASS: seed.password },
+  args: ['inspect', file, '--storepass-env', 'FUZZ_STOREPASS'],
+  env: { FUZZ_STOREPASS: seed.password },
 });
 const inspectCli = (file: string, seed: Seed): { args: string[]; env: Record<string, string> } => ({
   args: ['inspect', file, '--passin-env', 'FUZZ_PASS'],

@@ -218,6 +218,28 @@ function stripFormat(e: CodecError): string {
   return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
 }
 
+/**
+ * A PKCS#12 key read and not decrypted is written back as it was (PKCS12KeyStore.engineStore), so
+ * it must already be under the password the store is written with, which keytool and Java use to
+ * read it: checked by decrypting it once (a password-less store's keys may be under any password).
+ */
+async function checkStoredKeys(path: string, store: Keystore, storepass: string): Promise<void> {
+  for (const e of store.entries) {
+    if (e.kind !== 'key' || e.privateKey !== undefined || e.protectedKey === undefined) continue;
+    const { pkcs12RecoverKey } = await import('../codec/pkcs12.js');
+    try {
+      pkcs12RecoverKey(e.protectedKey, storepass, budgets.get(e) ?? new KdfBudget('PKCS#12'));
+    } catch (err) {
+      if (!(err instanceof CodecError) || err.kind !== 'password') throw codecToUser(err, path, store.type);
+      throw inputError(
+        `${shown(path)}: key entry "${shown(e.alias)}" is encrypted with another password than the store password given`,
+        'give the password the key was made with as the store password: Java reads PKCS#12 keys with it',
+        err,
+      );
+    }
+  }
+}
+
 export interface SaveOptions {
   /** True when the file is being created (a new store); false for an in-place update. */
   create: boolean;
@@ -242,6 +264,7 @@ export async function writeKeystoreFile(
   if (opts.create && store.type === 'PKCS12' && /[^\x20-\x7e]/.test(storepass)) {
     throw usageError(`${path}: refused: Java 17 cannot open a PKCS#12 keystore whose password is not plain ASCII`, 'choose an ASCII password, or a JKS keystore (--storetype jks), which takes any password');
   }
+  if (store.type === 'PKCS12') await checkStoredKeys(path, store, storepass);
   let bytes: Uint8Array;
   try {
     bytes = await encodeKeystore(store, storepass, keyPassword);

@@ -3,14 +3,14 @@
 // alias JKS cannot hold came from.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodePkcs12, encodePkcs12, pkcs12RecoverKey, type Pkcs12Entry } from '../../src/codec/pkcs12.js';
 import { encryptPkcs8 } from '../../src/codec/pkcs8.js';
-import { checkAliasFits, decodeKeystore, recoverKey } from '../../src/keystore/keystore.js';
+import { checkAliasFits, decodeKeystore, recoverKey, writeKeystoreFile } from '../../src/keystore/keystore.js';
 import { ExitCode, MailcertError } from '../../src/errors.js';
 import { manySafes } from '../helpers/hostile.js';
-import { fixturesDir } from '../helpers/tools.js';
+import { fixturesDir, tempDir } from '../helpers/tools.js';
 
 const p12 = (file: string): Uint8Array => new Uint8Array(readFileSync(join(fixturesDir, 'pkcs12', file)));
 const jks = (file: string): Uint8Array => new Uint8Array(readFileSync(join(fixturesDir, 'jks', file)));
@@ -96,4 +96,26 @@ test('an alias a JKS cannot hold: usage from an option, bad input naming the fil
   assert.throws(() => checkAliasFits('JKS', '\0'.repeat(32_768), { file: 'in\n.p12' }), isUserError(ExitCode.badInput, /^in\\x0a\.p12: alias "(\\x00){40}\.\.\."/));
   checkAliasFits('JKS', 'a'.repeat(65_535), { option: '--alias' });
   checkAliasFits('PKCS12', long, { option: '--alias' });
+});
+
+test('a PKCS#12 key kept encrypted is written back only under the store password it was made with', async () => {
+  // keytool's password-less store: no MAC, certificates in the clear, the key under "nopass123".
+  const dir = tempDir();
+  const path = join(dir, 'nopass.p12');
+  writeFileSync(path, p12('nopass-jdk.p12'));
+  const store = await decodeKeystore(path, 'PKCS12', p12('nopass-jdk.p12'), password(undefined).ask);
+  const key = store.entries.find((e) => e.kind === 'key');
+  assert.ok(key?.kind === 'key' && key.protectedKey !== undefined && key.privateKey === undefined);
+  await assert.rejects(
+    writeKeystoreFile(path, store, 'another-pass', () => Promise.resolve('another-pass'), { create: false, force: false }),
+    isUserError(ExitCode.badInput, /nopass\.p12: key entry "imap" is encrypted with another password than the store password given$/),
+  );
+  assert.deepEqual(new Uint8Array(readFileSync(path)), p12('nopass-jdk.p12'));
+  await writeKeystoreFile(path, store, 'nopass123', () => Promise.resolve('nopass123'), { create: false, force: false });
+  const again = await decodeKeystore(path, 'PKCS12', new Uint8Array(readFileSync(path)), password('nopass123').ask);
+  assert.equal(again.integrityChecked, true);
+  const written = again.entries.find((e) => e.kind === 'key');
+  assert.ok(written?.kind === 'key');
+  assert.deepEqual(written.protectedKey, key.protectedKey);
+  assert.deepEqual(await recoverKey(path, 'PKCS12', written, () => Promise.resolve('nopass123')), await recoverKey(path, 'PKCS12', key, () => Promise.resolve('nopass123')));
 });

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { cliProblem } from './cli-check.js';
 import { fuzzTarget, inputAt, replayInputs, type Finding } from './runner.js';
 import { TARGETS, seedsOf } from './targets.js';
+import { derOctetString, derSequence } from '../../src/codec/asn1.js';
+import { hugePemBlock, pbeAlgorithm } from '../helpers/hostile.js';
 import { repoRoot, tempDir } from '../helpers/tools.js';
 
 const RUN_SEED = 1;
@@ -52,4 +54,19 @@ test('inputs that once crashed a decoder or the CLI (test/fuzz/corpus) are refus
     replayed += files.length;
   }
   assert.ok(replayed > 0, 'the corpus holds the inputs that found the bugs fixed so far');
+});
+
+test('the oracle itself: an input over the CPU limit is a hang, one over the memory limit is memory', async () => {
+  // An encrypted PKCS#8 asking for 900,000 rounds of the PKCS#12 KDF (within the file budget):
+  // refused after the hashing, which a 100 ms limit calls a hang and a 20 s one does not.
+  const slow = { bytes: derSequence(pbeAlgorithm('pkcs12-3des', 300_000), derOctetString(new Uint8Array(16))), seed: 0 };
+  const strict = await replayInputs('pkcs8', [slow], { hangMs: 100 });
+  assert.deepEqual(strict.findings.map((f) => f.kind), ['hang']);
+  const lenient = await replayInputs('pkcs8', [slow], { hangMs: 20_000 });
+  assert.deepEqual(lenient.findings, []);
+  assert.equal(lenient.refused.decode, 1);
+  // 30 MB of PEM text: its strings and buffers pass 48 MB.
+  const big = { bytes: new TextEncoder().encode(hugePemBlock(30 * 2 ** 20)), seed: 0 };
+  const tight = await replayInputs('pem', [big], { memoryMb: 48 });
+  assert.deepEqual(tight.findings.map((f) => f.kind), ['memory']);
 });

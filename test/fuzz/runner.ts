@@ -1,8 +1,11 @@
 /**
  * Runs a fuzz target's inputs in a worker thread and judges them (the oracle):
  * - a crash: anything thrown other than CodecError / MailcertError (worker.ts);
- * - a hang: one input running longer than `hangMs` (2 s), seen by a watchdog here that reads the
- *   worker's progress from shared memory; the worker is stopped and a new one goes on after it;
+ * - a hang: one input taking more than `hangMs` (2 s) of CPU, seen by a watchdog here that reads
+ *   the worker's progress from shared memory; the worker is stopped and a new one goes on after
+ *   it. CPU time (this process's, which is the worker's while this thread waits) rather than
+ *   wall-clock time, so a busy machine does not make a slow input look like a hang; an input
+ *   still running after 30 times that on the clock is one whatever its CPU;
  * - memory: the worker's heap over `memoryMb` (256 MB, its resourceLimits), or this process's
  *   resident set growing by more than that (array buffers live outside the heap).
  * Used by the test (test/fuzz/fuzz.test.ts) and by `npm run fuzz` (scripts/fuzz.mjs).
@@ -96,9 +99,14 @@ function oneWorker(
   });
   const rssLimit = process.memoryUsage.rss() + memoryMb * 1024 * 1024;
   const current = (): number => Atomics.load(progress, 0) - 1;
+  const cpuMs = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   return new Promise((resolve, reject) => {
     let seen = -1;
     let since = performance.now();
+    let cpuSince = cpuMs();
     let settled = false;
     const stop = (index: number | undefined, kind?: Finding['kind'], message?: string): void => {
       if (settled) return;
@@ -110,12 +118,16 @@ function oneWorker(
     const watchdog = setInterval(() => {
       const index = current();
       const now = performance.now();
+      const cpu = cpuMs();
       if (index !== seen) {
         seen = index;
         since = now;
+        cpuSince = cpu;
         return;
       }
-      if (index >= job.from && now - since > hangMs) stop(index, 'hang', `no result after ${Math.round(now - since)} ms`);
+      if (index >= job.from && (cpu - cpuSince > hangMs || now - since > 30 * hangMs)) {
+        stop(index, 'hang', `no result after ${Math.round(cpu - cpuSince)} ms of CPU (${Math.round(now - since)} ms on the clock)`);
+      }
       else if (process.memoryUsage.rss() > rssLimit) stop(Math.max(index, job.from), 'memory', `resident memory grew by more than ${memoryMb} MB`);
     }, 50);
     worker.on('message', (m: WorkerMessage) => {

@@ -14,6 +14,8 @@ export interface Cmd {
   args: string[];
   env?: NodeJS.ProcessEnv;
   input?: string;
+  /** The exit code a run must end with (default 0): a hostile input is refused with 3. */
+  status?: number;
 }
 
 export interface Sample {
@@ -34,7 +36,7 @@ export function runOnce(c: Cmd): Sample {
     stdio: ['pipe', 'ignore', 'pipe'],
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${c.label} failed (exit ${String(r.status)}): ${r.stderr.toString()}`);
+  if (r.status !== (c.status ?? 0)) throw new Error(`${c.label} exited ${String(r.status)}, expected ${c.status ?? 0}: ${r.stderr.toString()}`);
   const rssKiB = Number(readFileSync(out, 'utf8').trim().split('\n').pop());
   return { ms, rssKiB };
 }
@@ -103,5 +105,44 @@ export function printResults(results: readonly Result[], runs: number): void {
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
   console.log(`medians of ${runs} interleaved runs each (after one warm-up)\n`);
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+}
+
+/** One command measured alone against fixed bounds: the hostile-input benchmark (bench/hostile.ts). */
+export interface Bounded {
+  name: string;
+  cmd: Cmd;
+  /** The limit in mailcert that bounds the work, as a reader would state it. */
+  limit: string;
+  maxMs: number;
+  maxRssMiB: number;
+  runs: number;
+}
+
+export interface BoundedResult {
+  name: string;
+  ms: number;
+  rssMiB: number;
+  limit: string;
+  target: string;
+  met: boolean;
+}
+
+export function measure(b: Bounded): BoundedResult {
+  runOnce(b.cmd);
+  const samples: Sample[] = [];
+  for (let i = 0; i < b.runs; i++) samples.push(runOnce(b.cmd));
+  const ms = median(samples.map((s) => s.ms));
+  const rssMiB = Math.max(...samples.map((s) => s.rssKiB)) / 1024;
+  return { name: b.name, ms, rssMiB, limit: b.limit, target: `<= ${b.maxMs} ms, <= ${b.maxRssMiB} MiB`, met: ms <= b.maxMs && rssMiB <= b.maxRssMiB };
+}
+
+export function printBounded(results: readonly BoundedResult[], runs: number): void {
+  const rows = [
+    ['hostile input', 'time', 'peak RSS', 'target', 'bounded by', ''],
+    ...results.map((r) => [r.name, `${r.ms.toFixed(0)} ms`, `${r.rssMiB.toFixed(1)} MiB`, r.target, r.limit, r.met ? 'met' : 'MISSED']),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  console.log(`\nmedians of ${runs} runs each (after one warm-up); peak RSS of all runs\n`);
   for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
 }

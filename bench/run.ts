@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: mailcert against keytool/openssl on the same inputs, measured side by side.
  * BENCH_RUNS sets the number of interleaved runs (default 10; key generation always takes at
- * least 31, since RSA key search time varies a lot from run to run); BENCH_ONLY=list,genkey,hash,startup,verify,verify-offline
- * runs only those groups.
+ * least 31, since RSA key search time varies a lot from run to run); BENCH_ONLY=list,genkey,hash,startup,verify,verify-offline,hostile
+ * runs only those groups. The hostile group measures crafted worst-case inputs alone, against fixed bounds (bench/hostile.ts).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { decodePem } from '../src/codec/pem.js';
 import { encodeJks } from '../src/codec/jks.js';
 import type { StoredEntry } from '../src/codec/model.js';
-import { compare, printResults, type Result } from './harness.js';
+import { compare, printBounded, printResults, type BoundedResult, type Result } from './harness.js';
+import { hostileBenchmarks, kdfRoundCosts, realStoreCosts } from './hostile.js';
 import { hashBenchmarks } from './hash.js';
 import { startupBenchmarks } from './startup.js';
 import { verifyBenchmarks } from './verify.js';
@@ -141,5 +142,10 @@ if (wanted('hash')) results.push(...hashBenchmarks(runs));
 if (wanted('startup')) results.push(...startupBenchmarks(runs));
 if (wanted('verify-offline')) results.push(...verifyOfflineBenchmarks(runs));
 if (wanted('verify')) results.push(...(await verifyBenchmarks(runs)));
+const bounded: BoundedResult[] = wanted('hostile') ? hostileBenchmarks(runs) : [];
 
-printResults(results, runs);
+if (results.length > 0) printResults(results, runs);
+if (bounded.length > 0) {
+  printBounded(bounded, runs);
+  console.log(`\n${kdfRoundCosts().join('\n')}\n\n${realStoreCosts().join('\n')}`);
+}

@@ -6,7 +6,8 @@ export type CodecErrorKind =
   | 'format' // the bytes are not what they claim to be (short, lying length, bad tag)
   | 'integrity' // a MAC or digest over the file does not match (wrong password or a damaged file)
   | 'password' // a key or store could not be decrypted with the password given
-  | 'unsupported'; // well-formed, but something mailcert does not handle (named in the message)
+  | 'unsupported' // well-formed, but something mailcert does not handle (named in the message)
+  | 'limit'; // asks for more work than mailcert spends on one file (codec/kdf.ts KdfBudget)
 
 export class CodecError extends Error {
   override readonly name = 'CodecError';

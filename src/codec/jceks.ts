@@ -19,6 +19,7 @@ import {
   parseEncryptedPrivateKeyInfo,
   recoverKeyProtector,
 } from './jks-keyprotector.js';
+import { KdfBudget } from './kdf.js';
 import type { StoredSecretEntry } from './model.js';
 import { decodeMutf8, readJavaUtf } from './mutf8.js';
 
@@ -43,9 +44,10 @@ export function decodeJceks(bytes: Uint8Array, storepass?: string): DecodedKeySt
 /**
  * com.sun.crypto.provider.KeyProtector.recover: returns the PKCS#8 PrivateKeyInfo DER of a JCEKS
  * key entry. PBEWithMD5AndTripleDES keys need a printable-ASCII password (PBEKey rejects others),
- * KeyProtector keys (JKS files loaded as JCEKS) take any password.
+ * KeyProtector keys (JKS files loaded as JCEKS) take any password. The MD5 rounds are paid for from
+ * `budget`, the file's when several keys of one file are recovered (kdf.ts).
  */
-export function jceksRecoverKey(protectedKey: Uint8Array, keypass: string): Uint8Array {
+export function jceksRecoverKey(protectedKey: Uint8Array, keypass: string, budget: KdfBudget = new KdfBudget('JCEKS')): Uint8Array {
   const epki = parseEncryptedPrivateKeyInfo(protectedKey, 'JCEKS');
   if (bytesEqual(epki.oid, KEY_PROTECTOR_OID)) return recoverKeyProtector(epki.encryptedData, keypass, 'JCEKS');
   if (!bytesEqual(epki.oid, PBE_MD5_3DES_OID)) {
@@ -61,6 +63,8 @@ export function jceksRecoverKey(protectedKey: Uint8Array, keypass: string): Uint
   if (ct.length === 0 || ct.length % 8 !== 0) {
     throw new CodecError('format', 'JCEKS', `encrypted key is ${ct.length} bytes, not a whole number of 3DES blocks`);
   }
+  // Two MD5 chains of `iterations`, one per salt half (deriveDesedeKey), paid for before they run.
+  budget.charge(iterations, 2);
   const { key, iv } = deriveDesedeKey(Buffer.from(keypass, 'latin1'), salt, iterations);
   let plain: Buffer;
   try {

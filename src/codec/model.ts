@@ -14,11 +14,12 @@ export interface StoredKeyEntry {
   chain: Der[];
   /**
    * The key as the file protects it (JKS: Sun KeyProtector EncryptedPrivateKeyInfo; JCEKS:
-   * PBEWithMD5AndTripleDES EncryptedPrivateKeyInfo), under the key password, which may differ
-   * from the store password. Absent for formats that decrypt with the store password (PKCS#12).
+   * PBEWithMD5AndTripleDES EncryptedPrivateKeyInfo; PKCS#12: the shrouded key bag's PBES2 or
+   * PKCS#12 PBE EncryptedPrivateKeyInfo), under the key password, which may differ from the store
+   * password (keytool gives PKCS#12 keys the store password). Decrypted only when a key is needed.
    */
   protectedKey?: Der;
-  /** PKCS#8 PrivateKeyInfo DER, once known (PKCS#12 after decoding, JKS after recovering). */
+  /** PKCS#8 PrivateKeyInfo DER, once known (a PKCS#12 plain keyBag, or a key recovered or made). */
   privateKey?: Der;
 }
 

@@ -7,13 +7,13 @@
  * - PKCS#12 PBE (RFC 7292 Appendix C) pbeWithSHAAnd3-KeyTripleDES-CBC, -2-KeyTripleDES-CBC,
  *   -128BitRC2-CBC and -40BitRC2-CBC, keyed by the PKCS#12 KDF (RFC 7292 Appendix B.2) over the
  *   password as a BMPString with its 00 00 terminator (OpenSSL OPENSSL_utf82uni, JDK
- *   PKCS12PBECipherCore.derive).
+ *   PKCS12PBECipherCore.derive); the KDF, the password encodings and the work budget are kdf.ts's.
  *
- * node:crypto does all of it except RC2: OpenSSL 3 in Node has RC2 only in the legacy provider,
- * which cannot be loaded from inside the process (keystore-formats.md 3.5), so RC2 is node-forge's,
- * loaded only when an RC2 algorithm is met.
+ * node:crypto does all of it except the PKCS#12 KDF (a loop of its hashes) and RC2: OpenSSL 3 in
+ * Node has RC2 only in the legacy provider, which cannot be loaded from inside the process
+ * (keystore-formats.md 3.5), so RC2 is node-forge's, loaded only when an RC2 algorithm is met.
  */
-import { createCipheriv, createDecipheriv, hash as oneShotHash, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import {
   type AlgorithmIdentifier,
@@ -35,9 +35,18 @@ import {
   smallInteger,
 } from './asn1.js';
 import { CodecError } from './errors.js';
+import {
+  KdfBudget,
+  MAX_ITERATIONS,
+  bmpPassword,
+  pbkdf2PasswordCandidates,
+  pkcs12Kdf,
+  pkcs12KdfBlocks,
+  pkcs12PasswordCandidates,
+  utf8Password,
+} from './kdf.js';
 
-/** PKCS12KeyStore.MAX_ITERATION_COUNT: larger counts are refused so a hostile file cannot hang us. */
-export const MAX_ITERATIONS = 5_000_000;
+export { KdfBudget, MAX_ITERATIONS, bmpPassword, pkcs12Kdf, pkcs12PasswordCandidates, utf8Password } from './kdf.js';
 
 export type Pbes2Cipher = 'aes-128-cbc' | 'aes-192-cbc' | 'aes-256-cbc' | 'des-ede3-cbc';
 export type PbeHash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
@@ -81,6 +90,9 @@ const PBES2_CIPHERS: Record<Pbes2Cipher, { oid: string; keyLength: number; ivLen
   'des-ede3-cbc': { oid: OID.desEde3Cbc, keyLength: 24, ivLength: 8 },
 };
 
+/** HMAC output lengths: PBKDF2 derives a key in blocks of this size. */
+const PRF_SIZES: Record<PbeHash, number> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
+
 const PRF_OIDS: Record<PbeHash, string> = {
   sha1: OID.hmacWithSHA1,
   sha224: OID.hmacWithSHA224,
@@ -99,112 +111,6 @@ const PKCS12_PBES: Record<Pkcs12PbeAlgorithm, { oid: string; cipher: Pkcs12Ciphe
 };
 
 // ---------------------------------------------------------------------------------------------
-// Passwords
-
-/** The password as PBKDF2 takes it: UTF-8 bytes (OpenSSL 3, JDK PBKDF2KeyImpl). */
-export function utf8Password(password: string): Uint8Array {
-  return new Uint8Array(Buffer.from(password, 'utf8'));
-}
-
-/**
- * The password as the PKCS#12 KDF takes it: a BMPString (UTF-16BE code units, so characters
- * beyond U+FFFF are surrogate pairs as in OpenSSL OPENSSL_utf82uni) plus a 00 00 terminator
- * (RFC 7292 B.1).
- */
-export function bmpPassword(password: string): Uint8Array {
-  const out = new Uint8Array(password.length * 2 + 2);
-  for (let i = 0; i < password.length; i++) {
-    const u = password.charCodeAt(i);
-    out[2 * i] = u >> 8;
-    out[2 * i + 1] = u & 0xff;
-  }
-  return out;
-}
-
-/**
- * PKCS#12 KDF password encodings to try, in order. An empty password is tried as 00 00 and then
- * as no bytes at all: the JDK retries "" as "\0" (PKCS12KeyStore.RetryWithZero), which its
- * PKCS12PBECipherCore.derive encodes with no terminator, and OpenSSL uses no bytes for a NULL
- * password (PKCS12_key_gen_utf8 with pass == NULL).
- */
-export function pkcs12PasswordCandidates(password: string): Uint8Array[] {
-  return password === '' ? [bmpPassword(''), new Uint8Array(0)] : [bmpPassword(password)];
-}
-
-/** PBKDF2 encodings to try: "" and then the JDK's RetryWithZero "\0" (one 00 byte in UTF-8). */
-function pbkdf2PasswordCandidates(password: string): Uint8Array[] {
-  return password === '' ? [new Uint8Array(0), Uint8Array.of(0)] : [utf8Password(password)];
-}
-
-// ---------------------------------------------------------------------------------------------
-// PKCS#12 KDF (RFC 7292 Appendix B.2)
-
-/** Output length u and block length v of the hashes the PKCS#12 KDF and MAC accept. */
-const HASH_SIZES: Record<string, { u: number; v: number }> = {
-  sha1: { u: 20, v: 64 },
-  sha224: { u: 28, v: 64 },
-  sha256: { u: 32, v: 64 },
-  sha384: { u: 48, v: 128 },
-  sha512: { u: 64, v: 128 },
-  'sha512-224': { u: 28, v: 128 },
-  'sha512-256': { u: 32, v: 128 },
-};
-
-export type Pkcs12KdfId = 1 | 2 | 3;
-
-/**
- * Derives n bytes: ID 1 for a key, 2 for an IV, 3 for a MAC key. `password` is already encoded
- * (bmpPassword). Iterations are bounded by the callers (MAX_ITERATIONS).
- */
-export function pkcs12Kdf(
-  hash: string,
-  password: Uint8Array,
-  salt: Uint8Array,
-  iterations: number,
-  id: Pkcs12KdfId,
-  n: number,
-): Uint8Array {
-  const sizes = HASH_SIZES[hash];
-  if (sizes === undefined) throw new RangeError(`pkcs12Kdf: unsupported hash ${hash}`);
-  const { u, v } = sizes;
-  const d = new Uint8Array(v).fill(id);
-  // Steps 2-4: S and P each repeated to a multiple of v bytes, I = S || P.
-  const i = concatBytes([repeatTo(salt, v * Math.ceil(salt.length / v)), repeatTo(password, v * Math.ceil(password.length / v))]);
-  const blocks = Math.ceil(n / u);
-  const out = new Uint8Array(blocks * u);
-  for (let b = 0; b < blocks; b++) {
-    // Step 6a: A = H^r(D || I).
-    let a = digest(hash, concatBytes([d, i]));
-    for (let r = 1; r < iterations; r++) a = digest(hash, a);
-    out.set(a, b * u);
-    if (b + 1 === blocks) break;
-    // Steps 6b-6c: B = A repeated to v bytes; each v-byte block I_j = (I_j + B + 1) mod 2^(8v).
-    const bb = repeatTo(a, v);
-    for (let j = 0; j < i.length; j += v) {
-      let carry = 1;
-      for (let k = v - 1; k >= 0; k--) {
-        const sum = (i[j + k] as number) + (bb[k] as number) + carry;
-        i[j + k] = sum & 0xff;
-        carry = sum >> 8;
-      }
-    }
-  }
-  return out.subarray(0, n);
-}
-
-/** One-shot crypto.hash: about twice as fast as createHash for the 100000-round legacy MAC. */
-function digest(hash: string, data: Uint8Array): Uint8Array {
-  return oneShotHash(hash, data, 'buffer');
-}
-
-function repeatTo(src: Uint8Array, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  if (src.length === 0) return out;
-  for (let o = 0; o < length; o += src.length) out.set(src.subarray(0, Math.min(src.length, length - o)), o);
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Decryption
 
 /** What a PBE AlgorithmIdentifier asks for, once its parameters are read and bounded. */
@@ -215,30 +121,53 @@ type PbeScheme =
 /**
  * Decrypts `ciphertext` with the PBE algorithm `algId` names (DER, or a node already parsed).
  * PKCS#8 and PKCS#12 always encrypt one DER element, so a plaintext that is not one is treated like
- * bad padding: a wrong password (CodecError 'password'). Errors are reported under `format`.
+ * bad padding: a wrong password (CodecError 'password'). Errors are reported under `format`. The
+ * derivations are paid for from `budget` (the file's, when it holds several encrypted parts)
+ * before they run.
  */
 export function decryptWithAlgorithm(
   algId: Uint8Array | Asn1Node,
   password: string,
   ciphertext: Uint8Array,
   format = 'PKCS#8',
+  budget: KdfBudget = new KdfBudget(format),
 ): Uint8Array {
   const node = algId instanceof Uint8Array ? parseBer(algId, format) : algId;
   const scheme = readScheme(algorithmIdentifier(node, 'encryption algorithm'));
+  const rounds = schemeRounds(scheme);
   if (scheme.kind === 'pbes2') {
+    const cfg = PBES2_CIPHERS[scheme.cipher];
     for (const pw of pbkdf2PasswordCandidates(password)) {
-      const cfg = PBES2_CIPHERS[scheme.cipher];
+      budget.charge(rounds, 1, node.offset);
       const key = pbkdf2Sync(pw, scheme.salt, scheme.iterations, cfg.keyLength, scheme.prf);
       const plain = cbcDecrypt(scheme.cipher, key, scheme.iv, ciphertext);
       if (plain !== undefined && isOneElement(plain)) return plain;
     }
   } else {
     for (const pw of pkcs12PasswordCandidates(password)) {
+      budget.charge(rounds, 1, node.offset);
       const plain = pkcs12PbeDecrypt(scheme, pw, ciphertext);
       if (plain !== undefined && isOneElement(plain)) return plain;
     }
   }
   throw new CodecError('password', format, 'cannot decrypt: the password is incorrect (or the data is damaged)');
+}
+
+/** The key-derivation rounds one decryption with this AlgorithmIdentifier costs, for one password encoding. */
+export function pbeRounds(algId: Asn1Node): number {
+  return schemeRounds(readScheme(algorithmIdentifier(algId, 'encryption algorithm')));
+}
+
+function schemeRounds(scheme: PbeScheme): number {
+  // PBKDF2 runs one chain of `iterations` HMACs per PRF output block of the key (RFC 8018 5.2);
+  // the PKCS#12 PBE derives key and IV apart, one hash chain per SHA-1 block of each (RFC 7292 B.2).
+  if (scheme.kind === 'pbes2') return scheme.iterations * Math.ceil(PBES2_CIPHERS[scheme.cipher].keyLength / PRF_SIZES[scheme.prf]);
+  return scheme.iterations * (pkcs12KdfBlocks('sha1', scheme.keyLength) + pkcs12KdfBlocks('sha1', 8));
+}
+
+/** True for the algorithms decryptWithAlgorithm reads: PBES2 and the PKCS#12 PBE schemes. */
+export function isPbeAlgorithm(oid: string): boolean {
+  return oid === OID.pbes2 || Object.values(PKCS12_PBES).some((p) => p.oid === oid);
 }
 
 function readScheme(alg: AlgorithmIdentifier): PbeScheme {

@@ -135,7 +135,7 @@ function decodeBody(text: string, lines: Line[]): { headers: Record<string, stri
   if (unpadded.length % 4 === 1 || (padSeen !== undefined && b64.length % 4 !== 0)) {
     throw pemError(text, (padSeen ?? lastData ?? { offset: 0 }).offset, 'truncated base64 data');
   }
-  return { headers, der: new Uint8Array(Buffer.from(unpadded, 'base64')) };
+  return { headers, der: base64Bytes(unpadded) };
 }
 
 /**
@@ -145,7 +145,13 @@ function decodeBody(text: string, lines: Line[]): { headers: Record<string, stri
 function quickBody(body: string): { headers: Record<string, string>; der: Uint8Array } | undefined {
   const b64 = body.replace(/[ \t\r\n]+/g, '');
   if (b64.length === 0 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
-  return { headers: {}, der: new Uint8Array(Buffer.from(b64, 'base64')) };
+  return { headers: {}, der: base64Bytes(b64) };
+}
+
+/** Decoded base64 as a view of the Buffer Node decodes into: a 48 MB block is not copied again. */
+function base64Bytes(b64: string): Uint8Array {
+  const buf = Buffer.from(b64, 'base64');
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
 /**

@@ -1,7 +1,10 @@
 /**
  * PKCS#12 (RFC 7292) keystores: decode what keytool (JDK 17, default and legacy), OpenSSL 3
  * (default and -legacy) and pkijs/Windows (BER) write, the way the JDK reads them
- * (PKCS12KeyStore.engineLoad / loadSafeContents); encode the JDK 17 layout (engineStore).
+ * (PKCS12KeyStore.engineLoad / loadSafeContents); the JDK 17 layout is written by pkcs12-encode.ts.
+ * Like engineLoad, decoding checks the MAC and decrypts the certificate safes but leaves private
+ * keys encrypted until one is asked for (pkcs12RecoverKey, engineGetKey), all of it paid for from
+ * the file's key-derivation budget (kdf.ts).
  *
  *   PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, macData MacData OPTIONAL }
  *   AuthenticatedSafe ::= SEQUENCE OF ContentInfo   -- data or encryptedData, each holding SafeContents
@@ -10,24 +13,14 @@
  *
  * Only this module (and the codecs it imports) is loaded when a PKCS#12 file is handled.
  */
-import { X509Certificate, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import {
   type Asn1Node,
   OID,
-  UNIVERSAL,
   algorithmIdentifier,
   at,
   bmpString,
   contentOffset,
-  derAlgorithm,
-  derBmpString,
-  derExplicit,
-  derImplicitPrimitive,
-  derInteger,
-  derOctetString,
-  derOid,
-  derSequence,
-  derSetOf,
   explicit,
   fail,
   implicitOctets,
@@ -39,18 +32,16 @@ import {
   setOf,
   smallInteger,
 } from './asn1.js';
+import { toDer } from './der.js';
 import { CodecError } from './errors.js';
+import { KdfBudget, MAX_ITERATIONS, pkcs12PasswordCandidates } from './kdf.js';
 import type { Der, StoredKeyEntry, StoredTrustedEntry } from './model.js';
-import {
-  MAX_ITERATIONS,
-  bmpPassword,
-  decryptWithAlgorithm,
-  encryptPbes2,
-  encryptPkcs12Pbe,
-  pkcs12Kdf,
-  pkcs12PasswordCandidates,
-} from './pbe.js';
+import { decryptWithAlgorithm, pbeRounds } from './pbe.js';
+import { type CertInfo, bytesEqual, findIssuer, isSelfSigned, readCertificate } from './pkcs12-certs.js';
+import { computeMac } from './pkcs12-encode.js';
 import { decryptEpki, privateKeyInfo } from './pkcs8.js';
+
+export { encodePkcs12, type Pkcs12EncodeOptions } from './pkcs12-encode.js';
 
 const FORMAT = 'PKCS#12';
 
@@ -72,22 +63,23 @@ export interface Pkcs12Decoded {
   layout: Pkcs12Layout;
 }
 
-export interface Pkcs12EncodeOptions {
-  /** The JDK legacy layout (-J-Dkeystore.pkcs12.legacy): 3DES keys, RC2-40 certificates, SHA-1 MAC. */
-  legacy?: boolean;
-  /** Iterations for key, certificate and MAC protection alike (default: the JDK's for the layout). */
-  iterations?: number;
+export interface Pkcs12DecodeOptions {
+  /**
+   * What the file's key derivations may cost (kdf.ts); pass the same budget to pkcs12RecoverKey
+   * for the file's keys. A fresh FILE_KDF_BUDGET by default.
+   */
+  budget?: KdfBudget;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Decoding
-
 /**
- * Decodes a PKCS#12 file. With `password` undefined only a password-less store opens (no MAC,
- * nothing encrypted, as PKCS12KeyStore.isPasswordless); anything protected is a CodecError
- * ('password') so the caller can ask for one.
+ * Decodes a PKCS#12 file. With `password` undefined only a store without a MAC and encrypted
+ * safes opens (PKCS12KeyStore.isPasswordless); anything else is a CodecError ('password') so the
+ * caller can ask for one. Key entries from shrouded key bags keep the bag's
+ * EncryptedPrivateKeyInfo as `protectedKey` (pkcs12RecoverKey decrypts it); plain keyBags give
+ * `privateKey` at once.
  */
-export function decodePkcs12(bytes: Uint8Array, password: string | undefined): Pkcs12Decoded {
+export function decodePkcs12(bytes: Uint8Array, password: string | undefined, opts: Pkcs12DecodeOptions = {}): Pkcs12Decoded {
+  const budget = opts.budget ?? new KdfBudget(FORMAT);
   const root = parseBer(bytes, FORMAT);
   const pfx = sequence(root, 'PFX', 2, 3);
   const version = smallInteger(at(pfx, 0, root, 'PFX'), 'PFX version');
@@ -104,32 +96,33 @@ export function decodePkcs12(bytes: Uint8Array, password: string | undefined): P
   const safes = sequence(authSafeRoot, 'AuthenticatedSafe').map(readSafe);
   const macNode = pfx[2];
 
-  if (password === undefined && (macNode !== undefined || safes.some((s) => s.kind === 'encrypted'))) {
+  const mac = macNode === undefined ? undefined : readMacData(macNode);
+  // What the MAC and the safes ask for, checked against the budget before any of it runs (and
+  // before a password is asked for): a file that asks for too much is refused at once.
+  let planned = mac?.iterations ?? 0;
+  for (const safe of safes) if (safe.kind === 'encrypted') planned += pbeRounds(safe.algorithm);
+  budget.ensure(planned, root.offset);
+  if (password === undefined && (mac !== undefined || safes.some((s) => s.kind === 'encrypted'))) {
     throw new CodecError('password', FORMAT, 'the keystore is password-protected: a password is needed');
   }
-  let macAlgorithm: string | undefined;
   let macChecked = false;
-  let macSaltLength: number | undefined;
-  if (macNode !== undefined) {
-    const mac = readMacData(macNode);
-    macAlgorithm = mac.name;
-    macSaltLength = mac.salt.length;
-    // Verified before anything is decrypted, so a wrong password is an integrity error, as keytool says.
-    if (password !== undefined) {
-      verifyMac(mac, password, authSafeBytes);
-      macChecked = true;
-    }
+  // Verified before anything is decrypted, so a wrong password is an integrity error, as keytool says.
+  if (mac !== undefined && password !== undefined) {
+    verifyMac(mac, password, authSafeBytes, budget);
+    macChecked = true;
   }
 
-  const state = newLoadState(password);
+  const state = newLoadState();
   for (const safe of safes) {
     if (safe.kind === 'data') loadSafeContents(safe.contents, state, 0);
     else {
       // password is defined here: encrypted safes without one were refused above.
-      const plain = decryptWithAlgorithm(safe.algorithm, password ?? '', safe.ciphertext, FORMAT);
+      const plain = decryptWithAlgorithm(safe.algorithm, password ?? '', safe.ciphertext, FORMAT, budget);
       loadSafeContents(parseBer(plain, FORMAT, safe.node.offset), state, 0);
     }
   }
+  const macAlgorithm = mac?.name;
+  const macSaltLength = mac?.salt.length;
   const entries = matchChains(state);
   const layout = guessLayout(safes, macNode !== undefined, macSaltLength);
   return macAlgorithm === undefined ? { entries, macChecked, layout } : { entries, macAlgorithm, macChecked, layout };
@@ -229,43 +222,30 @@ function readMacData(node: Asn1Node): MacData {
 
 /**
  * HMAC over the AuthenticatedSafe content octets with a key from the PKCS#12 KDF (ID 3, length of
- * the hash). An empty password is tried both ways (RetryWithZero).
+ * the hash). An empty password is tried both ways (RetryWithZero), each paid for.
  */
-function verifyMac(mac: MacData, password: string, authSafe: Uint8Array): void {
+function verifyMac(mac: MacData, password: string, authSafe: Uint8Array, budget: KdfBudget): void {
   for (const pw of pkcs12PasswordCandidates(password)) {
+    budget.charge(mac.iterations, 1);
     const computed = computeMac(mac.hash, pw, mac.salt, mac.iterations, authSafe);
     if (computed.length === mac.digest.length && timingSafeEqual(computed, mac.digest)) return;
   }
   throw new CodecError('integrity', FORMAT, 'keystore password is incorrect or the file was changed');
 }
 
-function computeMac(hash: string, password: Uint8Array, salt: Uint8Array, iterations: number, data: Uint8Array): Uint8Array {
-  const keyLength = createHmac(hash, '').digest().length;
-  const key = pkcs12Kdf(hash, password, salt, iterations, 3, keyLength);
-  return new Uint8Array(createHmac(hash, key).update(data).digest());
-}
-
 // --- SafeContents (PKCS12KeyStore.loadSafeContents)
-
-interface CertInfo {
-  der: Der;
-  subject: Uint8Array;
-  issuer: Uint8Array;
-  subjectKeyId?: Uint8Array;
-  authorityKeyId?: Uint8Array;
-}
 
 interface KeyRecord {
   kind: 'key';
   alias: string;
   keyId: Uint8Array;
   created: Date;
-  privateKey: Der;
+  /** A plain keyBag's PrivateKeyInfo, or a shrouded key bag's EncryptedPrivateKeyInfo (DER). */
+  key: { privateKey: Der } | { protectedKey: Der };
   chain: Der[];
 }
 
 interface LoadState {
-  password: string | undefined;
   /** Counts key bags as they are met, as the JDK does; its "only one key" test reads it mid-load. */
   privateKeyCount: number;
   /** getUnfriendlyName: "1", "2", ... shared by keys and trusted certificates. */
@@ -278,8 +258,8 @@ interface LoadState {
   allCerts: CertInfo[];
 }
 
-function newLoadState(password: string | undefined): LoadState {
-  return { password, privateKeyCount: 0, counter: 0, entries: new Map(), keyList: [], certEntries: [], allCerts: [] };
+function newLoadState(): LoadState {
+  return { privateKeyCount: 0, counter: 0, entries: new Map(), keyList: [], certEntries: [], allCerts: [] };
 }
 
 /** Nested safeContentsBags deeper than this are refused (OpenSSL reads nesting; the JDK does not). */
@@ -342,23 +322,26 @@ function loadKeyBag(bagId: string, value: Asn1Node, attrs: BagAttributes, state:
     if (state.privateKeyCount !== 1) return;
     keyId = KEY_ID_01;
   }
-  let privateKey: Der;
+  let key: KeyRecord['key'];
   if (bagId === OID.keyBag) {
-    privateKey = value.encoded.slice();
+    const privateKey = value.encoded.slice();
     try {
       privateKeyInfo(privateKey);
     } catch (e) {
       if (e instanceof CodecError) throw fail(value, `keyBag: not a PrivateKeyInfo (${e.message})`);
       throw e;
     }
+    key = { privateKey };
   } else {
-    if (state.password === undefined) {
-      throw new CodecError('password', FORMAT, 'the private keys are encrypted: a password is needed');
-    }
-    privateKey = decryptEpki(value, state.password, FORMAT);
+    // Kept encrypted, as the JDK keeps protectedPrivKey until engineGetKey: listing a store never
+    // needs the key. Only its shape is checked here; the DER form is what gets written back.
+    const parts = sequence(value, 'EncryptedPrivateKeyInfo', 2, 2);
+    algorithmIdentifier(at(parts, 0, value, 'EncryptedPrivateKeyInfo'), 'key encryption algorithm');
+    octetString(at(parts, 1, value, 'EncryptedPrivateKeyInfo'), 'encrypted private key');
+    key = { protectedKey: toDer(value.encoded, FORMAT) };
   }
   const alias = attrs.friendlyName ?? unfriendlyName(state);
-  const record: KeyRecord = { kind: 'key', alias, keyId, created: dateFromKeyId(keyId) ?? new Date(), privateKey, chain: [] };
+  const record: KeyRecord = { kind: 'key', alias, keyId, created: dateFromKeyId(keyId) ?? new Date(), key, chain: [] };
   state.keyList.push(record);
   state.entries.set(alias.toLowerCase(), record);
 }
@@ -404,79 +387,6 @@ function readCertBag(value: Asn1Node): CertInfo | undefined {
   return readCertificate(der, certNode.constructed ? certNode.offset : contentOffset(certNode));
 }
 
-// --- Certificates: just the fields chain building needs (RFC 5280 4.1)
-
-function readCertificate(der: Uint8Array, offset: number): CertInfo {
-  const root = parseBer(der, FORMAT, offset);
-  const cert = sequence(root, 'Certificate', 3, 3);
-  const tbsNode = at(cert, 0, root, 'Certificate');
-  const tbs = sequence(tbsNode, 'TBSCertificate', 6, 10);
-  const skip = tbs[0] !== undefined && isContext(tbs[0], 0) ? 1 : 0;
-  const issuer = at(tbs, 2 + skip, tbsNode, 'TBSCertificate');
-  const subject = at(tbs, 4 + skip, tbsNode, 'TBSCertificate');
-  sequence(issuer, 'certificate issuer');
-  sequence(subject, 'certificate subject');
-  const info: CertInfo = { der, subject: subject.encoded, issuer: issuer.encoded };
-  const extsWrapper = tbs.slice(6 + skip).find((n) => isContext(n, 3));
-  if (extsWrapper !== undefined) {
-    for (const ext of sequence(explicit(extsWrapper, 3, 'extensions'), 'extensions')) {
-      const e = sequence(ext, 'extension', 2, 3);
-      const id = objectId(at(e, 0, ext, 'extension'), 'extension id');
-      const valueNode = e[e.length - 1] as Asn1Node;
-      if (id !== OID.subjectKeyIdentifier && id !== OID.authorityKeyIdentifier) continue;
-      const inner = parseBer(octetString(valueNode, 'extension value'), FORMAT, contentOffset(valueNode));
-      if (id === OID.subjectKeyIdentifier) info.subjectKeyId = octetString(inner, 'subjectKeyIdentifier');
-      else {
-        // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, ... }
-        const keyIdNode = sequence(inner, 'authorityKeyIdentifier').find((n) => isContext(n, 0));
-        if (keyIdNode !== undefined) info.authorityKeyId = implicitOctets(keyIdNode, 'authority key identifier');
-      }
-    }
-  }
-  return info;
-}
-
-/** X500Principal.equals compares canonical names; the same DER, or the same canonical string. */
-function sameName(a: Uint8Array, b: Uint8Array): boolean {
-  if (bytesEqual(a, b)) return true;
-  try {
-    return canonicalName(a) === canonicalName(b);
-  } catch {
-    return false;
-  }
-}
-
-function canonicalName(der: Uint8Array): string {
-  return rfc2253(parseBer(der, FORMAT)).toLowerCase().replace(/\s+/g, ' ');
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
-}
-
-/** KeyStoreUtil.isSelfSigned: subject equals issuer and the signature verifies with its own key. */
-function isSelfSigned(cert: CertInfo): boolean {
-  if (!sameName(cert.subject, cert.issuer)) return false;
-  try {
-    const x = new X509Certificate(cert.der);
-    return x.verify(x.publicKey);
-  } catch {
-    return false;
-  }
-}
-
-/** PKCS12KeyStore.findIssuer: an AKI/SKI match among the DN matches, else a DN match without SKI. */
-function findIssuer(cert: CertInfo, all: readonly CertInfo[]): CertInfo | undefined {
-  let fallback: CertInfo | undefined;
-  for (const c of all) {
-    if (!sameName(c.subject, cert.issuer)) continue;
-    if (cert.authorityKeyId === undefined) return c;
-    if (c.subjectKeyId === undefined) fallback = c;
-    else if (bytesEqual(c.subjectKeyId, cert.authorityKeyId)) return c;
-  }
-  return fallback;
-}
-
 /** PKCS12KeyStore.findMatchedCertificate: localKeyId and alias, else localKeyId, else alias. */
 function findLeaf(key: KeyRecord, state: LoadState): CertInfo | undefined {
   let idMatch: CertInfo | undefined;
@@ -505,7 +415,7 @@ function matchChains(state: LoadState): Pkcs12Entry[] {
     key.chain = chain.map((c) => c.der);
   }
   return [...state.entries.values()].map((e): Pkcs12Entry =>
-    e.kind === 'key' ? { kind: 'key', alias: e.alias, created: e.created, chain: e.chain, privateKey: e.privateKey } : e,
+    e.kind === 'key' ? { kind: 'key', alias: e.alias, created: e.created, chain: e.chain, ...e.key } : e,
   );
 }
 
@@ -520,193 +430,11 @@ function guessLayout(safes: readonly Safe[], hasMac: boolean, macSaltLength: num
   return jdk ? `jdk${legacy}` : `openssl${legacy}`;
 }
 
-// ---------------------------------------------------------------------------------------------
-// RFC 2253 names (X500Principal.getName()), for the friendlyName of chain certificates.
-
-const NAME_KEYWORDS: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.9': 'STREET',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '0.9.2342.19200300.100.1.25': 'DC',
-  '0.9.2342.19200300.100.1.1': 'UID',
-};
-
-/** Last RDN first, AVAs of one RDN joined by "+", unknown types as OID=#hex (RFC 2253 2). */
-function rfc2253(name: Asn1Node): string {
-  return sequence(name, 'Name')
-    .map((rdn) =>
-      setOf(rdn, 'RelativeDistinguishedName', 1)
-        .map((ava) => {
-          const parts = sequence(ava, 'AttributeTypeAndValue', 2, 2);
-          const type = objectId(at(parts, 0, ava, 'AttributeTypeAndValue'), 'attribute type');
-          const value = at(parts, 1, ava, 'AttributeTypeAndValue');
-          const keyword = NAME_KEYWORDS[type];
-          const text = keyword === undefined ? undefined : directoryString(value);
-          return text === undefined ? `${type}=#${Buffer.from(value.encoded).toString('hex')}` : `${keyword}=${escape2253(text)}`;
-        })
-        .join('+'),
-    )
-    .reverse()
-    .join(',');
-}
-
-function directoryString(node: Asn1Node): string | undefined {
-  if (node.tagClass !== 'universal' || node.constructed) return undefined;
-  const c = Buffer.from(node.content);
-  switch (node.tag) {
-    case UNIVERSAL.UTF8_STRING:
-      return c.toString('utf8');
-    case UNIVERSAL.PRINTABLE_STRING:
-    case UNIVERSAL.IA5_STRING:
-    case UNIVERSAL.NUMERIC_STRING:
-    case UNIVERSAL.VISIBLE_STRING:
-    case UNIVERSAL.T61_STRING:
-      return c.toString('latin1');
-    case UNIVERSAL.BMP_STRING:
-      return c.length % 2 === 0 ? Buffer.from(c).swap16().toString('utf16le') : undefined;
-    case UNIVERSAL.UNIVERSAL_STRING: {
-      if (c.length % 4 !== 0) return undefined;
-      let s = '';
-      for (let i = 0; i < c.length; i += 4) {
-        const cp = c.readUInt32BE(i);
-        if (cp > 0x10ffff) return undefined;
-        s += String.fromCodePoint(cp);
-      }
-      return s;
-    }
-    default:
-      return undefined;
-  }
-}
-
-function escape2253(s: string): string {
-  let out = s.replace(/[,+"\\<>;]/g, (ch) => `\\${ch}`);
-  if (out.startsWith('#') || out.startsWith(' ')) out = `\\${out}`;
-  if (out.endsWith(' ') && !out.endsWith('\\ ')) out = `${out.slice(0, -1)}\\ `;
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Encoding (PKCS12KeyStore.engineStore, keystore-formats.md 3.2)
-
-/** JDK 17 defaults (PKCS12KeyStore DEFAULT_* and LEGACY_* constants). */
-const DEFAULT_ITERATIONS = 10_000;
-const LEGACY_PBE_ITERATIONS = 50_000;
-const LEGACY_MAC_ITERATIONS = 100_000;
-const SALT_LENGTH = 20;
-
 /**
- * Encodes entries as JDK 17 keytool does: AuthenticatedSafe [data: shrouded key bags],
- * [encryptedData: certificate bags], then an HMAC-SHA256 MAC. Output is DER throughout.
- * Key entries need `privateKey` and a chain. Non-ASCII passwords follow OpenSSL (UTF-8 for PBKDF2,
- * UTF-16 for the MAC); JDK 17 cannot open such files (keystore-formats.md 3.3).
+ * PKCS12KeyStore.engineGetKey: the PrivateKeyInfo DER of a key entry's shrouded key
+ * (`protectedKey` from decodePkcs12), decrypted with the password given for the key (keytool and
+ * openssl encrypt keys under the store password). A wrong password is CodecError('password').
  */
-export function encodePkcs12(entries: readonly Pkcs12Entry[], password: string, opts: Pkcs12EncodeOptions = {}): Uint8Array {
-  const legacy = opts.legacy ?? false;
-  const pbeIterations = opts.iterations ?? (legacy ? LEGACY_PBE_ITERATIONS : DEFAULT_ITERATIONS);
-  const macIterations = opts.iterations ?? (legacy ? LEGACY_MAC_ITERATIONS : DEFAULT_ITERATIONS);
-  const keyBags: Uint8Array[] = [];
-  const certBags: Uint8Array[] = [];
-  const usedKeyIds = new Set<number>();
-
-  for (const entry of entries) {
-    if (entry.kind === 'trusted') {
-      // The trust marker makes the certificate an entry for the JDK (loadSafeContents); case is kept.
-      certBags.push(certBag(entry.cert, [friendlyNameAttr(entry.alias), trustedKeyUsageAttr()]));
-      continue;
-    }
-    if (entry.privateKey === undefined) {
-      throw new CodecError('unsupported', FORMAT, `key entry "${entry.alias}" has no decrypted private key to write`);
-    }
-    if (entry.chain.length === 0) {
-      throw new CodecError('unsupported', FORMAT, `key entry "${entry.alias}" has no certificate chain (a PKCS#12 key entry needs one)`);
-    }
-    privateKeyInfo(entry.privateKey);
-    // Key entries are stored lowercased; localKeyId "Time <ms>" ties key and leaf and keeps the date.
-    const alias = entry.alias.toLocaleLowerCase('en-US');
-    const keyId = uniqueKeyTime(entry.created, usedKeyIds);
-    const idAttrs = [friendlyNameAttr(alias), localKeyIdAttr(new TextEncoder().encode(`Time ${keyId}`))];
-    keyBags.push(safeBag(OID.pkcs8ShroudedKeyBag, shroudKey(entry.privateKey, password, legacy, pbeIterations), idAttrs));
-    entry.chain.forEach((cert, i) => {
-      certBags.push(certBag(cert, i === 0 ? idAttrs : [friendlyNameAttr(subjectName(cert))]));
-    });
-  }
-
-  const safes: Uint8Array[] = [];
-  if (keyBags.length > 0) safes.push(dataContentInfo(derSequence(...keyBags)));
-  if (certBags.length > 0) safes.push(encryptedContentInfo(derSequence(...certBags), password, legacy, pbeIterations));
-  const authSafe = derSequence(...safes);
-  return derSequence(derInteger(3), dataContentInfo(authSafe), macData(authSafe, password, legacy ? 'sha1' : 'sha256', macIterations));
-}
-
-/** A distinct epoch-ms per key: equal localKeyIds would tie two keys to one leaf. */
-function uniqueKeyTime(created: Date, used: Set<number>): number {
-  let ms = Number.isNaN(created.getTime()) ? Date.now() : created.getTime();
-  while (used.has(ms)) ms++;
-  used.add(ms);
-  return ms;
-}
-
-function shroudKey(pkcs8: Der, password: string, legacy: boolean, iterations: number): Uint8Array {
-  const enc = legacy
-    ? encryptPkcs12Pbe(pkcs8, password, 'pbeWithSHAAnd3-KeyTripleDES-CBC', { iterations, saltLength: SALT_LENGTH })
-    : encryptPbes2(pkcs8, password, { cipher: 'aes-256-cbc', prf: 'sha256', iterations, saltLength: SALT_LENGTH, includeKeyLength: true });
-  return derSequence(enc.algorithm, derOctetString(enc.ciphertext));
-}
-
-function safeBag(bagId: string, value: Uint8Array, attrs: readonly Uint8Array[]): Uint8Array {
-  return derSequence(derOid(bagId), derExplicit(0, value), ...(attrs.length > 0 ? [derSetOf(attrs)] : []));
-}
-
-function certBag(cert: Der, attrs: readonly Uint8Array[]): Uint8Array {
-  return safeBag(OID.certBag, derSequence(derOid(OID.x509Certificate), derExplicit(0, derOctetString(cert))), attrs);
-}
-
-function attribute(id: string, values: readonly Uint8Array[]): Uint8Array {
-  return derSequence(derOid(id), derSetOf(values));
-}
-
-function friendlyNameAttr(name: string): Uint8Array {
-  return attribute(OID.friendlyName, [derBmpString(name)]);
-}
-
-function localKeyIdAttr(id: Uint8Array): Uint8Array {
-  return attribute(OID.localKeyId, [derOctetString(id)]);
-}
-
-/** SET { anyExtendedKeyUsage }, what keytool -importcert writes. */
-function trustedKeyUsageAttr(): Uint8Array {
-  return attribute(OID.oracleTrustedKeyUsage, [derOid(OID.anyExtendedKeyUsage)]);
-}
-
-function subjectName(cert: Der): string {
-  const info = readCertificate(cert, 0);
-  return rfc2253(parseBer(info.subject, FORMAT));
-}
-
-function dataContentInfo(content: Uint8Array): Uint8Array {
-  return derSequence(derOid(OID.data), derExplicit(0, derOctetString(content)));
-}
-
-/**
- * EncryptedData { version 0, EncryptedContentInfo { data, algorithm, [0] IMPLICIT ciphertext } },
- * with the ciphertext as one primitive [0] (pkijs writes a constructed, indefinite one: BER).
- */
-function encryptedContentInfo(content: Uint8Array, password: string, legacy: boolean, iterations: number): Uint8Array {
-  const enc = legacy
-    ? encryptPkcs12Pbe(content, password, 'pbeWithSHAAnd40BitRC2-CBC', { iterations, saltLength: SALT_LENGTH })
-    : encryptPbes2(content, password, { cipher: 'aes-256-cbc', prf: 'sha256', iterations, saltLength: SALT_LENGTH, includeKeyLength: true });
-  const eci = derSequence(derOid(OID.data), enc.algorithm, derImplicitPrimitive(0, enc.ciphertext));
-  return derSequence(derOid(OID.encryptedData), derExplicit(0, derSequence(derInteger(0), eci)));
-}
-
-function macData(authSafe: Uint8Array, password: string, hash: 'sha1' | 'sha256', iterations: number): Uint8Array {
-  const salt = new Uint8Array(randomBytes(SALT_LENGTH));
-  const mac = computeMac(hash, bmpPassword(password), salt, iterations, authSafe);
-  const digestAlg = derAlgorithm(hash === 'sha1' ? OID.sha1 : OID.sha256);
-  return derSequence(derSequence(digestAlg, derOctetString(mac)), derOctetString(salt), derInteger(iterations));
+export function pkcs12RecoverKey(protectedKey: Der, password: string, budget: KdfBudget = new KdfBudget(FORMAT)): Der {
+  return decryptEpki(parseBer(protectedKey, FORMAT), password, FORMAT, budget);
 }

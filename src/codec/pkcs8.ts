@@ -26,6 +26,7 @@ import {
   smallInteger,
 } from './asn1.js';
 import { CodecError } from './errors.js';
+import type { KdfBudget } from './kdf.js';
 import { type Pbes2Options, decryptWithAlgorithm, encryptPbes2 } from './pbe.js';
 
 const FORMAT = 'PKCS#8';
@@ -89,12 +90,15 @@ export function decryptPkcs8(epkiDer: Uint8Array, password: string): Uint8Array 
   return decryptEpki(parseBer(epkiDer, FORMAT), password, FORMAT);
 }
 
-/** The same on an already parsed EncryptedPrivateKeyInfo (a PKCS#12 shrouded key bag). */
-export function decryptEpki(epki: Asn1Node, password: string, format: string): Uint8Array {
+/**
+ * The same on an already parsed EncryptedPrivateKeyInfo (a PKCS#12 shrouded key bag), paying for
+ * the key derivation from `budget` (the keystore file's; a key file of its own gets a fresh one).
+ */
+export function decryptEpki(epki: Asn1Node, password: string, format: string, budget?: KdfBudget): Uint8Array {
   const parts = sequence(epki, 'EncryptedPrivateKeyInfo', 2, 2);
   const alg = at(parts, 0, epki, 'EncryptedPrivateKeyInfo');
   const data = octetString(at(parts, 1, epki, 'EncryptedPrivateKeyInfo'), 'encryptedData');
-  const plain = decryptWithAlgorithm(alg, password, data, format);
+  const plain = decryptWithAlgorithm(alg, password, data, format, budget);
   // A wrong password that happens to leave valid padding gives bytes that are no PrivateKeyInfo.
   try {
     privateKeyInfo(plain);

@@ -20,7 +20,7 @@ import { encodePem } from '../codec/pem.js';
 import { CodecError } from '../codec/errors.js';
 import { inputError, ruleError, usageError } from '../errors.js';
 import { assertCanCreate, writeFilesAtomic, type FileAccess, type FileToWrite } from '../keystore/files.js';
-import { codecToUser, recoverKey, writeKeystoreFile, type Keystore, type StoreType } from '../keystore/keystore.js';
+import { checkAliasFits, codecToUser, recoverKey, writeKeystoreFile, type Keystore, type StoreType } from '../keystore/keystore.js';
 import { findRuleViolation } from '../keystore/rules.js';
 import { encodeKey } from './strip-password.js';
 
@@ -81,6 +81,8 @@ export async function convertKeystore(input: ConvertInput): Promise<ConvertResul
     throw ruleError(`${out}: refused: ${violation.message}`, `export one server key per keystore: add --alias NAME (one of ${violation.aliases.map((a) => `"${a}"`).join(', ')}), or use --key-out/--cert-out`);
   }
   for (const e of kept) {
+    // The aliases come from the source file; JKS holds at most 65535 bytes of each.
+    checkAliasFits(outType, e.alias.toLowerCase(), { file: source.path });
     if (e.kind === 'key' && e.chain.length === 0 && outType === 'PKCS12') {
       throw inputError(`${source.path}: key entry "${e.alias}" has no certificate chain, and a PKCS#12 key entry needs one`, 'install the certificate first (mailcert import), or export to JKS');
     }

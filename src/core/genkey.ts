@@ -196,13 +196,17 @@ async function genkeyLocked(target: KeystoreTarget, subject: ResolvedSubject, ma
   const isNew = !exists(target.path) || target.force;
   let storepass: string;
   let store: ks.Keystore;
+  // The alias comes from --alias, else from --cn: a usage error when a JKS cannot hold it.
+  const aliasFrom = { option: target.alias !== undefined ? '--alias' : '--cn' };
   if (isNew) {
     const type = ks.typeForNewStore(target.path, target.storetype);
+    ks.checkAliasFits(type, alias, aliasFrom);
     storepass = await target.storePassword(true);
     store = { type, entries: [], integrityChecked: true };
   } else {
     storepass = await target.storePassword(false);
     store = await ks.readKeystoreFile(target.path, () => Promise.resolve(storepass));
+    ks.checkAliasFits(store.type, alias, aliasFrom);
     const same = store.entries.find((e) => e.alias.toLowerCase() === alias);
     if (same) {
       throw ruleError(

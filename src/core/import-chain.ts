@@ -7,7 +7,7 @@ import type { StoredEntry } from '../codec/model.js';
 import { inputError, ExitCode, MailcertError } from '../errors.js';
 import { exists, type FileAccess } from '../keystore/files.js';
 import { withFileLock } from '../keystore/lock.js';
-import { readKeystoreFile, typeForNewStore, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
+import { checkAliasFits, readKeystoreFile, typeForNewStore, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
 import { sameBytes } from '../crypto/keys.js';
 import { uniqueCerts } from './chain.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
@@ -66,6 +66,7 @@ async function addCertificates(input: ImportChainInput, certs: ReturnType<typeof
     }
     // --alias names the first; the others get -1, -2, ... (CLI.md); without it, the CN.
     let alias = input.alias !== undefined ? (i === 0 ? input.alias : `${input.alias}-${i}`) : aliasFromCert(c);
+    if (input.alias !== undefined) checkAliasFits(store.type, alias.toLowerCase(), { option: '--alias' });
     if (input.alias !== undefined && taken.has(alias.toLowerCase())) {
       throw new MailcertError(`${input.path}: alias "${alias}" already exists`, ExitCode.usage, 'choose another --alias');
     }

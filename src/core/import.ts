@@ -13,7 +13,7 @@ import { ExitCode, MailcertError, inputError, usageError } from '../errors.js';
 import { exists, type FileAccess } from '../keystore/files.js';
 import { withFileLock } from '../keystore/lock.js';
 import { enforceRule } from '../keystore/rules.js';
-import { readKeystoreFile, typeForNewStore, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
+import { checkAliasFits, readKeystoreFile, typeForNewStore, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
 import { privateKeyFromPkcs8, sameBytes, spkiOf } from '../crypto/keys.js';
 import { buildChain, uniqueCerts } from './chain.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
@@ -127,6 +127,7 @@ async function importKeyPair(input: ImportInput, certs: CertInfo[], store: Keyst
   const leaf = certs.find((c) => sameBytes(c.spki, spki));
   if (!leaf) throw inputError(`none of the ${certs.length} certificate(s) in --file matches the key in --key`, 'give the certificate issued for this key');
   const alias = (input.alias ?? aliasFromCert(leaf, true)).toLowerCase();
+  if (input.alias !== undefined) checkAliasFits(store.type, alias, { option: '--alias' });
   const clash = findAlias(store, alias);
   if (clash) throw usageError(`${input.path}: alias "${clash.alias}" already exists`, 'choose another --alias');
   const { pool } = chainPool(input, certs, store);
@@ -141,6 +142,7 @@ async function addTrusted(input: ImportInput, certs: CertInfo[], store: Keystore
   const same = store.entries.find((e) => e.kind === 'trusted' && sameBytes(e.cert, cert.der));
   if (same) return { action: 'unchanged', alias: same.alias, cert: certSummary(cert), type: store.type };
   const alias = input.alias ?? aliasFromCert(cert);
+  if (input.alias !== undefined) checkAliasFits(store.type, alias.toLowerCase(), { option: '--alias' });
   const clash = findAlias(store, alias);
   if (clash) throw usageError(`${input.path}: alias "${clash.alias}" already exists`, 'choose another --alias');
   const entries: StoredEntry[] = [...store.entries, { kind: 'trusted', alias, created: new Date(), cert: cert.der }];

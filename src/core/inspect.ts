@@ -25,7 +25,7 @@
  * publicKeySha256 is the SHA-256 of the DER SubjectPublicKeyInfo (`openssl pkey -pubout -outform
  * DER | sha256sum`): equal values mean the key and the certificate belong together.
  */
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { parseCrl } from '../codec/crl.js';
 import { CodecError } from '../codec/errors.js';
 import { detectFormat } from '../codec/detect.js';
@@ -38,6 +38,7 @@ import { decodeExtensions, parseAlgorithmIdentifier, parseCertificate, parseName
 import { inputError } from '../errors.js';
 import { readInput } from '../keystore/files.js';
 import { codecToUser, decodeKeystore, keystoreType, type StoreType } from '../keystore/keystore.js';
+import { privateKeyObject } from '../keystore/private-key.js';
 import { certSummary, describeKey as keyText, type CertSummary } from './cert-summary.js';
 import { isSelfSigned } from './chain.js';
 import { fingerprint, listJson, listKeystore, type ListReport } from './list.js';
@@ -320,7 +321,7 @@ function describeKey(key: KeyObject): Pick<InspectedKey, 'algorithm' | 'publicKe
 }
 
 function privateKey(der: Uint8Array, type: 'pkcs8' | 'pkcs1' | 'sec1'): KeyObject {
-  return createPrivateKey({ key: Buffer.from(der), format: 'der', type });
+  return privateKeyObject(der, type);
 }
 
 function firstChild(der: Uint8Array, what: string): Tlv {

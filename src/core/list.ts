@@ -25,6 +25,8 @@ export interface ListReport {
   type: string;
   path: string;
   integrityChecked: boolean;
+  /** Why the integrity was not checked (keystore/keystore.ts): no password given, or no MAC in the file. */
+  unverified?: 'no-password' | 'no-mac';
   entries: ListedEntry[];
 }
 
@@ -62,7 +64,9 @@ export function listKeystore(path: string, store: Keystore, summarize?: (der: Ui
     })
     // keytool lists in Hashtable order, which means nothing to a reader; we sort by alias.
     .sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : 0));
-  return { type: store.type, path, integrityChecked: store.integrityChecked, entries };
+  const report: ListReport = { type: store.type, path, integrityChecked: store.integrityChecked, entries };
+  if (store.unverified !== undefined) report.unverified = store.unverified;
+  return report;
 }
 
 /** A certificate of an entry, summarised; a damaged one is named with the file and the entry. */

@@ -4,7 +4,6 @@
  * "RSA/EC PRIVATE KEY" PEM (optionally Proc-Type: 4,ENCRYPTED) or DER. The format is read from the
  * content. Every failure names the file and says what to do.
  */
-import { createPrivateKey } from 'node:crypto';
 import { CodecError } from '../codec/errors.js';
 import { decodePem, type PemBlock } from '../codec/pem.js';
 import { detectFormat } from '../codec/detect.js';
@@ -15,6 +14,7 @@ import { inputError } from '../errors.js';
 import { damagedPart } from './damaged.js';
 import { readInput } from './files.js';
 import { codecToUser } from './keystore.js';
+import { privateKeyObject } from './private-key.js';
 
 const CERT_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
 
@@ -78,17 +78,9 @@ export interface LoadedKey {
  * ("asn1 encoding routines::not enough data") becomes a CodecError, so the caller names the file.
  */
 function toPkcs8(der: Uint8Array, type: 'pkcs1' | 'sec1' | 'pkcs8'): Uint8Array {
-  let key;
-  try {
-    key = createPrivateKey({ key: Buffer.from(der), format: 'der', type });
-  } catch (e) {
-    const reason = (e as { reason?: unknown }).reason;
-    throw new CodecError('format', 'private key', `not a valid ${FORMS[type]} key (${typeof reason === 'string' ? reason : e instanceof Error ? e.message : String(e)})`);
-  }
-  return new Uint8Array(key.export({ type: 'pkcs8', format: 'der' }));
+  return new Uint8Array(privateKeyObject(der, type).export({ type: 'pkcs8', format: 'der' }));
 }
 
-const FORMS = { pkcs8: 'PKCS#8', pkcs1: 'PKCS#1 RSA', sec1: 'SEC 1 EC' } as const;
 
 /**
  * Reads a private key file; asks for the passphrase (passin) only when the key is encrypted.

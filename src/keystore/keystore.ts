@@ -3,6 +3,10 @@
  * The format is detected from the content, never from the file name (keytool's .jks files are
  * often PKCS#12); a modified store keeps its format. The PKCS#12 codec is loaded only when a
  * PKCS#12 file is met (it pulls in asn1js, which costs start-up time).
+ *
+ * Reading a store decrypts nothing it does not need, as keytool -list: the integrity digest or
+ * MAC and a PKCS#12 file's certificate safes. Private keys stay encrypted until recoverKey, and all
+ * the key derivation one file asks for is paid from one budget (codec/kdf.ts KdfBudget).
  */
 import { extname } from 'node:path';
 import { CodecError } from '../codec/errors.js';
@@ -10,18 +14,36 @@ import type { StoredEntry, StoredKeyEntry } from '../codec/model.js';
 import { detectFormat } from '../codec/detect.js';
 import { MailcertError, ExitCode, inputError, usageError } from '../errors.js';
 import { readInput, writeFileAtomic, type FileAccess, type Written } from './files.js';
+import { opensslReason, privateKeyObject } from './private-key.js';
 import { enforceRule } from './rules.js';
 import { decodeJks, encodeJks, jksProtectKey, jksRecoverKey } from '../codec/jks.js';
+import { KdfBudget } from '../codec/kdf.js';
+import { MUTF8_MAX_BYTES, mutf8Length } from '../codec/mutf8.js';
+import { shown } from '../display.js';
 
 export type StoreType = 'JKS' | 'JCEKS' | 'PKCS12';
 
 export interface Keystore {
   type: StoreType;
   entries: StoredEntry[];
-  /** False when a JKS/JCEKS was read without its password (the digest was not checked). */
+  /** False when a JKS/JCEKS was read without its password, or a PKCS#12 file has no MAC. */
   integrityChecked: boolean;
   /** The bytes it was read from: an update is refused when the file no longer holds them. */
   source?: Uint8Array;
+  /** Why the integrity was not checked: no store password given, or none to check (a PKCS#12 file without a MAC). */
+  unverified?: 'no-password' | 'no-mac';
+}
+
+/**
+ * The key-derivation budget of the file each key entry was read from: recoverKey pays from it,
+ * so decrypting every key of a file (export) is bounded as the file is. Entries made in memory
+ * have none and get a fresh budget.
+ */
+const budgets = new WeakMap<StoredKeyEntry, KdfBudget>();
+
+function withBudget(entries: StoredEntry[], budget: KdfBudget): StoredEntry[] {
+  for (const e of entries) if (e.kind === 'key') budgets.set(e, budget);
+  return entries;
 }
 
 /**
@@ -62,27 +84,49 @@ export async function readKeystoreFile(path: string, storePassword: StorePasswor
 
 export async function decodeKeystore(path: string, type: StoreType, bytes: Uint8Array, storePassword: StorePassword): Promise<Keystore> {
   try {
+    const budget = new KdfBudget(type === 'PKCS12' ? 'PKCS#12' : type);
     if (type === 'JKS' || type === 'JCEKS') {
       const pass = await storePassword();
       // JCEKS (read-only, rare) is loaded only when one is met.
       const r = type === 'JKS' ? decodeJks(bytes, pass) : (await import('../codec/jceks.js')).decodeJceks(bytes, pass);
-      return { type, entries: r.entries, integrityChecked: r.integrityChecked };
+      const store: Keystore = { type, entries: withBudget(r.entries, budget), integrityChecked: r.integrityChecked };
+      return r.integrityChecked ? store : { ...store, unverified: 'no-password' };
     }
     const { decodePkcs12 } = await import('../codec/pkcs12.js');
-    // A password-less PKCS#12 (no MAC, nothing encrypted) opens without asking; otherwise ask.
+    // A password-less PKCS#12 (no MAC, no encrypted safe) opens without asking; otherwise ask.
     let r;
     try {
-      r = decodePkcs12(bytes, undefined);
+      r = decodePkcs12(bytes, undefined, { budget });
     } catch (e) {
-      if (!(e instanceof CodecError) || e.kind === 'format' || e.kind === 'unsupported') throw e;
+      if (!(e instanceof CodecError) || e.kind !== 'password') throw e;
       const pass = await storePassword();
       if (pass === undefined) throw usageError(`${path}: this PKCS#12 keystore needs its password`, 'pass --storepass-env VAR or --storepass-file FILE');
-      r = decodePkcs12(bytes, pass);
+      r = decodePkcs12(bytes, pass, { budget });
     }
-    return { type, entries: r.entries, integrityChecked: r.macChecked };
+    // With a MAC the password was needed and checked; without one there is nothing to check.
+    const store: Keystore = { type, entries: withBudget(r.entries, budget), integrityChecked: r.macChecked };
+    return r.macChecked ? store : { ...store, unverified: 'no-mac' };
   } catch (e) {
     throw codecToUser(e, path, type);
   }
+}
+
+/** Where an alias came from: an option the user typed (usage, exit 2) or a file being read (bad input, exit 3). */
+export type AliasSource = { option: string } | { file: string };
+
+/**
+ * A JKS alias is a Java modified UTF-8 string of at most 65535 bytes (DataOutputStream.writeUTF,
+ * "encoded string too long"); checked before anything is asked for or written, so the error can
+ * name where the alias came from. PKCS#12 friendlyNames have no such limit.
+ */
+export function checkAliasFits(type: StoreType, alias: string, from: AliasSource): void {
+  if (type !== 'JKS') return;
+  const n = mutf8Length(alias);
+  if (n <= MUTF8_MAX_BYTES) return;
+  const size = `${n} bytes in modified UTF-8, and a JKS alias holds at most ${MUTF8_MAX_BYTES}`;
+  if ('option' in from) throw usageError(`${from.option}: the alias is too long for a JKS keystore: ${size}`, 'choose a shorter alias');
+  const start = shown(alias.slice(0, 40));
+  throw inputError(`${shown(from.file)}: alias "${start}..." is too long for a JKS keystore: ${size}`, 'write PKCS#12 instead (--storetype pkcs12, or an --out name ending in .p12)');
 }
 
 /** Encodes a keystore; key entries need the key password only when they must be (re)protected. */
@@ -109,20 +153,38 @@ export async function encodeKeystore(
   throw usageError(`mailcert does not write ${store.type} keystores`, 'write JKS or PKCS#12 (--storetype jks|pkcs12)');
 }
 
-/** Recovers the PKCS#8 DER of a key entry, decrypting it with the key password where the format protects keys separately. */
+/**
+ * Recovers the PKCS#8 DER of a key entry, decrypting it with the key password where the format
+ * protects keys separately, and checks that OpenSSL can read it: a key a command cannot use is
+ * bad input naming the file and the entry.
+ */
 export async function recoverKey(path: string, type: StoreType, entry: StoredKeyEntry, keypass: () => Promise<string>): Promise<Uint8Array> {
-  if (entry.privateKey) return entry.privateKey;
-  if (!entry.protectedKey) throw inputError(`${path}: key entry "${entry.alias}" holds no key`);
+  const pkcs8 = entry.privateKey ?? (await decryptKey(path, type, entry, keypass));
+  try {
+    privateKeyObject(pkcs8, 'pkcs8');
+  } catch (e) {
+    throw inputError(`${shown(path)}: key entry "${shown(entry.alias)}" holds a private key OpenSSL cannot read (${opensslReason(e)})`, 'the keystore is damaged: restore it from a backup', e);
+  }
+  return pkcs8;
+}
+
+async function decryptKey(path: string, type: StoreType, entry: StoredKeyEntry, keypass: () => Promise<string>): Promise<Uint8Array> {
+  if (!entry.protectedKey) throw inputError(`${shown(path)}: key entry "${shown(entry.alias)}" holds no key`);
   const pass = await keypass();
+  const budget = budgets.get(entry) ?? new KdfBudget(type === 'PKCS12' ? 'PKCS#12' : type);
   try {
     if (type === 'JCEKS') {
       const { jceksRecoverKey } = await import('../codec/jceks.js');
-      return jceksRecoverKey(entry.protectedKey, pass);
+      return jceksRecoverKey(entry.protectedKey, pass, budget);
+    }
+    if (type === 'PKCS12') {
+      const { pkcs12RecoverKey } = await import('../codec/pkcs12.js');
+      return pkcs12RecoverKey(entry.protectedKey, pass, budget);
     }
     return jksRecoverKey(entry.protectedKey, pass);
   } catch (e) {
     if (e instanceof CodecError && e.kind === 'password') {
-      throw inputError(`${path}: cannot recover key "${entry.alias}": the key password is incorrect`, 'pass the key password with --keypass-env VAR or --keypass-file FILE (it defaults to the store password)');
+      throw inputError(`${shown(path)}: cannot recover key "${shown(entry.alias)}": the key password is incorrect`, 'pass the key password with --keypass-env VAR or --keypass-file FILE (it defaults to the store password)');
     }
     throw codecToUser(e, path, type);
   }
@@ -131,26 +193,53 @@ export async function recoverKey(path: string, type: StoreType, entry: StoredKey
 /** A codec's error about bytes becomes a user's error about a file: what, which file, what to do. */
 export function codecToUser(e: unknown, path: string, type: string): unknown {
   if (!(e instanceof CodecError)) return e;
+  // The file name and what the codec quotes from the file (aliases, labels) are escaped for the terminal.
+  const file = shown(path);
+  const what = shown(stripFormat(e));
   switch (e.kind) {
     case 'integrity':
       return new MailcertError(
-        `${path}: the ${type} keystore password is incorrect, or the file was changed or damaged (integrity check failed)`,
+        `${file}: the ${type} keystore password is incorrect, or the file was changed or damaged (integrity check failed)`,
         ExitCode.badInput,
         'check the store password (--storepass-env VAR, --storepass-file FILE); if it is right, the file is damaged: restore it from a backup',
         { cause: e },
       );
     case 'password':
-      return new MailcertError(`${path}: ${stripFormat(e)}: wrong password`, ExitCode.badInput, 'check the password given', { cause: e });
+      return new MailcertError(`${file}: ${what}: wrong password`, ExitCode.badInput, 'check the password given', { cause: e });
     case 'unsupported':
-      return new MailcertError(`${path}: ${stripFormat(e)}`, ExitCode.badInput, undefined, { cause: e });
+      return new MailcertError(`${file}: ${what}`, ExitCode.badInput, undefined, { cause: e });
+    case 'limit':
+      return new MailcertError(`${file}: refused: ${what}`, ExitCode.badInput, 'a keystore made by keytool or openssl never asks for this much; do not trust this file', { cause: e });
     case 'format':
-      return new MailcertError(`${path}: damaged or not a ${e.format} file: ${stripFormat(e)}`, ExitCode.badInput, 'check that the file is complete (a truncated copy or a text-mode transfer damages keystores)', { cause: e });
+      return new MailcertError(`${file}: damaged or not a ${e.format} file: ${what}`, ExitCode.badInput, 'check that the file is complete (a truncated copy or a text-mode transfer damages keystores)', { cause: e });
   }
 }
 
 function stripFormat(e: CodecError): string {
   const prefix = `${e.format}: `;
   return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+}
+
+/**
+ * A PKCS#12 key read and not decrypted is written back as it was (PKCS12KeyStore.engineStore), so
+ * it must already be under the password the store is written with, which keytool and Java use to
+ * read it: checked by decrypting it once (a password-less store's keys may be under any password).
+ */
+async function checkStoredKeys(path: string, store: Keystore, storepass: string): Promise<void> {
+  for (const e of store.entries) {
+    if (e.kind !== 'key' || e.privateKey !== undefined || e.protectedKey === undefined) continue;
+    const { pkcs12RecoverKey } = await import('../codec/pkcs12.js');
+    try {
+      pkcs12RecoverKey(e.protectedKey, storepass, budgets.get(e) ?? new KdfBudget('PKCS#12'));
+    } catch (err) {
+      if (!(err instanceof CodecError) || err.kind !== 'password') throw codecToUser(err, path, store.type);
+      throw inputError(
+        `${shown(path)}: key entry "${shown(e.alias)}" is encrypted with another password than the store password given`,
+        'give the password the key was made with as the store password: Java reads PKCS#12 keys with it',
+        err,
+      );
+    }
+  }
 }
 
 export interface SaveOptions {
@@ -181,7 +270,14 @@ export async function writeKeystoreFile(
   if (opts.create && store.type === 'PKCS12' && /[^\x20-\x7e]/.test(storepass)) {
     throw usageError(`${path}: refused: Java 17 cannot open a PKCS#12 keystore whose password is not plain ASCII`, 'choose an ASCII password, or a JKS keystore (--storetype jks), which takes any password');
   }
-  const bytes = await encodeKeystore(store, storepass, keyPassword);
+  if (store.type === 'PKCS12') await checkStoredKeys(path, store, storepass);
+  let bytes: Uint8Array;
+  try {
+    bytes = await encodeKeystore(store, storepass, keyPassword);
+  } catch (e) {
+    // A codec's refusal to write (an alias JKS cannot hold, a key it cannot protect) names the file.
+    throw codecToUser(e, path, store.type);
+  }
   return writeFileAtomic(path, bytes, {
     overwrite: !opts.create || opts.force,
     // A new keystore is 0600 whatever it holds (README "Files"): a key entry may come later.

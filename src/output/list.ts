@@ -26,7 +26,8 @@ export function renderList(report: ListReport, verbose: boolean, c: Paint, now =
   const day = (d: Date): string => dayOf(days, d);
   const lines = [`Keystore type: ${report.type}`, `Keystore: ${shown(report.path)}`, '', `Your keystore contains ${n} ${n === 1 ? 'entry' : 'entries'}`];
   if (!report.integrityChecked) {
-    lines.push(c.yellow('Warning: the integrity of this keystore was not verified (no password given).'));
+    const why = report.unverified === 'no-mac' ? 'the file has no integrity MAC' : 'no password given';
+    lines.push(c.yellow(`Warning: the integrity of this keystore was not verified (${why}).`));
   }
   for (const e of report.entries) {
     lines.push('');

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { CodecError } from '../../src/codec/errors.js';
 import { decodeJceks, deriveDesedeKey, jceksRecoverKey, PBE_MD5_3DES_OID } from '../../src/codec/jceks.js';
 import { decodeJks } from '../../src/codec/jks.js';
+import { KdfBudget } from '../../src/codec/kdf.js';
 import { encodeEncryptedPrivateKeyInfo, parseEncryptedPrivateKeyInfo } from '../../src/codec/jks-keyprotector.js';
 import type { StoredKeyEntry } from '../../src/codec/model.js';
 import { expected, fingerprint, loadFixture, spkiOfPkcs8, storeOf } from '../helpers/jks-fixtures.js';
@@ -212,5 +213,20 @@ void describe('PBEWithMD5AndTripleDES (PBES1Core.deriveCipherKey)', () => {
     );
     const unknown = encodeEncryptedPrivateKeyInfo(Uint8Array.of(0x2a, 0x03), undefined, ct);
     assert.throws(() => jceksRecoverKey(unknown, 'pw'), isCodecError('unsupported', undefined, /1\.2\.3/));
+  });
+
+  void it('pays for both MD5 chains from the file budget: a key at the cap is refused before hashing', () => {
+    const salt = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+    const ct = new Uint8Array(pkcs8.length + 8 - (pkcs8.length % 8));
+    const atCap = encodeEncryptedPrivateKeyInfo(PBE_MD5_3DES_OID, pbeParams(salt, 5_000_000), ct);
+    const budget = new KdfBudget('JCEKS');
+    assert.throws(() => jceksRecoverKey(atCap, 'pw', budget), isCodecError('limit', undefined, /10,000,000 rounds/));
+    assert.equal(budget.spent, 0);
+    // Keys of one file share it: JDK 17's 200,000 iterations are 400,000 rounds a key.
+    const shared = new KdfBudget('JCEKS', 1_000);
+    const key = protect('secret', salt, 300);
+    assert.deepEqual(jceksRecoverKey(key, 'secret', shared), pkcs8);
+    assert.equal(shared.spent, 600);
+    assert.throws(() => jceksRecoverKey(key, 'secret', shared), isCodecError('limit', undefined, /1,200 rounds/));
   });
 });

@@ -28,9 +28,11 @@ import {
 } from '../../src/codec/asn1.js';
 import { CodecError } from '../../src/codec/errors.js';
 import type { StoredKeyEntry, StoredTrustedEntry } from '../../src/codec/model.js';
+import { KdfBudget } from '../../src/codec/kdf.js';
 import { bmpPassword, decryptWithAlgorithm, pkcs12Kdf } from '../../src/codec/pbe.js';
-import { type Pkcs12Entry, decodePkcs12, encodePkcs12 } from '../../src/codec/pkcs12.js';
+import { type Pkcs12Entry, decodePkcs12, encodePkcs12, pkcs12RecoverKey } from '../../src/codec/pkcs12.js';
 import { encryptPkcs8 } from '../../src/codec/pkcs8.js';
+import { encryptedSafe, macData, manySafes, pbeAlgorithm, pfx, wrongPasswordMaxIterations } from '../helpers/hostile.js';
 import { parseKeytoolList } from '../helpers/keytool-list.js';
 import { fixturesDir, keytool, openssl, tempDir } from '../helpers/tools.js';
 
@@ -95,6 +97,14 @@ const keyEntry = (entries: readonly Pkcs12Entry[], alias: string): StoredKeyEntr
   assert.ok(e && e.kind === 'key', `key entry ${alias}`);
   return e;
 };
+/** A key entry with its key decrypted, as the keystore layer hands entries to a writer with a new password. */
+const decrypted = (e: StoredKeyEntry, password: string): StoredKeyEntry => ({
+  kind: 'key',
+  alias: e.alias,
+  created: e.created,
+  chain: e.chain,
+  privateKey: e.privateKey ?? pkcs12RecoverKey(e.protectedKey!, password),
+});
 const trustedEntry = (entries: readonly Pkcs12Entry[], alias: string): StoredTrustedEntry => {
   const e = entries.find((x) => x.alias.toLowerCase() === alias.toLowerCase());
   assert.ok(e && e.kind === 'trusted', `trusted entry ${alias}`);
@@ -143,10 +153,12 @@ describe('decodePkcs12 on keytool and openssl fixtures', () => {
           return;
         }
         assert.deepEqual(e.chain.map(fingerprint), want.chain, `${e.alias} chain, leaf first`);
-        assert.ok(e.privateKey, `${e.alias} has its key`);
+        // Shrouded keys stay encrypted until asked for (engineGetKey); plain keyBags are keys already.
+        const pkcs8 = e.privateKey ?? pkcs12RecoverKey(e.protectedKey!, s.storepass);
+        assert.ok(e.privateKey === undefined || s.file === 'nopass-ossl.p12', `${e.alias}: not decrypted by decodePkcs12`);
         const leaf = e.chain[0]!;
-        assert.deepEqual(spkiOfPkcs8(e.privateKey), spkiOfCert(leaf), `${e.alias}: key and leaf match`);
-        assert.equal(sha256hex(spkiOfPkcs8(e.privateKey)), want.publicKeySha256);
+        assert.deepEqual(spkiOfPkcs8(pkcs8), spkiOfCert(leaf), `${e.alias}: key and leaf match`);
+        assert.equal(sha256hex(spkiOfPkcs8(pkcs8)), want.publicKeySha256);
       });
     });
   }
@@ -185,8 +197,12 @@ describe('decodePkcs12 on keytool and openssl fixtures', () => {
     assert.equal(open.macChecked, false);
     assert.equal(open.macAlgorithm, undefined);
     assert.ok(keyEntry(open.entries, 'server').privateKey);
-    // keytool's password-less layout still encrypts the key under the store password.
-    assert.throws(() => decodePkcs12(load('nopass-jdk.p12'), undefined), isCodecError('password'));
+    // keytool's password-less layout still encrypts the key under the store password: the store
+    // lists without one (as keytool -list does), the key needs it.
+    const jdkOpen = keyEntry(decodePkcs12(load('nopass-jdk.p12'), undefined).entries, 'imap');
+    assert.equal(jdkOpen.privateKey, undefined);
+    assert.throws(() => pkcs12RecoverKey(jdkOpen.protectedKey!, ''), isCodecError('password'));
+    assert.ok(pkcs12RecoverKey(jdkOpen.protectedKey!, store('nopass-jdk.p12').storepass).length > 0);
     assert.throws(() => decodePkcs12(load('jdk.p12'), undefined), isCodecError('password'));
     assert.throws(() => decodePkcs12(load('ossl-legacy.p12'), undefined), isCodecError('password'));
   });
@@ -199,7 +215,8 @@ describe('decodePkcs12 on keytool and openssl fixtures', () => {
         file,
       );
     }
-    assert.throws(() => decodePkcs12(load('nopass-jdk.p12'), 'not-the-password'), isCodecError('password'));
+    const key = keyEntry(decodePkcs12(load('nopass-jdk.p12'), 'not-the-password').entries, 'imap');
+    assert.throws(() => pkcs12RecoverKey(key.protectedKey!, 'not-the-password'), isCodecError('password'));
   });
 });
 
@@ -380,7 +397,7 @@ describe('JDK chain and alias rules (PKCS12KeyStore.loadSafeContents, engineLoad
 
 describe('encodePkcs12', () => {
   const jdk = decodePkcs12(load('jdk.p12'), 'changeit1');
-  const key = keyEntry(jdk.entries, 'server');
+  const key = decrypted(keyEntry(jdk.entries, 'server'), 'changeit1');
   const root = trustedEntry(jdk.entries, 'rootca');
   const entries: Pkcs12Entry[] = [{ ...key, alias: 'Mail.Example', created: new Date(1_795_000_000_123) }, root];
 
@@ -394,7 +411,7 @@ describe('encodePkcs12', () => {
       const k = keyEntry(r.entries, 'mail.example');
       assert.equal(k.alias, 'mail.example');
       assert.deepEqual(k.chain, key.chain);
-      assert.deepEqual(k.privateKey, key.privateKey);
+      assert.deepEqual(pkcs12RecoverKey(k.protectedKey!, 'store-pass'), key.privateKey);
       assert.equal(k.created.getTime(), 1_795_000_000_123);
       assert.equal(trustedEntry(r.entries, 'rootca').alias, 'RootCA');
       assert.deepEqual(trustedEntry(r.entries, 'rootca').cert, root.cert);
@@ -460,12 +477,25 @@ describe('encodePkcs12', () => {
     assert.equal(smallInteger(mac[2]!, 'it'), 2048);
     assert.equal(decodePkcs12(fast, 'pw1234').entries.length, 2);
     const noKey: StoredKeyEntry = { kind: 'key', alias: key.alias, created: key.created, chain: key.chain };
-    assert.throws(() => encodePkcs12([noKey], 'pw1234'), isCodecError('unsupported', /no decrypted private key/));
+    assert.throws(() => encodePkcs12([noKey], 'pw1234'), isCodecError('unsupported', /no private key to write/));
     assert.throws(() => encodePkcs12([{ ...key, chain: [] }], 'pw1234'), isCodecError('unsupported', /no certificate chain/));
   });
 
+  it('writes a key it did not decrypt back as it was read (engineStore), under the same password', () => {
+    const stored = keyEntry(jdk.entries, 'server');
+    assert.equal(stored.privateKey, undefined);
+    const out = encodePkcs12([stored, root], 'changeit1', { iterations: 1 });
+    const again = keyEntry(decodePkcs12(out, 'changeit1').entries, 'server');
+    assert.deepEqual(again.protectedKey, stored.protectedKey);
+    assert.deepEqual(again.chain, stored.chain);
+    assert.deepEqual(pkcs12RecoverKey(again.protectedKey!, 'changeit1'), key.privateKey);
+    // A JKS KeyProtector key cannot be a PKCS#12 shrouded key bag.
+    const jksProtected = derSequence(derAlgorithm('1.3.6.1.4.1.42.2.17.1.1'), derOctetString(new Uint8Array(60)));
+    assert.throws(() => encodePkcs12([{ ...stored, protectedKey: jksProtected }], 'pw1234'), isCodecError('unsupported', /1\.3\.6\.1\.4\.1\.42\.2\.17\.1\.1/));
+  });
+
   it('gives two keys created in the same millisecond distinct localKeyIds', () => {
-    const ec = keyEntry(decodePkcs12(load('ec.p12'), 'ecpass123').entries, 'mail');
+    const ec = decrypted(keyEntry(decodePkcs12(load('ec.p12'), 'ecpass123').entries, 'mail'), 'ecpass123');
     const when = new Date(1_700_000_000_000);
     const out = encodePkcs12([{ ...key, alias: 'a', created: when }, { ...ec, alias: 'b', created: when }], 'pw1234', { iterations: 1 });
     const r = decodePkcs12(out, 'pw1234');
@@ -477,7 +507,7 @@ describe('encodePkcs12', () => {
 
 describe('encodePkcs12 output in the real keytool and openssl', () => {
   const jdk = decodePkcs12(load('jdk.p12'), 'changeit1');
-  const entries: Pkcs12Entry[] = [{ ...keyEntry(jdk.entries, 'server'), alias: 'mail' }, trustedEntry(jdk.entries, 'rootca')];
+  const entries: Pkcs12Entry[] = [{ ...decrypted(keyEntry(jdk.entries, 'server'), 'changeit1'), alias: 'mail' }, trustedEntry(jdk.entries, 'rootca')];
   const work = tempDir();
   const file = join(work, 'out.p12');
   writeFileSync(file, encodePkcs12(entries, 'interop-pass'));
@@ -664,3 +694,67 @@ function toBerPkcs12(der: Uint8Array, password: string | undefined): Uint8Array 
   }
   return indefinite(0x30, parts);
 }
+
+describe('the key-derivation budget of a PKCS#12 file (kdf.ts KdfBudget)', () => {
+  it('refuses 100 encrypted safes at the JDK cap before deriving anything, with or without a password', () => {
+    const file = manySafes(100, 5_000_000);
+    assert.ok(file.length < 8000, `${file.length} bytes`);
+    const budget = new KdfBudget('PKCS#12');
+    assert.throws(() => decodePkcs12(file, 'pw', { budget }), isCodecError('limit', /more than the 2,000,000 mailcert spends on one file/));
+    assert.equal(budget.spent, 0);
+    // Refused before a password would be asked for.
+    assert.throws(() => decodePkcs12(file, undefined), isCodecError('limit'));
+  });
+
+  it('refuses one 3DES safe at the cap (key and IV: three SHA-1 chains of 5,000,000) whatever the password', () => {
+    const file = wrongPasswordMaxIterations();
+    for (const password of ['', 'wrong', undefined]) {
+      const budget = new KdfBudget('PKCS#12');
+      assert.throws(() => decodePkcs12(file, password, { budget }), isCodecError('limit', /15,000,000 rounds/), String(password));
+      assert.equal(budget.spent, 0);
+    }
+  });
+
+  it('adds up safes that each stay under the cap, and a MAC', () => {
+    const file = pfx([encryptedSafe(pbeAlgorithm('pbes2-sha256', 800_000)), encryptedSafe(pbeAlgorithm('pbes2-sha256', 800_000))], macData(500_000));
+    const budget = new KdfBudget('PKCS#12');
+    assert.throws(() => decodePkcs12(file, 'pw', { budget }), isCodecError('limit', /2,100,000 rounds/));
+    assert.equal(budget.spent, 0);
+  });
+
+  it('pays for every password encoding tried: an empty password costs the MAC twice', () => {
+    const file = pfx([], macData(600));
+    const one = new KdfBudget('PKCS#12', 1000);
+    assert.throws(() => decodePkcs12(file, 'x', { budget: one }), isCodecError('integrity'));
+    assert.equal(one.spent, 600);
+    const two = new KdfBudget('PKCS#12', 1000);
+    assert.throws(() => decodePkcs12(file, '', { budget: two }), isCodecError('limit', /1,200 rounds/));
+    assert.equal(two.spent, 600);
+  });
+
+  it('spends on keytool and openssl stores what kdf.ts says: the MAC and certificates to list, then each key', () => {
+    const spent: Record<string, [number, number]> = {};
+    for (const file of ['jdk.p12', 'jdk-legacy.p12', 'ossl.p12', 'ossl-legacy.p12', 'empty-pass.p12']) {
+      const budget = new KdfBudget('PKCS#12');
+      const s = store(file);
+      const r = decodePkcs12(load(file), s.storepass, { budget });
+      const listed = budget.spent;
+      for (const e of r.entries) if (e.kind === 'key') pkcs12RecoverKey(e.protectedKey!, s.storepass, budget);
+      spent[file] = [listed, budget.spent - listed];
+    }
+    assert.deepEqual(spent, {
+      'jdk.p12': [20_000, 10_000],
+      'jdk-legacy.p12': [200_000, 150_000],
+      'ossl.p12': [4_096, 2_048],
+      'ossl-legacy.p12': [6_144, 6_144],
+      'empty-pass.p12': [4_096, 2_048],
+    });
+  });
+
+  it('shares one budget between the store and its keys', () => {
+    const budget = new KdfBudget('PKCS#12', 25_000);
+    const r = decodePkcs12(load('jdk.p12'), 'changeit1', { budget });
+    assert.throws(() => pkcs12RecoverKey(keyEntry(r.entries, 'server').protectedKey!, 'changeit1', budget), isCodecError('limit'));
+    assert.equal(budget.spent, 20_000);
+  });
+});

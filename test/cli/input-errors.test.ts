@@ -64,7 +64,7 @@ test('a private key OpenSSL refuses is named, not an internal error: verify --ke
   const sec1 = decodePem(ec)[0]?.der ?? new Uint8Array();
   writeFileSync(p('short-ec.key'), encodePem('EC PRIVATE KEY', sec1.subarray(0, 10)));
   for (const file of [p('short.key'), p('short-ec.key')]) {
-    const what = /damaged or not a private key file: not a valid (PKCS#8|SEC 1 EC) key/;
+    const what = /damaged or not a private key file: (PKCS#8|SEC 1): (not a private key|OpenSSL cannot read the private key)/;
     assertNamed(mailcert(['verify', '--cert', p('ca.pem'), '--key', file]), file, what);
     assertNamed(mailcert(['strip-password', '--in', file, '--out', p('out.key')]), file, what);
     assertNamed(mailcert(['certreq', '--key', file, '--cn', 'mail.example.com']), file, what);

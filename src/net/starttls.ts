@@ -38,6 +38,8 @@ interface Dialect {
   /** Capabilities from the greeting when it has them, else by asking. */
   capabilities(ch: LineChannel, greeting: Greeting | undefined): Promise<string[]>;
   offersStartTls(capabilities: readonly string[]): boolean;
+  /** What the capabilities let a client authenticate with (mechanisms, LOGIN, USER); [] for nothing. */
+  authOffered(capabilities: readonly string[]): string[];
   /** Sends the command and returns the go-ahead line; a refusal is a NetError. */
   startTls(ch: LineChannel): Promise<string>;
   /** Sends QUIT / LOGOUT and reads the answer. */
@@ -95,6 +97,8 @@ function smtpDialect(hello: 'EHLO' | 'LHLO'): Dialect {
       return reply.texts.slice(1);
     },
     offersStartTls: (caps) => caps.some((c) => firstWord(c) === 'STARTTLS'),
+    // RFC 4954 §3: "AUTH PLAIN LOGIN"; old servers also say "AUTH=PLAIN LOGIN".
+    authOffered: (caps) => caps.flatMap((c) => (/^AUTH[ =]/i.test(c) ? c.slice(5).split(' ').filter((m) => m !== '').map((m) => `AUTH ${m.toUpperCase()}`) : [])),
     async startTls(ch) {
       ch.phase('STARTTLS');
       ch.send('STARTTLS');
@@ -166,6 +170,11 @@ function imapDialect(): Dialect {
       return done.capabilities;
     },
     offersStartTls: (caps) => caps.some((c) => c.toUpperCase() === 'STARTTLS'),
+    // RFC 3501 §6.2.3: LOGIN works unless LOGINDISABLED is advertised; AUTHENTICATE takes the AUTH= mechanisms.
+    authOffered: (caps) => [
+      ...caps.filter((c) => /^AUTH=/i.test(c)).map((c) => c.toUpperCase()),
+      ...(caps.some((c) => c.toUpperCase() === 'LOGINDISABLED') ? [] : ['LOGIN (no LOGINDISABLED)']),
+    ],
     async startTls(ch) {
       ch.phase('STARTTLS');
       const tag = nextTag();
@@ -213,6 +222,13 @@ function pop3Dialect(): Dialect {
       }
     },
     offersStartTls: (caps) => caps.some((c) => firstWord(c) === 'STLS'),
+    // RFC 2449 §6.3 SASL (its mechanisms) and §6.8 USER (USER/PASS, the password in the clear).
+    authOffered: (caps) =>
+      caps.flatMap((c) => {
+        const word = firstWord(c);
+        if (word === 'USER') return ['USER'];
+        return word === 'SASL' ? c.split(' ').slice(1).filter((m) => m !== '').map((m) => `SASL ${m.toUpperCase()}`) : [];
+      }),
     async startTls(ch) {
       ch.phase('STLS');
       ch.send('STLS');
@@ -268,6 +284,8 @@ function sieveDialect(): Dialect {
       return (await readSieveCapabilities(ch)).capabilities ?? [];
     },
     offersStartTls: (caps) => caps.some((c) => firstWord(c) === 'STARTTLS'),
+    // RFC 5804 §1.7: "SASL" followed by the mechanisms, an empty string when there are none.
+    authOffered: (caps) => caps.flatMap((c) => (firstWord(c) === 'SASL' ? c.split(' ').slice(1).filter((m) => m !== '').map((m) => `SASL ${m.toUpperCase()}`) : [])),
     async startTls(ch) {
       ch.phase('STARTTLS');
       ch.send('STARTTLS');
@@ -305,6 +323,8 @@ export interface PlaintextResult {
   greeting: string[];
   /** The capabilities advertised in plaintext (to be forgotten once TLS is up). */
   capabilities: string[];
+  /** The ways to authenticate those capabilities offer in plaintext (a password readable on the path); [] for none. */
+  authOffered: string[];
   /** The line that said go ahead ("220 2.0.0 Ready to start TLS", "a2 OK ...", "+OK ...", "OK ..."). */
   goAhead: string;
 }
@@ -353,7 +373,7 @@ export class Negotiator {
         // careless client would read it as the first TLS-era reply. Abort instead of discarding.
         throw ch.error('injection', `${left} byte(s) of plaintext followed "${goAhead}" before TLS started`);
       }
-      return { greeting: greeting.lines, capabilities, goAhead };
+      return { greeting: greeting.lines, capabilities, authOffered: this.dialect.authOffered(capabilities), goAhead };
     } finally {
       this.release();
     }

@@ -190,7 +190,7 @@ async function inspectOnce(opts: InspectOptions, clock: StepClock, plan: Protoco
     const session: Session =
       detect !== undefined ? await detectMode(raw, opts, clock, detect) : { mode: plan.protocol === 'none' ? 'implicit' : 'starttls', application: plan.application };
     const peer = { ...clock, host, port, clientName: addressLiteral(raw.localAddress), transcript };
-    negotiator = session.application === undefined ? undefined : new Negotiator(session.application, peer);
+    negotiator = session.application === undefined ? undefined : new Negotiator(session.application, peer, plan.source === 'detected');
     const plaintext = session.mode === 'starttls' && negotiator !== undefined ? await negotiator.startTls(raw) : undefined;
 
     const handshakeStarted = performance.now();
@@ -216,7 +216,7 @@ async function inspectOnce(opts: InspectOptions, clock: StepClock, plan: Protoco
       if (inside.line !== undefined && inside.application === undefined) greeting = [inside.line];
       if (inside.application !== undefined) {
         session.application = inside.application;
-        negotiator = new Negotiator(inside.application, peer);
+        negotiator = new Negotiator(inside.application, peer, true);
       }
     }
     if (negotiator !== undefined) {
@@ -233,6 +233,7 @@ async function inspectOnce(opts: InspectOptions, clock: StepClock, plan: Protoco
       }
       await negotiator.goodbye(Math.min(timeoutMs, QUIT_GRACE_MS));
     }
+    if (negotiator !== undefined) session.application = negotiator.spoken;
     // Read the session's facts before closing: Node returns null for them once the socket is gone.
     const facts = sessionFacts(secure);
     await closeGracefully(secure, stepLimit(clock, Math.min(timeoutMs, CLOSE_GRACE_MS)).ms);

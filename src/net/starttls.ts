@@ -30,6 +30,8 @@ interface Greeting {
 
 /** How one protocol looks on the wire; the Negotiator drives all of them the same way. */
 interface Dialect {
+  /** The protocol it speaks now (an SMTP dialect that met an LMTP server speaks LMTP). */
+  readonly spoken: MailProtocol;
   /** The command that starts TLS, also the step name in errors. */
   readonly startTlsCommand: 'STARTTLS' | 'STLS';
   /** ManageSieve re-sends its capabilities after the handshake, unasked (RFC 5804 §2.2). */
@@ -71,8 +73,17 @@ async function readSmtpReply(ch: LineChannel): Promise<SmtpReply> {
   }
 }
 
-function smtpDialect(hello: 'EHLO' | 'LHLO'): Dialect {
+/**
+ * SMTP, or LMTP with LHLO. `orLmtp`: the protocol was only guessed from a 220 greeting, which LMTP
+ * sends too (Dovecot's says no more than "ready"); when EHLO is refused as unknown (500/502, RFC
+ * 5321 §4.2.4), LHLO is tried on the same session (RFC 2033 §4.1) and the dialect speaks LMTP.
+ */
+function smtpDialect(first: 'EHLO' | 'LHLO', orLmtp = false): Dialect {
+  let hello = first;
   return {
+    get spoken(): MailProtocol {
+      return hello === 'LHLO' ? 'lmtp' : 'smtp';
+    },
     startTlsCommand: 'STARTTLS',
     resendsCapabilitiesAfterTls: false,
     async greeting(ch) {
@@ -88,7 +99,13 @@ function smtpDialect(hello: 'EHLO' | 'LHLO'): Dialect {
     async capabilities(ch) {
       ch.phase(hello);
       ch.send(`${hello} ${ch.clientName}`);
-      const reply = await readSmtpReply(ch);
+      let reply = await readSmtpReply(ch);
+      if (orLmtp && hello === 'EHLO' && (reply.code === 500 || reply.code === 502)) {
+        hello = 'LHLO';
+        ch.phase(hello);
+        ch.send(`${hello} ${ch.clientName}`);
+        reply = await readSmtpReply(ch);
+      }
       if (reply.code !== 250) {
         // STARTTLS is an ESMTP extension (RFC 3207 §4): without a working EHLO there is none.
         throw ch.error(ch.tls ? 'protocol' : 'starttls-not-offered', `${hello} was answered "${reply.last}"`);
@@ -143,6 +160,7 @@ function imapDialect(): Dialect {
   }
 
   return {
+    spoken: 'imap',
     startTlsCommand: 'STARTTLS',
     resendsCapabilitiesAfterTls: false,
     async greeting(ch) {
@@ -196,6 +214,7 @@ function imapDialect(): Dialect {
 
 function pop3Dialect(): Dialect {
   return {
+    spoken: 'pop3',
     startTlsCommand: 'STLS',
     resendsCapabilitiesAfterTls: false,
     async greeting(ch) {
@@ -264,12 +283,13 @@ async function readSieveCapabilities(ch: LineChannel): Promise<Greeting> {
     if (response === 'OK') return { lines, capabilities };
     if (response !== undefined) throw ch.error('refused', `the server refused the session: "${line}"`);
     if (!line.startsWith('"')) throw ch.error('protocol', `not a ManageSieve capability line: "${line}"`);
-    capabilities.push(quotedStrings(line).join(' '));
+    capabilities.push(quotedStrings(line).join(' ').trim());
   }
 }
 
 function sieveDialect(): Dialect {
   return {
+    spoken: 'sieve',
     startTlsCommand: 'STARTTLS',
     resendsCapabilitiesAfterTls: true,
     async greeting(ch) {
@@ -302,10 +322,10 @@ function sieveDialect(): Dialect {
   };
 }
 
-function dialectFor(protocol: MailProtocol): Dialect {
+function dialectFor(protocol: MailProtocol, guessed: boolean): Dialect {
   switch (protocol) {
     case 'smtp':
-      return smtpDialect('EHLO');
+      return smtpDialect('EHLO', guessed);
     case 'lmtp':
       // RFC 2033 §4.1: LHLO replaces EHLO; the rest (and Dovecot's STARTTLS) is SMTP's.
       return smtpDialect('LHLO');
@@ -344,11 +364,18 @@ export class Negotiator {
   private readonly dialect: Dialect;
   private channel: LineChannel | undefined;
 
+  /** `guessed`: the protocol was told by a greeting, not by the user or the port (an SMTP one may turn out LMTP). */
   constructor(
     readonly protocol: MailProtocol,
     private readonly peer: Peer,
+    guessed = false,
   ) {
-    this.dialect = dialectFor(protocol);
+    this.dialect = dialectFor(protocol, guessed);
+  }
+
+  /** The protocol spoken: `protocol`, or LMTP where a guessed SMTP server wanted LHLO. */
+  get spoken(): MailProtocol {
+    return this.dialect.spoken;
   }
 
   /**

@@ -236,7 +236,7 @@ describe('stop()', () => {
     const s = srv();
     const tag = basename(s.dir);
     const masters = s.masterPids();
-    assert.equal(masters.length, 2 + CERT_VARIANTS.length + 1, 'main, notls and one Dovecot per variant, plus Postfix');
+    assert.equal(masters.length, 2 + CERT_VARIANTS.length + 2 + 1, 'main, notls, one Dovecot per variant and the two authentication ones, plus Postfix');
     const before = run('pgrep', ['-f', tag]);
     assert.equal(before.status, 0, 'pgrep -f finds the running instance (so the check below means something)');
     assert.ok(instanceProcesses(tag).length > masters.length);

@@ -410,9 +410,12 @@ export class Negotiator {
    * Inside TLS. After STARTTLS: capabilities asked again (ManageSieve: the re-sent list read
    * first, before sending anything). After implicit TLS: the greeting, then the capabilities.
    */
-  async secured(tlsSocket: Duplex, mode: 'starttls' | 'implicit'): Promise<SecuredResult> {
+  async secured(tlsSocket: Duplex, mode: 'starttls' | 'implicit', ready?: Promise<void>): Promise<SecuredResult> {
     const ch = this.open(tlsSocket, true);
     const readsGreeting = mode === 'implicit' || this.dialect.resendsCapabilitiesAfterTls;
+    // `ready`: the server's session ticket is in. Written before it, the first command's answer
+    // waits behind the unacknowledged ticket for the delayed ACK (Nagle; mail-servers.md §4, 7).
+    if (!readsGreeting && ready !== undefined) await ready;
     const greeting = readsGreeting ? await this.dialect.greeting(ch) : undefined;
     const capabilities = await this.dialect.capabilities(ch, greeting);
     return greeting === undefined ? { capabilities } : { greeting: greeting.lines, capabilities };

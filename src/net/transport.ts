@@ -116,6 +116,11 @@ export interface Handshake {
   socket: TLSSocket;
   /** The stapled OCSP response (DER), null when the server stapled none, undefined when not asked. */
   ocsp: Uint8Array | null | undefined;
+  /**
+   * Resolves when the server's first TLS 1.3 session ticket has arrived, or after `ms` (a server
+   * that sends none, or TLS 1.2, which has them inside the handshake).
+   */
+  ticket(ms: number): Promise<void>;
 }
 
 /**
@@ -142,6 +147,29 @@ export function handshake(raw: Socket, o: HandshakeOptions): Promise<Handshake> 
     // Node emits 'OCSPResponse' during the handshake, before 'secureConnect', with null when the
     // server stapled nothing (TLSWrap::OCSPResponse after SSL_get_tlsext_status_ocsp_resp).
     let ocsp: Uint8Array | null | undefined;
+    // TLS 1.3 tickets come after the handshake (RFC 8446 §4.6.1); Node reports them as 'session'
+    // once someone listens, so listen from the start (mail-servers.md §4 pitfall 7).
+    let ticketArrived = false;
+    const onTicket = (): void => {
+      ticketArrived = true;
+      // Not from inside the event: Node emits it while OpenSSL is still reading the ticket
+      // (SSL_read -> NewSessionCallback), and a command written from there was never answered.
+      setImmediate(() => {
+        for (const wake of waiting.splice(0)) wake();
+      });
+    };
+    const waiting: (() => void)[] = [];
+    const ticket = (ms: number): Promise<void> =>
+      ticketArrived || socket.getProtocol() !== 'TLSv1.3'
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            const timer = setTimeout(resolve, ms);
+            waiting.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+    socket.once('session', onTicket);
     const onOcsp = (response: Buffer | null): void => {
       ocsp = response === null || response.length === 0 ? null : new Uint8Array(response);
     };
@@ -164,7 +192,7 @@ export function handshake(raw: Socket, o: HandshakeOptions): Promise<Handshake> 
     const onSecure = (): void => {
       cleanup();
       socket.on('error', ignore);
-      resolve({ socket, ocsp: o.requestOCSP === true ? (ocsp ?? null) : undefined });
+      resolve({ socket, ocsp: o.requestOCSP === true ? (ocsp ?? null) : undefined, ticket });
     };
     function cleanup(): void {
       clearTimeout(timer);

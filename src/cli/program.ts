@@ -216,7 +216,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         'mailcert verify --connect mail.example.com:587',
         'mailcert verify --connect 127.0.0.1:993 --servername mail.example.com --save chain.pem',
         'mailcert verify --targets servers.txt --deadline 30   # cron: each server checked within 30 s, or exit 5',
-        'mailcert verify --connect mail.example.com:25 --tlsa "3 1 1 $(mailcert tlsa --cert mail.crt)"',
+        'mailcert verify --connect mail.example.com:25 --tlsa "$(mailcert tlsa --cert mail.crt)"   # DANE: the record must match',
         'mailcert verify --connect mail.example.com:10465 --protocols   # mode found out; TLS 1.0-1.3 tried',
       ]);
       keystoreOpt(verify)
@@ -266,7 +266,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         .option('--port <n>', 'with --name: the port (default 25)')
         .option('--next <source>', 'also the records of the next key: a staged keystore, key or certificate file');
       keystoreOpt(tlsa);
-      addPasswordOptions(tlsa, 'store', 'keystore password (for --keystore and a keystore given as --next)');
+      addPasswordOptions(tlsa, 'store', 'keystore password (--keystore, or a keystore as --next)');
       addPasswordOptions(tlsa, 'passin', 'passphrase of an encrypted --key');
       tlsa.action(action(() => import('./commands/tlsa.js')));
       },

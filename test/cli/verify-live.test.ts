@@ -4,10 +4,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keytool, mailcert, mailcertAsync, openssl, tempDir } from '../helpers/tools.js';
 import { AUTH_HOST, SERVER_NAME, startMailServers, type MailServers, type PortName } from '../helpers/mail-servers.js';
+import { makeTestPki, startFakeServer } from '../net/fake-server.js';
 
 const dir = tempDir();
 let servers: MailServers;
@@ -458,4 +459,27 @@ test('--targets: one line per endpoint, failures first then the soonest expiry; 
   assert.equal(strict.status, 1);
   const strictDoc = JSON.parse(strict.stdout) as { summary: { target: string; verdict: string }[] };
   assert.deepEqual(strictDoc.summary[0], { ...strictDoc.summary[0], target: `127.0.0.1:${servers.ports.smtpAuthPlain}`, verdict: 'warn' });
+});
+
+// ---- the chain as sent, and outside text in the new lines (a scripted server) ----------------
+
+test('a root sent along is a note, not a second complaint; hostile capabilities reach the terminal escaped, --json exact', async () => {
+  mkdirSync(join(dir, 'pki'));
+  const pki = makeTestPki(join(dir, 'pki'));
+  writeFileSync(join(dir, 'pki-root.pem'), pki.rootPem);
+  const hostile = 'X-\u001b]0;PWNED\u0007\u001b[2J\u202eEVIL';
+  const server = await startFakeServer({ protocol: 'smtp', extraCapabilities: [hostile] }, { key: pki.key, chain: pki.leafPem + pki.interPem + pki.rootPem });
+  try {
+    const args = ['verify', '--connect', `127.0.0.1:${server.port}`, '--starttls', 'smtp', '--servername', 'mail.fake.test', '--ca', join(dir, 'pki-root.pem')];
+    const text = await mailcertAsync(args);
+    assert.equal(text.status, 0, text.stdout);
+    assert.match(text.stdout, /^ {2}note {6}the server sends the root "CN=Mailcert Test Root CA, O=Mailcert Test, C=DE" \(certificate 3\): clients use their own copy/m);
+    assert.match(text.stdout, /^ {2}ok {4}chain /m);
+    assert.match(text.stdout, /X-\\x1b\]0;PWNED\\x07\\x1b\[2J\\u202eEVIL/);
+    assert.doesNotMatch(text.stdout, /\u001b|\u202e/);
+    const json = JSON.parse((await mailcertAsync([...args, '--json'])).stdout) as Live;
+    assert.ok(json.server.capabilitiesBeforeTls?.includes(hostile));
+  } finally {
+    await server.close();
+  }
 });

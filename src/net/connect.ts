@@ -210,7 +210,8 @@ async function inspectOnce(opts: InspectOptions, clock: StepClock, plan: Protoco
     }
     // The probes need only the mode; they run while this connection finishes its conversation.
     if (opts.protocols === true) {
-      probes = probeVersions({ host, port, servername, clock, ...(session.mode === 'starttls' && session.application !== undefined ? { starttls: session.application } : {}) });
+      const starttls = session.mode === 'starttls' ? negotiator?.spoken : undefined;
+      probes = probeVersions({ host, port, servername, clock, ...(starttls === undefined ? {} : { starttls }) });
     }
 
     let greeting = plaintext?.greeting;

@@ -4,6 +4,7 @@
  * as testssl.sh and `openssl s_client -tls1` do. RFC 8996 deprecates TLS 1.0 and 1.1; the caller
  * judges, this module only reports.
  */
+import type { Socket } from 'node:net';
 import type { SecureVersion } from 'node:tls';
 import type { StepClock } from './deadline.js';
 import { NetError } from './errors.js';
@@ -53,7 +54,7 @@ async function probe(t: ProbeTarget, version: SecureVersion): Promise<VersionPro
   const context = versionContext(version);
   if (context === undefined) return { version, result: 'unavailable', detail: `this client's OpenSSL cannot offer ${version} alone` };
   const step = `${version} probe`;
-  let raw;
+  let raw: Socket | undefined;
   let negotiator: Negotiator | undefined;
   try {
     raw = await openTcp(t.host, t.port, t.clock);

@@ -83,15 +83,7 @@ function readTargets(opts: Opts): Target[] {
   const given = Array.isArray(connect) ? connect.filter((c): c is string => typeof c === 'string') : typeof connect === 'string' ? [connect] : [];
   const targets: Target[] = given.map((c) => parseTarget(c, protocol));
   const file = str(opts.targets);
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      throw inputError(`--targets ${file}: cannot read it`);
-    }
-    targets.push(...parseTargetsFile(file, text, protocol));
-  }
+  if (file !== undefined) targets.push(...parseTargetsFile(file, readOptionFile('--targets', file), protocol));
   if (targets.length === 0) throw usageError('give --connect HOST:PORT (or --targets FILE)');
   return targets;
 }
@@ -109,19 +101,22 @@ function tlsaRecords(opts: Opts): TlsaRecord[] {
   });
   const file = str(opts.tlsaFile);
   if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      throw inputError(`--tlsa-file ${file}: cannot read it`);
-    }
-    const parsed = parseTlsaText(text);
+    const parsed = parseTlsaText(readOptionFile('--tlsa-file', file));
     const bad = parsed.errors[0];
     if (bad !== undefined) throw inputError(`--tlsa-file ${file}: line ${bad.line}: ${bad.message}`, 'give zone-file TLSA lines or `dig +short TLSA _25._tcp.HOST` output');
     if (parsed.records.length === 0) throw inputError(`--tlsa-file ${file}: holds no TLSA record`, 'give zone-file TLSA lines or `dig +short TLSA _25._tcp.HOST` output');
     records.push(...parsed.records);
   }
   return records;
+}
+
+/** The text of a file an option names; one that cannot be read is bad input naming the option. */
+function readOptionFile(option: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    throw inputError(`${option} ${file}: cannot read it`);
+  }
 }
 
 /** A positive number of seconds, or undefined when the option is not given. */

@@ -112,7 +112,7 @@ function checked(r: TlsaRecord): TlsaRecord {
 }
 
 function hexBytes(text: string): Uint8Array {
-  if (!/^(?:[0-9a-fA-F]{2})+$/.test(text)) throw new TlsaSyntaxError('the data is not an even number of hex digits');
+  if (!/^(?:[0-9a-fA-F]{2})+$/.test(text)) throw new TlsaSyntaxError('the data is not hex (an even number of digits 0-9, a-f)');
   return new Uint8Array(Buffer.from(text, 'hex'));
 }
 

@@ -21,7 +21,8 @@ test('one record: the presentation form, a zone-file line, mnemonics, the generi
 test('malformed records are TlsaSyntaxErrors that say what is wrong', () => {
   const cases: [string, RegExp][] = [
     ['3 1 1', /no certificate association data/],
-    [`3 1 1 ${H32}0`, /not an even number of hex digits/],
+    [`3 1 1 ${H32}0`, /not hex \(an even number of digits/],
+    ['3 1 1 zz', /not hex/],
     [`3 1 1 ${H32.slice(2)}`, /SHA2-256 record holds 32 bytes \(64 hex digits\), this one 31/],
     [`3 1 2 ${H32}`, /SHA2-512 record holds 64 bytes/],
     [`3 1 x ${H32}`, /"x" is not a matching type/],

@@ -229,6 +229,8 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         'mailcert verify --targets servers.txt --deadline 30   # cron: each server checked within 30 s, or exit 5',
         'mailcert verify --cert chain.pem --ca root.pem --at 2027-03-01      # as of a date: audits, old captures',
         'mailcert verify --cert old.pem --host mail.example.com --allow-cn   # a name only in the CN, knowingly',
+        'mailcert verify --connect mail.example.com:25 --tlsa "$(mailcert tlsa --cert mail.crt)"   # DANE: the record must match',
+        'mailcert verify --connect mail.example.com:10465 --protocols   # mode found out; TLS 1.0-1.3 tried',
       ]);
       keystoreOpt(verify)
         .option('--cert <file>', 'server certificate, optionally followed by its intermediates')
@@ -245,9 +247,43 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
         .option('--allow-cn', 'accept a host name found only in the subject CN (OpenSSL-based clients do; Go, NSS/Thunderbird and Apple do not)')
         .option('--timeout <seconds>', 'timeout of each network step', '10')
         .option('--deadline <seconds>', "bound on each server's whole check, every step included (exit 5 naming the step it was in)")
+        .option('--protocols', 'also try TLS 1.0, 1.1, 1.2 and 1.3 one by one (1.0 and 1.1 warn: RFC 8996)')
+        .option('--tlsa <record>', 'a TLSA record the chain must match, "3 1 1 HEX" (repeat for several; RFC 7671 DANE)', (v: string, prev: string[] = []) => [...prev, v])
+        .option('--tlsa-file <file>', 'TLSA records from zone-file lines or `dig +short TLSA` output')
         .option('--strict', 'warnings fail too');
       addPasswordOptions(verify, 'store', 'keystore password');
       verify.action(action(() => import('./commands/verify.js')));
+      },
+    ],
+    [
+      'tlsa',
+      () => {
+      const tlsa = sub('tlsa', 'print DANE TLSA records (RFC 6698) for a certificate, key, keystore entry or live server', [
+        'mailcert tlsa --cert mail.crt                                    # 3 1 1 <hex>: the record data',
+        'mailcert tlsa --cert mail.crt --name mail.example.com --port 25  # _25._tcp.mail.example.com. IN TLSA 3 1 1 <hex>',
+        'mailcert tlsa --cert chain.pem --usage 2                         # 2 1 1: the issuing CA',
+        'mailcert tlsa -k james.jks --next staged.jks --name mail.example.com   # rollover: current and next key',
+        'mailcert tlsa --connect mail.example.com:25 --json',
+        '# Publish the records of --next before the swap; remove the old one after it (RFC 7671 §8.1).',
+      ]);
+      tlsa
+        .option('--cert <file>', 'the server certificate (PEM or DER; a chain file for --usage 2)')
+        .option('--key <file>', 'a private key (selector 1 only)')
+        .option('--alias <name>', 'the key entry of --keystore (default: the one key entry)')
+        .option('--connect <host:port>', 'what a live server presents')
+        .addOption(new Option('--starttls <protocol>', 'with --connect: STARTTLS protocol (default: from the port)').choices(['smtp', 'imap', 'pop3', 'lmtp', 'sieve', 'none']))
+        .option('--servername <name>', 'with --connect: the TLS SNI name')
+        .option('--timeout <seconds>', 'with --connect: timeout of each network step', '10')
+        .addOption(new Option('--usage <n>', 'certificate usage: 3 the server key (DANE-EE), 2 its issuing CA (DANE-TA); 1, 0 the PKIX ones').choices(['3', '2', '1', '0']).default('3'))
+        .addOption(new Option('--selector <n>', 'selector: 1 the public key (SPKI), 0 the whole certificate').choices(['1', '0']).default('1'))
+        .addOption(new Option('--matching <n>', 'matching type: 1 SHA-256, 2 SHA-512, 0 the data itself').choices(['1', '2', '0']).default('1'))
+        .option('--name <host>', 'print zone-file lines for this host name: _PORT._tcp.HOST. IN TLSA ...')
+        .option('--port <n>', 'with --name: the port (default 25)')
+        .option('--next <source>', 'also the records of the next key: a staged keystore, key or certificate file');
+      keystoreOpt(tlsa);
+      addPasswordOptions(tlsa, 'store', 'keystore password (--keystore, or a keystore as --next)');
+      addPasswordOptions(tlsa, 'passin', 'passphrase of an encrypted --key');
+      tlsa.action(action(() => import('./commands/tlsa.js')));
       },
     ],
     [

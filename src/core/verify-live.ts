@@ -5,9 +5,12 @@
  */
 import { parseCertificate, type CertInfo } from '../codec/x509.js';
 import { usageError } from '../errors.js';
-import { inspectServer, type ServerReport, type StartTlsProtocol } from '../net/connect.js';
+import { inspectServer, type ServerReport, type StartTlsProtocol, type VersionProbe } from '../net/connect.js';
 import { NetError } from '../net/errors.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
+import { checkDane } from './dane.js';
+import { connectionDetail, plaintextAuthCheck, protocolsCheck, sentRootNote, signatureScheme } from './live-checks.js';
+import type { TlsaRecord } from './tlsa.js';
 import type { Check } from './verify.js';
 import { chainChecks, verdict, type CommonOptions, type VerifyReport } from './verify-offline.js';
 
@@ -21,11 +24,28 @@ export interface Target {
 export interface ServerFacts {
   protocol: string;
   mode: 'implicit' | 'starttls';
+  /** Where the mode came from: --starttls, a well-known port, or what the server did on another port. */
+  modeSource: 'option' | 'port' | 'detected';
   servername?: string;
   greeting?: string;
+  /** Stated inside TLS. */
   capabilities: string[];
+  /** STARTTLS: stated in plaintext, before TLS. */
+  capabilitiesBeforeTls?: string[];
+  /** STARTTLS: the ways to authenticate offered before TLS ([] for none). */
+  authBeforeTls?: string[];
   tlsVersion: string;
   cipher: string;
+  /** The key exchange group ("X25519", "P-256"), when Node tells it. */
+  keyExchange?: string;
+  /** The handshake signature scheme where the key and version allow only one, else null (see signatureText). */
+  signatureScheme: string | null;
+  /** What can be said of the server's handshake signature. */
+  signatureText: string;
+  /** A stapled OCSP response came (it was asked for). */
+  ocspStapled: boolean;
+  /** With --protocols: each TLS version and whether the server accepts it. */
+  versions?: VersionProbe[];
   /** What the server sent, leaf first, up to net/connect's MAX_CHAIN. */
   chain: CertSummary[];
   /** How many certificates the server sent: more than `chain` holds when the list was cut (a note says so). */
@@ -107,12 +127,18 @@ class SeenCertificates {
 }
 
 function facts(r: ServerReport, seen: SeenCertificates): ServerFacts {
+  const leaf = r.peerChain[0];
+  const signature = signatureScheme(r.tlsVersion, leaf === undefined ? undefined : seen.parse(leaf));
   const f: ServerFacts = {
     protocol: r.application ?? r.protocol,
     mode: r.mode,
+    modeSource: r.protocolSource,
     capabilities: r.capabilities,
     tlsVersion: r.tlsVersion,
     cipher: r.cipher,
+    signatureScheme: signature.scheme,
+    signatureText: signature.text,
+    ocspStapled: r.ocspStapled,
     chain: r.peerChain.map((der) => seen.summary(der)),
     certificatesSent: r.certificatesSent,
     notes: r.notes,
@@ -120,6 +146,10 @@ function facts(r: ServerReport, seen: SeenCertificates): ServerFacts {
   };
   if (r.servername !== undefined) f.servername = r.servername;
   if (r.greeting !== undefined) f.greeting = r.greeting;
+  if (r.capabilitiesBeforeTls !== undefined) f.capabilitiesBeforeTls = r.capabilitiesBeforeTls;
+  if (r.authBeforeTls !== undefined) f.authBeforeTls = r.authBeforeTls;
+  if (r.keyExchange !== undefined) f.keyExchange = r.keyExchange;
+  if (r.versions !== undefined) f.versions = r.versions;
   return f;
 }
 
@@ -128,6 +158,10 @@ export interface LiveOptions extends CommonOptions {
   servername?: string;
   timeoutMs: number;
   deadlineMs?: number;
+  /** --protocols: probe TLS 1.0 to 1.3. */
+  protocols?: boolean;
+  /** --tlsa / --tlsa-file: the records the chain must match (the `dane` check). */
+  tlsa?: readonly TlsaRecord[];
 }
 
 export async function verifyTarget(t: Target, opts: LiveOptions, seen = new SeenCertificates()): Promise<LiveResult> {
@@ -141,22 +175,35 @@ export async function verifyTarget(t: Target, opts: LiveOptions, seen = new Seen
       ...(opts.servername === undefined ? {} : { servername: opts.servername }),
       timeoutMs: opts.timeoutMs,
       ...(opts.deadlineMs === undefined ? {} : { deadlineMs: opts.deadlineMs }),
+      ...(opts.protocols === true ? { protocols: true } : {}),
     });
   } catch (e) {
     if (!(e instanceof NetError)) throw e;
     const check: Check = { name: 'connection', status: 'fail', detail: `${e.step}: ${e.detail}` };
     return { report: verdict(name, [check], opts, { server: { error: e.kind, step: e.step, hint: e.hint } }), peerChain: [], certificatesSent: 0, networkError: e };
   }
-  const how = server.mode === 'starttls' ? `STARTTLS (${server.protocol})` : `implicit TLS${server.application ? ` (${server.application})` : ''}`;
-  const checks: Check[] = [{ name: 'connection', status: 'ok', detail: `${server.tlsVersion}, ${server.cipher}, ${how}` }];
+  const checks: Check[] = [{ name: 'connection', status: 'ok', detail: connectionDetail(server) }];
   let path: CertSummary[] | undefined;
   if (server.peerChain.length === 0) {
     checks.push({ name: 'certificate', status: 'fail', detail: 'the server sent no certificate' });
   } else {
-    const result = chainChecks(server.peerChain.map((d) => seen.parse(d)), opts, opts.host ?? opts.servername ?? t.host);
-    checks.push(...result.checks);
+    const chain = server.peerChain.map((d) => seen.parse(d));
+    const host = opts.host ?? opts.servername ?? t.host;
+    const pathChecks = (anchors: CertInfo[], anchorSource: string): Check[] => chainChecks(chain, opts, host, { certs: anchors, source: anchorSource }).checks;
+    const result = chainChecks(chain, opts, host);
     path = result.path.map((c) => seen.summary(c));
+    const pkix = result.checks;
+    if (opts.tlsa === undefined || opts.tlsa.length === 0) checks.push(...pkix);
+    else {
+      const dane = checkDane({ records: opts.tlsa, chain, pkix, anchors: opts.anchors.certs, smtp: server.application === 'smtp', rechain: pathChecks });
+      checks.push(...dane.checks, dane.dane);
+    }
+    const root = sentRootNote(chain);
+    if (root !== undefined) server.notes.push(root);
   }
+  const auth = plaintextAuthCheck(server);
+  if (auth !== undefined) checks.push(auth);
+  if (server.versions !== undefined) checks.push(protocolsCheck(server.versions));
   return { report: verdict(name, checks, opts, { ...(path === undefined ? {} : { path }), server: facts(server, seen) }), peerChain: server.peerChain, certificatesSent: server.certificatesSent };
 }
 

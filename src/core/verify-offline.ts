@@ -54,11 +54,11 @@ export function verdict(
 }
 
 /** The chain checks with the options every target shares. */
-export function chainChecks(chain: CertInfo[], opts: CommonOptions, host: string | undefined): ChainVerdict {
+export function chainChecks(chain: CertInfo[], opts: CommonOptions, host: string | undefined, anchors: Anchors = opts.anchors): ChainVerdict {
   return checkChain({
     chain,
-    anchors: opts.anchors.certs,
-    anchorSource: opts.anchors.source,
+    anchors: anchors.certs,
+    anchorSource: anchors.source,
     ...(host === undefined ? {} : { host }),
     warnDays: opts.warnDays,
     ...(opts.at === undefined ? {} : { at: opts.at }),

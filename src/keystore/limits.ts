@@ -35,6 +35,8 @@ export const inputLimits = {
   password: 64 * KiB,
   /** --targets: one "HOST:PORT [protocol]" line per server, 16 MiB is some 500,000 servers. */
   'targets file': 16 * MiB,
+  /** --tlsa-file: zone-file lines or `dig +short` output; a record is under 300 bytes, 1 MiB is thousands. */
+  'TLSA file': 1 * MiB,
 } as const;
 
 export type InputKind = keyof typeof inputLimits;

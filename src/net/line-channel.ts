@@ -91,6 +91,9 @@ export class LineChannel {
     socket.on('end', this.onEnd);
     socket.on('close', this.onEnd);
     socket.on('error', this.onError);
+    // A stream detect.ts looked at is left paused with the bytes it read put back; attaching a
+    // 'data' listener does not resume a stream paused on purpose.
+    socket.resume();
   }
 
   /** The EHLO / LHLO argument of this session. */

@@ -30,6 +30,8 @@ interface Greeting {
 
 /** How one protocol looks on the wire; the Negotiator drives all of them the same way. */
 interface Dialect {
+  /** The protocol it speaks now (an SMTP dialect that met an LMTP server speaks LMTP). */
+  readonly spoken: MailProtocol;
   /** The command that starts TLS, also the step name in errors. */
   readonly startTlsCommand: 'STARTTLS' | 'STLS';
   /** ManageSieve re-sends its capabilities after the handshake, unasked (RFC 5804 §2.2). */
@@ -38,6 +40,8 @@ interface Dialect {
   /** Capabilities from the greeting when it has them, else by asking. */
   capabilities(ch: LineChannel, greeting: Greeting | undefined): Promise<string[]>;
   offersStartTls(capabilities: readonly string[]): boolean;
+  /** What the capabilities let a client authenticate with (mechanisms, LOGIN, USER); [] for nothing. */
+  authOffered(capabilities: readonly string[]): string[];
   /** Sends the command and returns the go-ahead line; a refusal is a NetError. */
   startTls(ch: LineChannel): Promise<string>;
   /** Sends QUIT / LOGOUT and reads the answer. */
@@ -69,8 +73,17 @@ async function readSmtpReply(ch: LineChannel): Promise<SmtpReply> {
   }
 }
 
-function smtpDialect(hello: 'EHLO' | 'LHLO'): Dialect {
+/**
+ * SMTP, or LMTP with LHLO. `orLmtp`: the protocol was only guessed from a 220 greeting, which LMTP
+ * sends too (Dovecot's says no more than "ready"); when EHLO is refused as unknown (500/502, RFC
+ * 5321 §4.2.4), LHLO is tried on the same session (RFC 2033 §4.1) and the dialect speaks LMTP.
+ */
+function smtpDialect(first: 'EHLO' | 'LHLO', orLmtp = false): Dialect {
+  let hello = first;
   return {
+    get spoken(): MailProtocol {
+      return hello === 'LHLO' ? 'lmtp' : 'smtp';
+    },
     startTlsCommand: 'STARTTLS',
     resendsCapabilitiesAfterTls: false,
     async greeting(ch) {
@@ -86,7 +99,13 @@ function smtpDialect(hello: 'EHLO' | 'LHLO'): Dialect {
     async capabilities(ch) {
       ch.phase(hello);
       ch.send(`${hello} ${ch.clientName}`);
-      const reply = await readSmtpReply(ch);
+      let reply = await readSmtpReply(ch);
+      if (orLmtp && hello === 'EHLO' && (reply.code === 500 || reply.code === 502)) {
+        hello = 'LHLO';
+        ch.phase(hello);
+        ch.send(`${hello} ${ch.clientName}`);
+        reply = await readSmtpReply(ch);
+      }
       if (reply.code !== 250) {
         // STARTTLS is an ESMTP extension (RFC 3207 §4): without a working EHLO there is none.
         throw ch.error(ch.tls ? 'protocol' : 'starttls-not-offered', `${hello} was answered "${reply.last}"`);
@@ -95,6 +114,8 @@ function smtpDialect(hello: 'EHLO' | 'LHLO'): Dialect {
       return reply.texts.slice(1);
     },
     offersStartTls: (caps) => caps.some((c) => firstWord(c) === 'STARTTLS'),
+    // RFC 4954 §3: "AUTH PLAIN LOGIN"; old servers also say "AUTH=PLAIN LOGIN".
+    authOffered: (caps) => caps.flatMap((c) => (/^AUTH[ =]/i.test(c) ? c.slice(5).split(' ').filter((m) => m !== '').map((m) => `AUTH ${m.toUpperCase()}`) : [])),
     async startTls(ch) {
       ch.phase('STARTTLS');
       ch.send('STARTTLS');
@@ -139,6 +160,7 @@ function imapDialect(): Dialect {
   }
 
   return {
+    spoken: 'imap',
     startTlsCommand: 'STARTTLS',
     resendsCapabilitiesAfterTls: false,
     async greeting(ch) {
@@ -166,6 +188,11 @@ function imapDialect(): Dialect {
       return done.capabilities;
     },
     offersStartTls: (caps) => caps.some((c) => c.toUpperCase() === 'STARTTLS'),
+    // RFC 3501 §6.2.3: LOGIN works unless LOGINDISABLED is advertised; AUTHENTICATE takes the AUTH= mechanisms.
+    authOffered: (caps) => [
+      ...caps.filter((c) => /^AUTH=/i.test(c)).map((c) => c.toUpperCase()),
+      ...(caps.some((c) => c.toUpperCase() === 'LOGINDISABLED') ? [] : ['LOGIN (no LOGINDISABLED)']),
+    ],
     async startTls(ch) {
       ch.phase('STARTTLS');
       const tag = nextTag();
@@ -187,6 +214,7 @@ function imapDialect(): Dialect {
 
 function pop3Dialect(): Dialect {
   return {
+    spoken: 'pop3',
     startTlsCommand: 'STLS',
     resendsCapabilitiesAfterTls: false,
     async greeting(ch) {
@@ -213,6 +241,13 @@ function pop3Dialect(): Dialect {
       }
     },
     offersStartTls: (caps) => caps.some((c) => firstWord(c) === 'STLS'),
+    // RFC 2449 §6.3 SASL (its mechanisms) and §6.8 USER (USER/PASS, the password in the clear).
+    authOffered: (caps) =>
+      caps.flatMap((c) => {
+        const word = firstWord(c);
+        if (word === 'USER') return ['USER'];
+        return word === 'SASL' ? c.split(' ').slice(1).filter((m) => m !== '').map((m) => `SASL ${m.toUpperCase()}`) : [];
+      }),
     async startTls(ch) {
       ch.phase('STLS');
       ch.send('STLS');
@@ -248,12 +283,13 @@ async function readSieveCapabilities(ch: LineChannel): Promise<Greeting> {
     if (response === 'OK') return { lines, capabilities };
     if (response !== undefined) throw ch.error('refused', `the server refused the session: "${line}"`);
     if (!line.startsWith('"')) throw ch.error('protocol', `not a ManageSieve capability line: "${line}"`);
-    capabilities.push(quotedStrings(line).join(' '));
+    capabilities.push(quotedStrings(line).join(' ').trim());
   }
 }
 
 function sieveDialect(): Dialect {
   return {
+    spoken: 'sieve',
     startTlsCommand: 'STARTTLS',
     resendsCapabilitiesAfterTls: true,
     async greeting(ch) {
@@ -268,6 +304,8 @@ function sieveDialect(): Dialect {
       return (await readSieveCapabilities(ch)).capabilities ?? [];
     },
     offersStartTls: (caps) => caps.some((c) => firstWord(c) === 'STARTTLS'),
+    // RFC 5804 §1.7: "SASL" followed by the mechanisms, an empty string when there are none.
+    authOffered: (caps) => caps.flatMap((c) => (firstWord(c) === 'SASL' ? c.split(' ').slice(1).filter((m) => m !== '').map((m) => `SASL ${m.toUpperCase()}`) : [])),
     async startTls(ch) {
       ch.phase('STARTTLS');
       ch.send('STARTTLS');
@@ -284,10 +322,10 @@ function sieveDialect(): Dialect {
   };
 }
 
-function dialectFor(protocol: MailProtocol): Dialect {
+function dialectFor(protocol: MailProtocol, guessed: boolean): Dialect {
   switch (protocol) {
     case 'smtp':
-      return smtpDialect('EHLO');
+      return smtpDialect('EHLO', guessed);
     case 'lmtp':
       // RFC 2033 §4.1: LHLO replaces EHLO; the rest (and Dovecot's STARTTLS) is SMTP's.
       return smtpDialect('LHLO');
@@ -305,6 +343,8 @@ export interface PlaintextResult {
   greeting: string[];
   /** The capabilities advertised in plaintext (to be forgotten once TLS is up). */
   capabilities: string[];
+  /** The ways to authenticate those capabilities offer in plaintext (a password readable on the path); [] for none. */
+  authOffered: string[];
   /** The line that said go ahead ("220 2.0.0 Ready to start TLS", "a2 OK ...", "+OK ...", "OK ..."). */
   goAhead: string;
 }
@@ -324,11 +364,18 @@ export class Negotiator {
   private readonly dialect: Dialect;
   private channel: LineChannel | undefined;
 
+  /** `guessed`: the protocol was told by a greeting, not by the user or the port (an SMTP one may turn out LMTP). */
   constructor(
     readonly protocol: MailProtocol,
     private readonly peer: Peer,
+    guessed = false,
   ) {
-    this.dialect = dialectFor(protocol);
+    this.dialect = dialectFor(protocol, guessed);
+  }
+
+  /** The protocol spoken: `protocol`, or LMTP where a guessed SMTP server wanted LHLO. */
+  get spoken(): MailProtocol {
+    return this.dialect.spoken;
   }
 
   /**
@@ -353,7 +400,7 @@ export class Negotiator {
         // careless client would read it as the first TLS-era reply. Abort instead of discarding.
         throw ch.error('injection', `${left} byte(s) of plaintext followed "${goAhead}" before TLS started`);
       }
-      return { greeting: greeting.lines, capabilities, goAhead };
+      return { greeting: greeting.lines, capabilities, authOffered: this.dialect.authOffered(capabilities), goAhead };
     } finally {
       this.release();
     }
@@ -363,9 +410,12 @@ export class Negotiator {
    * Inside TLS. After STARTTLS: capabilities asked again (ManageSieve: the re-sent list read
    * first, before sending anything). After implicit TLS: the greeting, then the capabilities.
    */
-  async secured(tlsSocket: Duplex, mode: 'starttls' | 'implicit'): Promise<SecuredResult> {
+  async secured(tlsSocket: Duplex, mode: 'starttls' | 'implicit', ready?: Promise<void>): Promise<SecuredResult> {
     const ch = this.open(tlsSocket, true);
     const readsGreeting = mode === 'implicit' || this.dialect.resendsCapabilitiesAfterTls;
+    // `ready`: the server's session ticket is in. Written before it, the first command's answer
+    // waits behind the unacknowledged ticket for the delayed ACK (Nagle; mail-servers.md §4, 7).
+    if (!readsGreeting && ready !== undefined) await ready;
     const greeting = readsGreeting ? await this.dialect.greeting(ch) : undefined;
     const capabilities = await this.dialect.capabilities(ch, greeting);
     return greeting === undefined ? { capabilities } : { greeting: greeting.lines, capabilities };

@@ -22,6 +22,14 @@ export const SERVER_NAME = 'mail.test.example';
 /** The host name in the wrong-host certificate. */
 export const WRONG_HOST = 'wrong.test.example';
 const HOST = '127.0.0.1';
+/**
+ * Where the Dovecot instances of the authentication tests listen. Dovecot treats a connection whose
+ * client and server addresses are the same as "secured" (login-common client_is_secured: a local
+ * connection), and then offers plaintext authentication whatever disable_plaintext_auth says
+ * (reference: Dovecot gotchas); from 127.0.0.1 to 127.0.0.2 (both loopback on Linux) it is an
+ * ordinary client, as a remote one would be.
+ */
+export const AUTH_HOST = '127.0.0.2';
 
 export type CertVariant = 'expired' | 'wrongHost' | 'selfSigned' | 'missingIntermediate';
 export const CERT_VARIANTS: readonly CertVariant[] = ['expired', 'wrongHost', 'selfSigned', 'missingIntermediate'];
@@ -32,6 +40,9 @@ const MAIN_PORTS = [
   'submission', // STARTTLS required (smtpd_tls_security_level=encrypt)
   'smtps', // implicit TLS (smtpd_tls_wrappermode)
   'smtpNoTls', // no STARTTLS in the EHLO reply
+  'smtpTls12', // STARTTLS, TLS 1.2 only (smtpd_tls_protocols)
+  'smtpAuthPlain', // SASL via Dovecot, AUTH offered before STARTTLS too (smtpd_tls_auth_only = no)
+  'smtpAuthTlsOnly', // SASL via Dovecot, AUTH only after STARTTLS (smtpd_tls_auth_only = yes)
   // Dovecot, main instance
   'imap', // STARTTLS
   'imaps', // implicit TLS
@@ -43,6 +54,14 @@ const MAIN_PORTS = [
   'imapNoTls',
   'pop3NoTls',
   'sieveNoTls',
+  // Dovecot on AUTH_HOST, its default disable_plaintext_auth = yes: no authentication before TLS
+  'imapAuthDefault',
+  'pop3AuthDefault',
+  'sieveAuthDefault',
+  // Dovecot on AUTH_HOST with disable_plaintext_auth = no: authentication offered in plaintext
+  'imapAuthPlain',
+  'pop3AuthPlain',
+  'sieveAuthPlain',
 ] as const;
 type MainPort = (typeof MAIN_PORTS)[number];
 /** Per certificate variant: Postfix STARTTLS (smtpExpired ...), Dovecot IMAP STARTTLS and implicit TLS. */
@@ -84,6 +103,8 @@ export interface MailServers {
   interPem: string;
   ports: MailServerPorts;
   certs: MailServerCerts;
+  /** The address each port listens on: AUTH_HOST for the authentication instances, 127.0.0.1 for the rest. */
+  host(port: PortName): string;
   /** Log files, for a test's failure message. */
   logs: { dovecot: string[]; postfix: string };
   /** Pids of the running masters (one per Dovecot instance, one Postfix), from their pid files. */
@@ -134,6 +155,8 @@ class StartError extends Error {
 interface Instance {
   /** 'postfix' or 'dovecot <id>', for messages. */
   label: string;
+  /** The address its listeners bind. */
+  host: string;
   log: string;
   pidFile: string;
   ports: PortName[];
@@ -154,7 +177,7 @@ async function startOnce(opts: StartOptions): Promise<MailServers> {
     const ports = await freePorts(PORT_NAMES);
 
     const dovecots = dovecotInstances(certs).map((d) => writeDovecot(dir, tag, d, ports, opts.loginProcesses ?? 'per-connection'));
-    const postfix = writePostfix(dir, certs, ports);
+    const postfix = writePostfix(dir, certs, ports, join(dir, 'dovecot', 'main', 'run', 'auth-postfix'));
     instances.push(...dovecots, postfix);
 
     await Promise.all([...dovecots.map(startDovecot), startPostfix(dir, postfix)]);
@@ -165,6 +188,7 @@ async function startOnce(opts: StartOptions): Promise<MailServers> {
       interPem: join(tls, 'inter.pem'),
       ports,
       certs,
+      host: (port) => instances.find((i) => i.ports.includes(port))?.host ?? HOST,
       logs: { dovecot: dovecots.map((d) => d.log), postfix: postfix.log },
       masterPids: () => stopper.masterPids(),
       stop: () => stopper.stop(),
@@ -260,11 +284,11 @@ async function waitForPorts(instances: readonly Instance[], ports: MailServerPor
   const abort = { failed: false }; // the first failure ends every other wait, not only this one
   const waits = instances.flatMap((inst) =>
     inst.ports.map(async (name) => {
-      if (await waitForPort(ports[name], deadline, abort)) return;
+      if (await waitForPort(inst.host, ports[name], deadline, abort)) return;
       if (abort.failed) return;
       abort.failed = true;
       throw new StartError(
-        `${inst.label} did not accept connections on ${HOST}:${ports[name]} (${name}) within ${timeoutMs} ms; ` +
+        `${inst.label} did not accept connections on ${inst.host}:${ports[name]} (${name}) within ${timeoutMs} ms; ` +
           `last lines of ${inst.log}:\n${tail(inst.log)}`,
         /Address already in use/.test(tail(inst.log)),
       );
@@ -273,17 +297,17 @@ async function waitForPorts(instances: readonly Instance[], ports: MailServerPor
   await Promise.all(waits);
 }
 
-async function waitForPort(port: number, deadline: number, abort: { failed: boolean }): Promise<boolean> {
+async function waitForPort(host: string, port: number, deadline: number, abort: { failed: boolean }): Promise<boolean> {
   while (Date.now() < deadline && !abort.failed) {
-    if (await canConnect(port)) return true;
+    if (await canConnect(host, port)) return true;
     await sleep(50);
   }
-  return !abort.failed && canConnect(port);
+  return !abort.failed && canConnect(host, port);
 }
 
-function canConnect(port: number): Promise<boolean> {
+function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: HOST, port });
+    const socket = connect({ host, port });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -305,7 +329,11 @@ interface Listener {
 
 interface DovecotSpec {
   id: string;
+  /** Default HOST. */
+  host?: string;
   protocols: string;
+  /** Extra settings, one per line. */
+  settings?: string;
   /** [key, chain] or null for `ssl = no`. */
   tls: [string, string] | null;
   listeners: Listener[];
@@ -346,7 +374,21 @@ function dovecotInstances(certs: MailServerCerts): DovecotSpec[] {
     tls: [certs.key, certs[v]],
     listeners: imapPair(variantPort('imap', v), variantPort('imaps', v)),
   }));
-  return [main, noTls, ...variants];
+  // The authentication tests: the default (disable_plaintext_auth = yes) and plaintext allowed.
+  const auth = (id: string, suffix: 'Default' | 'Plain', settings: string): DovecotSpec => ({
+    id,
+    host: AUTH_HOST,
+    protocols: 'imap pop3 sieve',
+    tls: [certs.key, certs.chain],
+    settings,
+    listeners: [
+      ...imapPair(`imapAuth${suffix}`, 0),
+      { service: 'pop3-login', name: 'pop3', port: `pop3Auth${suffix}`, ssl: false },
+      { service: 'pop3-login', name: 'pop3s', port: 0, ssl: true },
+      { service: 'managesieve-login', name: 'sieve', port: `sieveAuth${suffix}`, ssl: false },
+    ],
+  });
+  return [main, noTls, ...variants, auth('auth-default', 'Default', ''), auth('auth-plain', 'Plain', 'disable_plaintext_auth = no\n')];
 }
 
 function writeDovecot(dir: string, tag: string, spec: DovecotSpec, ports: MailServerPorts, loginProcesses: 'per-connection' | 'shared'): Instance {
@@ -358,10 +400,13 @@ function writeDovecot(dir: string, tag: string, spec: DovecotSpec, ports: MailSe
   const services = [...new Set(spec.listeners.map((l) => l.service))].map((service) => {
     const listeners = spec.listeners
       .filter((l) => l.service === service)
-      .map((l) => `  inet_listener ${l.name} {\n    address = ${HOST}\n    port = ${portOf(l.port)}\n    ssl = ${l.ssl ? 'yes' : 'no'}\n  }\n`);
+      .map((l) => `  inet_listener ${l.name} {\n    address = ${spec.host ?? HOST}\n    port = ${portOf(l.port)}\n    ssl = ${l.ssl ? 'yes' : 'no'}\n  }\n`);
     const shared = loginProcesses === 'shared' && service.endsWith('-login') ? '  service_count = 0\n  process_min_avail = 2\n' : '';
     return `service ${service} {\n${shared}${listeners.join('')}}\n`;
   });
+  // Postfix's SASL (smtpd_sasl_type = dovecot) talks to the main instance's auth service.
+  if (spec.id === 'main') services.push(`service auth {\n  unix_listener auth-postfix {\n    mode = 0666\n  }\n}\n`);
+  const host = spec.host ?? HOST;
   const tls = spec.tls === null ? 'ssl = no\n' : `ssl = yes\nssl_cert = <${spec.tls[1]}\nssl_key = <${spec.tls[0]}\nssl_min_protocol = TLSv1.2\n`;
   writeFileSync(
     conf,
@@ -370,18 +415,20 @@ function writeDovecot(dir: string, tag: string, spec: DovecotSpec, ports: MailSe
       `instance_name = ${tag}-${spec.id}\n` +
       // base_dir holds master.pid; one per instance lets several run side by side.
       `base_dir = ${root}/run\nstate_dir = ${root}/state\nlog_path = ${log}\n` +
-      `listen = ${HOST}\n` +
+      `listen = ${host}\n` +
       // Otherwise the LMTP greeting uses the machine's host name.
       `hostname = ${SERVER_NAME}\n` +
       `protocols = ${spec.protocols}\n` +
       tls +
       'auth_mechanisms = plain login\n' +
+      (spec.settings ?? '') +
       'passdb {\n  driver = static\n  args = password=test\n}\n' +
       `userdb {\n  driver = static\n  args = uid=nobody gid=nogroup home=${root}/home/%u\n}\n` +
       services.join(''),
   );
   return {
     label: `dovecot ${spec.id}`,
+    host,
     log,
     pidFile: join(root, 'run', 'master.pid'),
     ports: spec.listeners.flatMap((l) => (l.port === 0 ? [] : [l.port])),
@@ -401,7 +448,7 @@ async function startDovecot(inst: Instance): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Postfix: custom main.cf + master.cf in DIR/postfix/conf, `postfix -c` as root
 
-function writePostfix(dir: string, certs: MailServerCerts, ports: MailServerPorts): Instance {
+function writePostfix(dir: string, certs: MailServerCerts, ports: MailServerPorts, saslPath: string): Instance {
   const root = join(dir, 'postfix');
   const conf = join(root, 'conf');
   mkdirSync(conf, { recursive: true, mode: 0o755 });
@@ -440,6 +487,7 @@ smtpd_tls_security_level = may
 smtpd_tls_loglevel = 1
 `,
   );
+  const sasl = ['smtpd_sasl_auth_enable=yes', 'smtpd_sasl_type=dovecot', `smtpd_sasl_path=${saslPath}`];
   const smtpd = (port: PortName, ...overrides: string[]): string =>
     `${HOST}:${ports[port]} inet n - n - - smtpd${overrides.map((o) => ` -o ${o}`).join('')}\n`;
   writeFileSync(
@@ -449,6 +497,10 @@ smtpd_tls_loglevel = 1
       smtpd('submission', 'smtpd_tls_security_level=encrypt') +
       smtpd('smtps', 'smtpd_tls_wrappermode=yes', 'smtpd_tls_security_level=encrypt') +
       smtpd('smtpNoTls', 'smtpd_tls_security_level=none') +
+      // Postfix 3.6+ syntax for a range of versions; the mandatory one applies at level encrypt.
+      smtpd('smtpTls12', 'smtpd_tls_protocols=>=TLSv1.2,<=TLSv1.2', 'smtpd_tls_mandatory_protocols=>=TLSv1.2,<=TLSv1.2') +
+      smtpd('smtpAuthPlain', ...sasl, 'smtpd_tls_auth_only=no') +
+      smtpd('smtpAuthTlsOnly', ...sasl, 'smtpd_tls_auth_only=yes') +
       CERT_VARIANTS.map((v) => smtpd(variantPort('smtp', v), `smtpd_tls_chain_files=${certs.key},${certs[v]}`)).join('') +
       POSTFIX_SERVICES,
   );
@@ -457,10 +509,10 @@ smtpd_tls_loglevel = 1
   // reference's "first start ~2 s". Backdated, postfix start takes ~0.3 s.
   const past = new Date(Date.now() - 60_000);
   for (const f of ['main.cf', 'master.cf']) utimesSync(join(conf, f), past, past);
-  return { label: 'postfix', log, pidFile: join(root, 'queue', 'pid', 'master.pid'), ports: [...SMTP_PORTS] };
+  return { label: 'postfix', host: HOST, log, pidFile: join(root, 'queue', 'pid', 'master.pid'), ports: [...SMTP_PORTS] };
 }
 
-const SMTP_PORTS: readonly PortName[] = ['smtp', 'submission', 'smtps', 'smtpNoTls', ...CERT_VARIANTS.map((v) => variantPort('smtp', v))];
+const SMTP_PORTS: readonly PortName[] = ['smtp', 'submission', 'smtps', 'smtpNoTls', 'smtpTls12', 'smtpAuthPlain', 'smtpAuthTlsOnly', ...CERT_VARIANTS.map((v) => variantPort('smtp', v))];
 
 // Debian's master.cf services, unchrooted; postlog is required once maillog_file is set.
 const POSTFIX_SERVICES = `pickup unix n - n 60 1 pickup

@@ -4,10 +4,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
 import { setTimeout as delay } from 'node:timers/promises';
 import { inspectServer, planProtocol, type InspectOptions, type ServerReport } from '../../src/net/connect.js';
 import { NetError, type NetErrorKind } from '../../src/net/errors.js';
+import { inferProtocol, PLAINTEXT_WAIT_MS } from '../../src/net/detect.js';
 import type { MailProtocol } from '../../src/net/starttls.js';
 import { ExitCode, MailcertError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tools.js';
@@ -122,29 +123,129 @@ test('an IP literal host without --servername sends no SNI', async () => {
   assert.deepEqual(report.peerChain, [pki.leafDer, pki.interDer]);
 });
 
-test('implicit TLS (--starttls none) on a port of no known protocol: just the handshake', async () => {
-  const server = await serve({ protocol: 'smtp', implicit: true });
-  const report = await inspect(server, { protocol: 'none' });
+test('implicit TLS (--starttls none) on a port of no known protocol: the greeting inside TLS tells it, then its capabilities', async () => {
+  for (const protocol of PROTOCOLS) {
+    const server = await serve({ protocol, implicit: true });
+    const report = await inspect(server, { protocol: 'none' });
+    assert.equal(report.mode, 'implicit');
+    assert.equal(report.protocolSource, 'option');
+    // LMTP greets with a 220 like SMTP: EHLO refused as unknown, LHLO tells it.
+    assert.equal(report.application, protocol, protocol);
+    assert.ok(report.greeting !== undefined && report.greeting.length > 0, protocol);
+    assert.ok(report.transcript.length > 0 && report.transcript.every((l) => l.tls), protocol);
+    assert.ok(report.capabilities.includes(TLS_ONLY[protocol]), `${protocol}: ${report.capabilities.join(', ')}`);
+    assert.deepEqual(report.peerChain, [pki.leafDer, pki.interDer]);
+    assert.equal(report.capabilitiesBeforeTls, undefined);
+    assert.equal(report.authBeforeTls, undefined);
+  }
+});
+
+test('no protocol on an unknown port, a server that waits for the client: implicit TLS, detected, and the protocol from its greeting', async () => {
+  const server = await serve({ protocol: 'imap', implicit: true });
+  const started = performance.now();
+  const report = await inspect(server);
+  assert.ok(performance.now() - started >= PLAINTEXT_WAIT_MS - 10, 'it waited for a plaintext greeting first');
   assert.equal(report.mode, 'implicit');
-  assert.equal(report.protocolSource, 'option');
-  assert.equal(report.application, undefined);
-  assert.equal(report.greeting, undefined);
-  assert.deepEqual(report.transcript, []);
+  assert.equal(report.protocol, 'none');
+  assert.equal(report.protocolSource, 'detected');
+  assert.equal(report.application, 'imap');
+  assert.match(report.greeting ?? '', /^\* OK Dovecot/);
+  assert.ok(report.capabilities.includes('AUTH=PLAIN'));
+});
+
+test('no protocol on an unknown port, a server that greets in plaintext: STARTTLS of the protocol it greets in, for each protocol', async () => {
+  for (const protocol of PROTOCOLS) {
+    const server = await serve({ protocol });
+    const report = await inspect(server);
+    assert.equal(report.mode, 'starttls', protocol);
+    assert.equal(report.protocolSource, 'detected');
+    assert.equal(report.application, protocol, protocol);
+    assert.equal(report.protocol, protocol);
+    assert.ok(report.capabilities.includes(TLS_ONLY[protocol]), `${protocol}: ${report.capabilities.join(', ')}`);
+    assert.deepEqual(report.peerChain, [pki.leafDer, pki.interDer]);
+    // The greeting was read once, by the negotiator, after detection had looked at it.
+    assert.equal(report.transcript.filter((l) => !l.tls && l.dir === 'S' && l.line === report.greeting?.split('\n')[0]).length <= 1, true);
+  }
+});
+
+test('an LMTP server: a greeting that says LMTP gets LHLO at once; one that does not, after EHLO is refused as unknown', async () => {
+  const says = await serve({ protocol: 'lmtp', greetingText: '220 fake.test LMTP ready\r\n' });
+  assert.equal((await inspect(says)).application, 'lmtp');
+  assert.deepEqual(says.connections[0]?.received.filter((r) => !r.tls).map((r) => r.line.split(' ')[0]), ['LHLO', 'STARTTLS']);
+  const quiet = await serve({ protocol: 'lmtp' });
+  assert.equal((await inspect(quiet)).application, 'lmtp');
+  assert.deepEqual(quiet.connections[0]?.received.map((r) => r.line.split(' ')[0]), ['EHLO', 'LHLO', 'STARTTLS', 'LHLO', 'QUIT']);
+  // Told by the user, SMTP stays SMTP: a refused EHLO is the failure it always was.
+  await rejection(inspect(await serve({ protocol: 'lmtp' }), { protocol: 'smtp' }), 'starttls-not-offered', 'EHLO');
+});
+
+test('a STARTTLS port whose greeting comes late: the ClientHello meets plaintext, and the check starts again waiting for the greeting', async () => {
+  // 700 ms before the greeting and every answer: longer than the detection's wait.
+  const server = await serve({ protocol: 'smtp', replyDelayMs: PLAINTEXT_WAIT_MS + 200 });
+  const report = await inspect(server, { timeoutMs: 3000 });
+  assert.equal(report.mode, 'starttls');
+  assert.equal(report.application, 'smtp');
+  assert.equal(report.protocolSource, 'detected');
+  assert.match(report.notes[0] ?? '', /answered a TLS ClientHello in plaintext: a STARTTLS port with a slow greeting/);
+  assert.equal(server.connections.length, 2);
   assert.deepEqual(report.peerChain, [pki.leafDer, pki.interDer]);
 });
 
-test('no protocol on an unknown port: implicit TLS is assumed, and the report says so', async () => {
-  const server = await serve({ protocol: 'imap', implicit: true });
-  const report = await inspect(server);
-  assert.equal(report.protocol, 'none');
-  assert.equal(report.protocolSource, 'assumed');
-  assert.match(report.notes[0] ?? '', /not a well-known mail port: implicit TLS was assumed/);
+test('a server that speaks first in plaintext, but no mail protocol: a protocol error quoting its line', async () => {
+  const server = await serve({ protocol: 'smtp', greetingText: 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n' });
+  const error = await rejection(inspect(server), 'protocol', 'greeting');
+  assert.match(error.message, /spoke first in plaintext, but not SMTP, IMAP, POP3 or ManageSieve: "SSH-2\.0-OpenSSH_9\.2p1/);
 });
 
-test('no protocol on an unknown port, plaintext server: a TLS handshake failure with a --starttls hint', async () => {
-  const server = await serve({ protocol: 'smtp' });
-  const error = await rejection(inspect(server), 'tls-handshake', 'TLS handshake');
-  assert.match(error.hint ?? '', /--starttls/);
+test('implicit TLS, and inside it no mail greeting: the first line and a note; silence: a note after the timeout', async () => {
+  const http = await serve({ protocol: 'smtp', implicit: true, greetingText: 'HTTP/1.1 400 Bad Request\r\n' });
+  const report = await inspect(http, { protocol: 'none' });
+  assert.equal(report.application, undefined);
+  assert.equal(report.greeting, 'HTTP/1.1 400 Bad Request');
+  assert.match(report.notes.join(' '), /inside TLS: the first line is not an SMTP, IMAP, POP3 or ManageSieve greeting/);
+
+  const silent = await serve({ protocol: 'smtp', implicit: true, greeting: 'silent' });
+  const quiet = await inspect(silent, { protocol: 'none', timeoutMs: 300 });
+  assert.equal(quiet.greeting, undefined);
+  assert.match(quiet.notes.join(' '), /inside TLS: no greeting within 300 ms/);
+  assert.deepEqual(quiet.peerChain, [pki.leafDer, pki.interDer]);
+});
+
+test('authentication offered before STARTTLS is reported per protocol; none when the plaintext capabilities offer none', async () => {
+  const smtp = await inspect(await serve({ protocol: 'smtp', extraCapabilities: ['AUTH PLAIN LOGIN', 'AUTH=PLAIN LOGIN'] }), { protocol: 'smtp' });
+  assert.deepEqual(smtp.authBeforeTls, ['AUTH PLAIN', 'AUTH LOGIN']);
+  assert.ok(smtp.capabilitiesBeforeTls?.includes('STARTTLS'));
+  assert.deepEqual((await inspect(await serve({ protocol: 'smtp' }), { protocol: 'smtp' })).authBeforeTls, []);
+  // The fake IMAP server says LOGINDISABLED in plaintext; POP3 lists USER; Sieve an empty SASL.
+  assert.deepEqual((await inspect(await serve({ protocol: 'imap' }), { protocol: 'imap' })).authBeforeTls, []);
+  assert.deepEqual((await inspect(await serve({ protocol: 'pop3' }), { protocol: 'pop3' })).authBeforeTls, ['USER']);
+  assert.deepEqual((await inspect(await serve({ protocol: 'sieve' }), { protocol: 'sieve' })).authBeforeTls, []);
+  assert.deepEqual((await inspect(await serve({ protocol: 'sieve', extraCapabilities: ['"SASL" "PLAIN"'] }), { protocol: 'sieve' })).authBeforeTls, ['SASL PLAIN']);
+});
+
+test('the session facts: the key exchange group, and whether an OCSP response was stapled (asked for every time)', async () => {
+  const plain = await inspect(await serve({ protocol: 'smtp' }), { protocol: 'smtp' });
+  assert.equal(plain.keyExchange, 'X25519');
+  assert.equal(plain.ocspStapled, false);
+  assert.equal(plain.ocspBytes, undefined);
+
+  // A server that staples: Node's tls.Server answers the status_request through its 'OCSPRequest' event.
+  const response = Buffer.from('30030a0100', 'hex'); // OCSPResponse { responseStatus successful }, no body
+  const stapler = createTlsServer({ key: pki.key, cert: pki.leafPem + pki.interPem }, (socket) => {
+    // Reading on lets the server see the client hang up (a paused socket never would) and close.
+    socket.resume();
+    socket.end('+OK stapling POP3 server ready\r\n');
+  });
+  stapler.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, done: (err: Error | null, resp?: Buffer) => void) => done(null, response));
+  await new Promise<void>((resolve) => stapler.listen(0, '127.0.0.1', resolve));
+  try {
+    const stapled = await inspectServer({ host: '127.0.0.1', port: (stapler.address() as AddressInfo).port, protocol: 'none', servername: NAME, timeoutMs: 2000 });
+    assert.equal(stapled.ocspStapled, true);
+    assert.equal(stapled.ocspBytes, response.length);
+    assert.equal(stapled.application, 'pop3');
+  } finally {
+    await new Promise<void>((resolve) => stapler.close(() => resolve()));
+  }
 });
 
 test('planProtocol: the well-known ports of CLI.md', () => {
@@ -159,8 +260,25 @@ test('planProtocol: the well-known ports of CLI.md', () => {
   assert.deepEqual(planProtocol(995), { protocol: 'none', source: 'port', application: 'pop3' });
   assert.deepEqual(planProtocol(993, 'none'), { protocol: 'none', source: 'option', application: 'imap' });
   assert.deepEqual(planProtocol(2525, 'smtp'), { protocol: 'smtp', source: 'option', application: 'smtp' });
-  assert.equal(planProtocol(2525).source, 'assumed');
-  assert.equal(planProtocol(2525).protocol, 'none');
+  assert.deepEqual(planProtocol(2525), { protocol: 'detect', source: 'detected' });
+  assert.deepEqual(planProtocol(10465, 'none'), { protocol: 'none', source: 'option' });
+});
+
+test('inferProtocol: the first line tells the protocol (reply code, * OK, +OK, a quoted capability)', () => {
+  assert.equal(inferProtocol('220 mail.example.com ESMTP Postfix (Debian/GNU)'), 'smtp');
+  assert.equal(inferProtocol('220-mail.example.com ESMTP, wait for it\r\n'), 'smtp');
+  assert.equal(inferProtocol('554 5.7.1 no SMTP service here'), 'smtp');
+  assert.equal(inferProtocol('220 mail.example.com LMTP Server ready'), 'lmtp');
+  assert.equal(inferProtocol('* OK [CAPABILITY IMAP4rev1 STARTTLS] Dovecot ready.'), 'imap');
+  assert.equal(inferProtocol('* PREAUTH [CAPABILITY IMAP4rev1] Logged in'), 'imap');
+  assert.equal(inferProtocol('* BYE Too many connections'), 'imap');
+  assert.equal(inferProtocol('+OK Dovecot (Debian) ready.'), 'pop3');
+  assert.equal(inferProtocol('-ERR [SYS/TEMP] busy'), 'pop3');
+  assert.equal(inferProtocol('"IMPLEMENTATION" "Dovecot Pigeonhole"'), 'sieve');
+  assert.equal(inferProtocol('OK "Dovecot ready."'), 'sieve');
+  assert.equal(inferProtocol('SSH-2.0-OpenSSH_9.2p1'), undefined);
+  assert.equal(inferProtocol('HTTP/1.1 400 Bad Request'), undefined);
+  assert.equal(inferProtocol('2'), undefined);
 });
 
 for (const protocol of PROTOCOLS) {

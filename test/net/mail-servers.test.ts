@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  AUTH_HOST,
   CERT_VARIANTS,
   SERVER_NAME,
   WRONG_HOST,
@@ -145,9 +146,9 @@ interface Step {
 }
 
 /** Runs a scripted plaintext conversation and returns everything the server said. */
-function talk(port: number, steps: readonly Step[]): Promise<string> {
+function talk(port: number, steps: readonly Step[], host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host, port });
     let received = '';
     let mark = 0;
     let i = 0;
@@ -216,6 +217,42 @@ describe('STARTTLS is offered where it should be, and only there', () => {
   });
 });
 
+describe('the listeners of the TLS version and authentication checks', () => {
+  it('smtpTls12 accepts TLS 1.2 only: openssl s_client -tls1_2 verifies, -tls1_3 and -tls1_1 fail', () => {
+    const port = srv().ports.smtpTls12;
+    assertVerified(sClient(port, 'smtp', { extra: ['-tls1_2'] }), 'smtpTls12 TLS 1.2');
+    assert.notEqual(sClient(port, 'smtp', { extra: ['-tls1_3'] }).status, 0, 'TLS 1.3 refused');
+    assert.notEqual(sClient(port, 'smtp', { extra: ['-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0'] }).status, 0, 'TLS 1.1 refused');
+  });
+
+  it('the default Postfix accepts TLS 1.1 (openssl at security level 0 can tell): what --protocols warns about', () => {
+    assertVerified(sClient(srv().ports.smtp, 'smtp', { extra: ['-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0'] }), 'smtp TLS 1.1');
+  });
+
+  it('Postfix with SASL: smtpAuthPlain offers AUTH before STARTTLS, smtpAuthTlsOnly does not (and does after)', async () => {
+    const s = srv();
+    assert.match(await talk(s.ports.smtpAuthPlain, EHLO), /^250[- ]AUTH PLAIN LOGIN\r$/m);
+    assert.doesNotMatch(await talk(s.ports.smtpAuthTlsOnly, EHLO), /^250[- ]AUTH\b/m);
+    const inside = openssl(['s_client', '-connect', `127.0.0.1:${s.ports.smtpAuthTlsOnly}`, '-starttls', 'smtp', '-crlf', '-quiet'], { input: 'EHLO client.test\r\nQUIT\r\n', timeoutMs: 15_000 });
+    assert.match(inside.stdout, /^250[- ]AUTH PLAIN LOGIN\r?$/m);
+  });
+
+  it(`Dovecot on ${AUTH_HOST}: the default hides authentication before TLS, disable_plaintext_auth = no offers it`, async () => {
+    const s = srv();
+    for (const suffix of ['Default', 'Plain'] as const) {
+      const plain = suffix === 'Plain';
+      assert.equal(s.host(`imapAuth${suffix}`), AUTH_HOST);
+      const imap = await talk(s.ports[`imapAuth${suffix}`], IMAP_CAPABILITY, AUTH_HOST);
+      assert.equal(/\bLOGINDISABLED\b/.test(imap), !plain, imap);
+      assert.equal(/\bAUTH=PLAIN\b/.test(imap), plain, imap);
+      const pop3 = await talk(s.ports[`pop3Auth${suffix}`], POP3_CAPA, AUTH_HOST);
+      assert.equal(/^USER\r$/m.test(pop3), plain, pop3);
+      const sieve = await talk(s.ports[`sieveAuth${suffix}`], SIEVE_GREETING, AUTH_HOST);
+      assert.equal(/^"SASL" "PLAIN LOGIN"\r$/m.test(sieve), plain, sieve);
+    }
+  });
+});
+
 /**
  * False for a pid that is gone or a zombie: PID 1 on these machines does not reap orphans, and the
  * daemonized masters are its children, so an exited master can linger as a zombie (no ports, no files).
@@ -236,7 +273,7 @@ describe('stop()', () => {
     const s = srv();
     const tag = basename(s.dir);
     const masters = s.masterPids();
-    assert.equal(masters.length, 2 + CERT_VARIANTS.length + 1, 'main, notls and one Dovecot per variant, plus Postfix');
+    assert.equal(masters.length, 2 + CERT_VARIANTS.length + 2 + 1, 'main, notls, one Dovecot per variant and the two authentication ones, plus Postfix');
     const before = run('pgrep', ['-f', tag]);
     assert.equal(before.status, 0, 'pgrep -f finds the running instance (so the check below means something)');
     assert.ok(instanceProcesses(tag).length > masters.length);

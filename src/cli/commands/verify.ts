@@ -7,27 +7,10 @@ import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { defaultAnchors, loadAnchors } from '../../core/anchors.js';
 import { verifyFiles, verifyKeystore, type CommonOptions, type VerifyReport } from '../../core/verify-offline.js';
-import { shown } from '../../display.js';
 import { damagedPart } from '../../keystore/damaged.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { painter } from '../../output/style.js';
 import { renderVerify } from '../../output/verify.js';
-
-/**
- * The server facts a live report shows above its checks. The greeting (plaintext before STARTTLS:
- * anyone on the path may have written it), the names in the chain and the notes quoting the
- * server are outside text: escaped with shown().
- */
-function serverLines(r: VerifyReport): string[] {
-  const s = r.server;
-  if (s === undefined || !('tlsVersion' in s)) return [];
-  const lines: string[] = [];
-  if (s.greeting) lines.push(`  greeting  ${shown(s.greeting.split('\n')[0] ?? '')}`);
-  lines.push(`  TLS       ${s.tlsVersion} ${s.cipher} (${s.mode === 'starttls' ? `STARTTLS, ${s.protocol}` : 'implicit TLS'})`);
-  s.chain.forEach((c, i) => lines.push(`  sent [${i + 1}]  ${shown(c.subject)}  (issuer ${shown(c.issuer)})`));
-  for (const n of s.notes) lines.push(`  note      ${shown(n)}`);
-  return lines;
-}
 
 function number(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
@@ -61,6 +44,7 @@ export async function run(io: Io, opts: Opts): Promise<number> {
   const live = opts.connect !== undefined || opts.targets !== undefined;
   const modes = [keystore, cert].filter((x) => x !== undefined).length + (live ? 1 : 0);
   if (modes !== 1) throw usageError('give one of --keystore FILE, --cert FILE or --connect HOST:PORT', 'mailcert verify --cert chain.pem --key mail.key --host mail.example.com');
+  if (!live && (opts.tlsa !== undefined || opts.tlsaFile !== undefined || opts.protocols === true)) throw usageError('--tlsa, --tlsa-file and --protocols check a live server: give --connect HOST:PORT');
   const at = parseAt(str(opts.at));
   const passwords = new PasswordResolver(io, opts);
   const ca = str(opts.ca);
@@ -73,8 +57,8 @@ export async function run(io: Io, opts: Opts): Promise<number> {
     allowCn: opts.allowCn === true,
     ...(at === undefined ? {} : { at }),
   };
+  if (live) return (await import('./verify-live.js')).runLive(io, opts, common);
   const reports: VerifyReport[] = [];
-  let networkFailed = false;
   if (keystore !== undefined) {
     // Every other input names itself; a codec error left over is about a certificate in the keystore.
     const report = await verifyKeystore(keystore, str(opts.alias), () => passwords.get('store', { purpose: `keystore ${keystore}` }), common).catch((e: unknown) => {
@@ -84,25 +68,13 @@ export async function run(io: Io, opts: Opts): Promise<number> {
   } else if (cert !== undefined) {
     const key = str(opts.key);
     reports.push(await verifyFiles(cert, key, () => passwords.get('passin', { purpose: `key ${key ?? ''}` }), common));
-  } else {
-    const { verifyLive } = await import('./verify-live.js');
-    const outcome = await verifyLive(io, opts, common);
-    reports.push(...outcome.reports);
-    networkFailed = outcome.networkFailed;
   }
   const ok = reports.every((r) => r.ok);
   if (opts.json) {
     const [only] = reports;
     io.out(JSON.stringify(reports.length === 1 && only ? only : { ok, targets: reports }, null, 2) + '\n');
   } else if (!opts.quiet || !ok) {
-    io.out(renderVerify(reports, await painter(io, opts), serverLines));
-  }
-  if (networkFailed) {
-    for (const r of reports) {
-      const hint = r.server !== undefined && 'hint' in r.server ? r.server.hint : undefined;
-      if (hint !== undefined && !opts.json) io.err(`mailcert: ${shown(r.target)}: ${shown(r.checks[0]?.detail ?? '')}\n  hint: ${shown(hint)}\n`);
-    }
-    return ExitCode.network;
+    io.out(renderVerify(reports, await painter(io, opts)));
   }
   return ok ? ExitCode.ok : ExitCode.verifyFailed;
 }

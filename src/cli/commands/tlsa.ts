@@ -1,0 +1,74 @@
+/**
+ * mailcert tlsa: options -> the current source (a certificate, a key, a keystore entry or a live
+ * server) and the --next one -> TLSA records (core/tlsa-records.ts) -> zone-file lines or JSON.
+ */
+import type { Io } from '../io.js';
+import { str, type Opts } from '../options.js';
+import { PasswordResolver } from '../passwords.js';
+import { selectKeyEntry } from '../select.js';
+import { materialFromCertificates, materialFromServer, makeRecords, readTlsaFile, type TlsaMaterial, type TlsaParams } from '../../core/tlsa-records.js';
+import { tlsaOwner } from '../../core/tlsa.js';
+import { parseTarget } from '../../core/verify-live.js';
+import type { StartTlsProtocol } from '../../net/connect.js';
+import { usageError } from '../../errors.js';
+import { readInput } from '../../keystore/files.js';
+import { keystoreType, readKeystoreFile } from '../../keystore/keystore.js';
+import { renderTlsa, renderTlsaNotes } from '../../output/tlsa.js';
+
+export async function run(io: Io, opts: Opts): Promise<void> {
+  const passwords = new PasswordResolver(io, opts);
+  const sources = { cert: str(opts.cert), key: str(opts.key), keystore: str(opts.keystore), connect: str(opts.connect) };
+  const given = Object.entries(sources).filter(([, v]) => v !== undefined);
+  if (given.length !== 1) {
+    throw usageError(
+      given.length === 0 ? 'give what the records are for: --cert FILE, --key FILE, --keystore FILE or --connect HOST:PORT' : `give one source, not ${given.map(([k]) => `--${k}`).join(' and ')}`,
+      'mailcert tlsa --cert mail.crt --name mail.example.com --port 25',
+    );
+  }
+  const params: TlsaParams = { usage: Number(opts.usage ?? 3), selector: Number(opts.selector ?? 1), matching: Number(opts.matching ?? 1) };
+  if (sources.key !== undefined && params.selector === 0) throw usageError('--key gives a public key only: selector 0 needs a certificate', 'use --selector 1 (the default), or give --cert');
+  const name = str(opts.name);
+  const portText = str(opts.port);
+  if (portText !== undefined && name === undefined) throw usageError('--port goes with --name: the records are for _PORT._tcp.NAME', 'mailcert tlsa --cert mail.crt --name mail.example.com --port 25');
+  const port = portText === undefined ? 25 : Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError(`--port ${portText ?? ''}: give a port number, e.g. 25`);
+  if (name !== undefined && !/^[A-Za-z0-9*]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(name)) {
+    throw usageError(`--name ${name}: give the server's DNS host name (ASCII, e.g. mail.example.com; an IDN in its xn-- form)`);
+  }
+  const storePassword = (path: string) => () => passwords.get('store', { purpose: `keystore ${path}` });
+  const passin = (path: string) => () => passwords.get('passin', { purpose: `key ${path}` });
+
+  let current: TlsaMaterial;
+  if (sources.cert !== undefined) current = await readTlsaFile(sources.cert, passin(sources.cert));
+  else if (sources.key !== undefined) current = await readTlsaFile(sources.key, passin(sources.key));
+  else if (sources.keystore !== undefined) current = await keystoreMaterial(sources.keystore, str(opts.alias), storePassword(sources.keystore));
+  else {
+    const target = parseTarget(sources.connect ?? '', str(opts.starttls) as StartTlsProtocol | undefined);
+    const timeout = Number(opts.timeout ?? 10);
+    if (!Number.isFinite(timeout) || timeout <= 0) throw usageError(`--timeout ${String(opts.timeout)}: give seconds, e.g. 10`);
+    const servername = str(opts.servername);
+    current = await materialFromServer({ ...target, timeoutMs: timeout * 1000, ...(servername === undefined ? {} : { servername }) });
+  }
+  const nextPath = str(opts.next);
+  const next = nextPath === undefined ? undefined : await fileOrKeystore(nextPath, storePassword(nextPath), passin(nextPath));
+  const result = makeRecords(current, next, params, name === undefined ? undefined : tlsaOwner(name, port));
+  if (opts.json) {
+    io.out(JSON.stringify(result, null, 2) + '\n');
+    return;
+  }
+  io.out(renderTlsa(result, next !== undefined));
+  if (!opts.quiet) io.err(renderTlsaNotes(result));
+}
+
+/** The key entry's chain (--alias, else the one key entry): a keystore is read for its certificates, its key is never opened. */
+async function keystoreMaterial(path: string, alias: string | undefined, storePassword: () => Promise<string>): Promise<TlsaMaterial> {
+  const store = await readKeystoreFile(path, storePassword);
+  const entry = selectKeyEntry(path, store, alias);
+  return materialFromCertificates(`${path} entry "${entry.alias}"`, entry.chain);
+}
+
+/** --next: a staged keystore (its key entry), or a certificate or key file. */
+async function fileOrKeystore(path: string, storePassword: () => Promise<string>, passin: () => Promise<string>): Promise<TlsaMaterial> {
+  if (keystoreType(readInput(path, 'file')) !== undefined) return keystoreMaterial(path, undefined, storePassword);
+  return readTlsaFile(path, passin);
+}

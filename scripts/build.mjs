@@ -75,7 +75,7 @@ const commonJs = { format: 'cjs', supported: { 'dynamic-import': false } };
  * A run reads, and V8 scans, every byte of each file it opens (about 2.5 us a KB here): spaces
  * and comments go. Names stay, so a stack trace (MAILCERT_DEBUG=1) still names each function.
  */
-const compact = { minifyWhitespace: true, minifySyntax: true };
+const compact = { minifyWhitespace: true };
 for (const [file, { contents }] of Object.entries(vendors)) {
   await build({ ...shared, ...commonJs, ...compact, stdin: { contents, resolveDir: root, loader: 'js' }, outfile: join(outdir, `vendor-${file}.cjs`) });
 }

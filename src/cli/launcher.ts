@@ -34,7 +34,10 @@ export interface BundleLoader {
   require(file: string): unknown;
   /** How each file loaded so far got its code, for tests. */
   readonly uses: ReadonlyMap<string, CacheUse>;
-  /** Writes the cache of every file that had none (or a stale one). Call at exit. */
+  /**
+   * Writes the cache of every file that had none (or a stale one), or whose cache was made by a
+   * run that ran fewer modules. Call at exit.
+   */
   save(): void;
 }
 
@@ -46,8 +49,10 @@ interface LoadedModule {
 type ModuleFunction = (exports: unknown, require: (id: string) => unknown, module: LoadedModule, filename: string, dirname: string) => void;
 
 /**
- * Before V8's data: the content hash the build recorded (ASCII, ID_BYTES long), then the bundle
- * file's size and mtimeMs as float64 little-endian.
+ * A cache file holds the header, V8's data, then the names of the modules the run that made it
+ * ran (one a line) and their length as uint32 little-endian. The header: the content hash the
+ * build recorded (ASCII, ID_BYTES long), then the bundle file's size and mtimeMs as float64
+ * little-endian.
  */
 const ID_BYTES = 16;
 const HEADER = ID_BYTES + 16;
@@ -56,6 +61,12 @@ const HEADER = ID_BYTES + 16;
 declare const __MAILCERT_BUNDLE_IDS__: Readonly<Record<string, string>> | undefined;
 /** Set by scripts/build.mjs: each packed module's name and the name of the file that holds it. */
 declare const __MAILCERT_BUNDLE_PACKS__: Readonly<Record<string, string>> | undefined;
+
+/** What the build recorded of dist/bundle/ (empty outside the bundle). */
+export const builtBundle: { readonly ids: Readonly<Record<string, string>>; readonly packs: Readonly<Record<string, string>> } = {
+  ids: typeof __MAILCERT_BUNDLE_IDS__ === 'object' ? __MAILCERT_BUNDLE_IDS__ : {},
+  packs: typeof __MAILCERT_BUNDLE_PACKS__ === 'object' ? __MAILCERT_BUNDLE_PACKS__ : {},
+};
 
 /**
  * The folder for cached code under base, if it can be trusted: the folders below base are created
@@ -91,11 +102,7 @@ export function launch(mainModule: string): void {
   const env = process.env;
   const home = env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheHome(env);
   const cacheDir = home === undefined ? undefined : trustedCacheDir(home, 'mailcert', 'compile', `${process.version}-${process.arch}`);
-  const loader = bundleLoader(
-    cacheDir,
-    typeof __MAILCERT_BUNDLE_IDS__ === 'object' ? __MAILCERT_BUNDLE_IDS__ : {},
-    typeof __MAILCERT_BUNDLE_PACKS__ === 'object' ? __MAILCERT_BUNDLE_PACKS__ : {},
-  );
+  const loader = bundleLoader(cacheDir, builtBundle.ids, builtBundle.packs);
   process.once('exit', () => loader.save());
   const { main } = loader.require(mainModule) as { main: () => Promise<void> };
   void main();

@@ -99,10 +99,22 @@ const split = await build({
   chunkNames: 'chunk-[hash]',
   plugins: [noChildProcessInCommander, vendorFiles],
 });
+/**
+ * A chunk's exports object already has a getter for each export (esbuild's __export, which keeps
+ * ES module live bindings); esbuild's __toCommonJS would copy every one into a second object of
+ * getters, which costs each run a closure per export and every use a second getter call. The
+ * exports object itself, marked as an ES module, is what a require() of the chunk returns.
+ */
+const copyToCommonJs = 'var __toCommonJS=mod=>__copyProps(__defProp({},"__esModule",{value:true}),mod);';
+const markAsCommonJs = 'var __toCommonJS=mod=>__defProp(mod,"__esModule",{value:true});';
 const chunks = new Map();
 for (const out of split.outputFiles) {
   const name = basename(out.path);
-  const { code } = await transform(out.text, { ...commonJs, ...compact, platform: 'node', target: 'node20', legalComments: 'none' });
+  let { code } = await transform(out.text, { ...commonJs, ...compact, platform: 'node', target: 'node20', legalComments: 'none' });
+  if (code.includes('__toCommonJS(')) {
+    if (!code.includes(copyToCommonJs)) throw new Error(`${name}: esbuild's __toCommonJS is not the one scripts/build.mjs replaces; check the new one`);
+    code = code.replace(copyToCommonJs, markAsCommonJs);
+  }
   const meta = split.metafile.outputs[Object.keys(split.metafile.outputs).find((k) => basename(k) === name)];
   const ours = (kind) => meta.imports.filter((i) => i.kind === kind && !i.external).map((i) => basename(i.path));
   chunks.set(name, { code, imports: ours('import-statement'), dynamic: ours('dynamic-import') });

@@ -84,6 +84,15 @@ for (const [file, { contents }] of Object.entries(vendors)) {
 // shared by every command that imports it; each chunk then becomes a CommonJS module. Every file
 // of src/cli/commands/ is an entry, for readable names (command-list.js...); program.ts import()s
 // the commands, so main.js never loads one it does not run.
+// The launcher fixes a module's exports once it has run (src/cli/launcher.ts fixedExports): an
+// exported binding that changes later would go unseen, so there is none.
+for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+  const file = join(entry.parentPath ?? entry.path, entry.name);
+  if (/^\s*export\s+(let|var)\b/m.test(readFileSync(file, 'utf8'))) {
+    throw new Error(`${file}: export let/var is not allowed (the bundle fixes exports once a module has run): export a const or a function`);
+  }
+}
 const commandsDir = join(root, 'src', 'cli', 'commands');
 const commandEntries = readdirSync(commandsDir)
   .filter((f) => f.endsWith('.ts'))

@@ -73,11 +73,16 @@ export const builtBundle: { readonly ids: Readonly<Record<string, string>>; read
  * mode 0700 when missing, and each must belong to this user with no one else allowed to write.
  */
 export function trustedCacheDir(base: string, ...parts: string[]): string | undefined {
-  const dir = join(base, ...parts);
+  let dir = base;
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    for (let i = 1; i <= parts.length; i++) {
-      const st = statSync(join(base, ...parts.slice(0, i)));
+    for (const part of parts) {
+      dir = join(dir, part);
+      // A stat first: the folders exist on every run but the first.
+      let st = statSync(dir, { throwIfNoEntry: false });
+      if (st === undefined) {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        st = statSync(dir);
+      }
       if (!st.isDirectory()) return undefined;
       if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || (st.mode & 0o022) !== 0)) return undefined;
     }
@@ -155,7 +160,7 @@ export function bundleLoader(
   };
 
   /** Runs a module (a file's wrapper, or a pack's function for it) and keeps its exports. */
-  const run = (file: string, moduleFunction: ModuleFunction): unknown => {
+  const run = (file: string, moduleFunction: ModuleFunction, packed: boolean): unknown => {
     const module: LoadedModule = { exports: {} };
     modules.set(file, module);
     const dir = dirname(file);
@@ -163,6 +168,7 @@ export function bundleLoader(
     const requireHere = (id: string): unknown =>
       /^\.\/[\w-]+\.c?js$/.test(id) && (id.endsWith('.cjs') || packs[id.slice(2)] !== undefined) ? load(join(dir, id)) : (nodeRequire ??= createRequire(file))(id);
     moduleFunction.call(module.exports, module.exports, requireHere, module, file, dir);
+    if (packed) module.exports = fixedExports(module.exports);
     return module.exports;
   };
 
@@ -170,7 +176,7 @@ export function bundleLoader(
     const known = modules.get(file);
     if (known) return known.exports;
     const pack = packs[basename(file)];
-    if (pack === undefined) return run(file, compile(file, true) as ModuleFunction);
+    if (pack === undefined) return run(file, compile(file, true) as ModuleFunction, false);
     const packFile = join(dirname(file), pack);
     let functions = packFunctions.get(packFile);
     if (functions === undefined) {
@@ -179,7 +185,7 @@ export function bundleLoader(
     }
     const moduleFunction = functions[basename(file)];
     if (typeof moduleFunction !== 'function') throw new Error(`${pack} does not hold ${basename(file)}: rebuild mailcert (scripts/build.mjs)`);
-    return run(file, moduleFunction);
+    return run(file, moduleFunction, true);
   };
 
   return {
@@ -207,6 +213,21 @@ export function bundleLoader(
       }
     },
   };
+}
+
+/**
+ * A packed module's exports as plain values. An ES module made CommonJS by esbuild exports a getter
+ * per name (ES modules' live bindings), and each use of an import is a call of it: in
+ * `hash --rehash`, some hundred thousand calls. mailcert never changes an exported binding after
+ * its module has run (scripts/build.mjs refuses `export let` and `export var`), so once the module
+ * has run, its values are final. A module that requires one still running (a cycle) keeps the
+ * getters, which stay right.
+ */
+function fixedExports(exports: unknown): unknown {
+  if (typeof exports !== 'object' || exports === null || !('__esModule' in exports)) return exports;
+  const fixed: Record<string, unknown> = {};
+  for (const name of Object.keys(exports)) fixed[name] = (exports as Record<string, unknown>)[name];
+  return Object.defineProperty(fixed, '__esModule', { value: true });
 }
 
 function cacheHeader(id: string, source: Stats): Buffer {

@@ -2,10 +2,11 @@
 // source module in exactly one chunk, but it makes a chunk for each set of commands that shares
 // code: some forty, many of a few hundred bytes, and each file a run opens costs about as much as
 // reading 40 KB more (open, stat, read, its code cache, the compile; see README "Benchmarks"). So
-// the chunks are packed into a file per command: main.cjs holds main.js and all it loads, and
-// each command's file holds what that command needs and no command before it in `order` has
-// taken. The first commands of the order (the ones run in loops) then open main.cjs and one file
-// of their own; later ones also open the files of the commands they share code with.
+// the chunks are packed into a file per command: main.cjs holds main.js and all it loads, plus
+// what every command of `order` loads at once (DER, file reading); each command's file holds what
+// that command needs and no command before it in `order` has taken. The commands of the order
+// (the ones run in loops) then open main.cjs and one file of their own; later ones also open the
+// files of the commands they share code with.
 
 /**
  * chunks: name -> { imports: names loaded with it, dynamic: names it may import() later }.
@@ -31,6 +32,9 @@ export function packByCommand(chunks, mainName, order) {
   };
   const fileOf = new Map([...main].map((n) => [n, 'main.cjs']));
   const commands = [...new Set([...main].flatMap((n) => chunks.get(n)?.dynamic ?? []))].filter((n) => !main.has(n));
+  // What every command of the order loads at once goes with main: each opens one file fewer.
+  const reached = order.filter((c) => commands.includes(c)).map((c) => closure(c, new Set(), main));
+  for (const n of reached[0] ?? []) if (reached.every((r) => r.has(n)) && !order.includes(n)) fileOf.set(n, 'main.cjs');
   const rank = (n) => (order.includes(n) ? order.indexOf(n) : order.length);
   commands.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
   for (const command of commands) {

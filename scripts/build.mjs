@@ -80,10 +80,6 @@ for (const [file, { contents }] of Object.entries(vendors)) {
   await build({ ...shared, ...commonJs, ...compact, stdin: { contents, resolveDir: root, loader: 'js' }, outfile: join(outdir, `vendor-${file}.cjs`) });
 }
 
-// mailcert's own code: esbuild's code splitting (ES modules only) puts each module in one chunk,
-// shared by every command that imports it; each chunk then becomes a CommonJS module. Every file
-// of src/cli/commands/ is an entry, for readable names (command-list.js...); program.ts import()s
-// the commands, so main.js never loads one it does not run.
 // The launcher fixes a module's exports once it has run (src/cli/launcher.ts fixedExports): an
 // exported binding that changes later would go unseen, so there is none.
 for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })) {
@@ -93,6 +89,11 @@ for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTy
     throw new Error(`${file}: export let/var is not allowed (the bundle fixes exports once a module has run): export a const or a function`);
   }
 }
+
+// mailcert's own code: esbuild's code splitting (ES modules only) puts each module in one chunk,
+// shared by every command that imports it; each chunk then becomes a CommonJS module. Every file
+// of src/cli/commands/ is an entry, for readable names (command-list.js...); program.ts import()s
+// the commands, so main.js never loads one it does not run.
 const commandsDir = join(root, 'src', 'cli', 'commands');
 const commandEntries = readdirSync(commandsDir)
   .filter((f) => f.endsWith('.ts'))
@@ -129,10 +130,11 @@ for (const out of split.outputFiles) {
   chunks.set(name, { code, imports: ours('import-statement'), dynamic: ours('dynamic-import') });
 }
 
-// The chunks go into a file per command (scripts/bundle-layout.mjs): main.cjs holds main.js and
-// all it loads; hash, list and verify, the commands scripts and monitors run in loops, come first
-// and so open one file besides main.cjs. A file (a "pack") is one expression, the object of its
-// chunks' CommonJS module functions, each run (and compiled) on the chunk's first require().
+// The chunks go into a file per command (scripts/bundle-layout.mjs): main.cjs holds main.js, all
+// it loads and what hash, list and verify all load; those three, the commands scripts and monitors
+// run in loops, are served first (hash and list open one file besides main.cjs). A file (a "pack")
+// is one expression, the object of its chunks' CommonJS module functions, each run (and compiled)
+// on the chunk's first require().
 const fileOf = packByCommand(chunks, 'main.js', ['command-hash.js', 'command-list.js', 'command-verify.js']);
 const packs = Object.fromEntries([...fileOf].sort(([a], [b]) => (a < b ? -1 : 1)));
 for (const file of new Set(fileOf.values())) {

@@ -127,15 +127,15 @@ for (const out of split.outputFiles) {
   }
   const meta = split.metafile.outputs[Object.keys(split.metafile.outputs).find((k) => basename(k) === name)];
   const ours = (kind) => meta.imports.filter((i) => i.kind === kind && !i.external).map((i) => basename(i.path));
-  chunks.set(name, { code, imports: ours('import-statement'), dynamic: ours('dynamic-import') });
+  chunks.set(name, { code, bytes: Buffer.byteLength(code), imports: ours('import-statement'), dynamic: ours('dynamic-import') });
 }
 
-// The chunks go into a file per command (scripts/bundle-layout.mjs): main.cjs holds main.js, all
-// it loads and what hash, list and verify all load; those three, the commands scripts and monitors
-// run in loops, are served first (hash and list open one file besides main.cjs). A file (a "pack")
-// is one expression, the object of its chunks' CommonJS module functions, each run (and compiled)
-// on the chunk's first require().
-const fileOf = packByCommand(chunks, 'main.js', ['command-hash.js', 'command-list.js', 'command-verify.js']);
+// The chunks go into a few files (scripts/bundle-layout.mjs): main.cjs holds main.js, all it
+// loads and what hash and list both load; hash and list, the commands scripts run in loops, open
+// one file besides main.cjs; the other commands' chunks are grouped by what their runs load
+// together. A file (a "pack") is one expression, the object of its chunks' CommonJS module
+// functions, each run (and compiled) on the chunk's first require().
+const fileOf = packByCommand(chunks, 'main.js', ['command-hash.js', 'command-list.js']);
 const packs = Object.fromEntries([...fileOf].sort(([a], [b]) => (a < b ? -1 : 1)));
 for (const file of new Set(fileOf.values())) {
   let text = '({\n';

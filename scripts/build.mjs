@@ -80,16 +80,6 @@ for (const [file, { contents }] of Object.entries(vendors)) {
   await build({ ...shared, ...commonJs, ...compact, stdin: { contents, resolveDir: root, loader: 'js' }, outfile: join(outdir, `vendor-${file}.cjs`) });
 }
 
-// The launcher fixes a module's exports once it has run (src/cli/launcher.ts fixedExports): an
-// exported binding that changes later would go unseen, so there is none.
-for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-  const file = join(entry.parentPath ?? entry.path, entry.name);
-  if (/^\s*export\s+(let|var)\b/m.test(readFileSync(file, 'utf8'))) {
-    throw new Error(`${file}: export let/var is not allowed (the bundle fixes exports once a module has run): export a const or a function`);
-  }
-}
-
 // mailcert's own code: esbuild's code splitting (ES modules only) puts each module in one chunk,
 // shared by every command that imports it; each chunk then becomes a CommonJS module. Every file
 // of src/cli/commands/ is an entry, for readable names (command-list.js...); program.ts import()s

@@ -164,7 +164,7 @@ export function bundleLoader(
   };
 
   /** Runs a module (a file's wrapper, or a pack's function for it) and keeps its exports. */
-  const run = (file: string, moduleFunction: ModuleFunction, packed: boolean): unknown => {
+  const run = (file: string, moduleFunction: ModuleFunction): unknown => {
     const module: LoadedModule = { exports: {} };
     modules.set(file, module);
     const dir = dirname(file);
@@ -172,7 +172,6 @@ export function bundleLoader(
     const requireHere = (id: string): unknown =>
       /^\.\/[\w-]+\.c?js$/.test(id) && (id.endsWith('.cjs') || packs[id.slice(2)] !== undefined) ? load(join(dir, id)) : (nodeRequire ??= createRequire(file))(id);
     moduleFunction.call(module.exports, module.exports, requireHere, module, file, dir);
-    if (packed) module.exports = fixedExports(module.exports);
     return module.exports;
   };
 
@@ -180,7 +179,7 @@ export function bundleLoader(
     const known = modules.get(file);
     if (known) return known.exports;
     const pack = packs[basename(file)];
-    if (pack === undefined) return run(file, compile(file, true) as ModuleFunction, false);
+    if (pack === undefined) return run(file, compile(file, true) as ModuleFunction);
     const packFile = join(dirname(file), pack);
     let functions = packFunctions.get(packFile);
     if (functions === undefined) {
@@ -189,7 +188,7 @@ export function bundleLoader(
     }
     const moduleFunction = functions[basename(file)];
     if (typeof moduleFunction !== 'function') throw new Error(`${pack} does not hold ${basename(file)}: rebuild mailcert (scripts/build.mjs)`);
-    return run(file, moduleFunction, true);
+    return run(file, moduleFunction);
   };
 
   return {
@@ -217,21 +216,6 @@ export function bundleLoader(
       }
     },
   };
-}
-
-/**
- * A packed module's exports as plain values. An ES module made CommonJS by esbuild exports a getter
- * per name (ES modules' live bindings), and each use of an import is a call of it: in
- * `hash --rehash`, some hundred thousand calls. mailcert never changes an exported binding after
- * its module has run (scripts/build.mjs refuses `export let` and `export var`), so once the module
- * has run, its values are final. A module that requires one still running (a cycle) keeps the
- * getters, which stay right.
- */
-function fixedExports(exports: unknown): unknown {
-  if (typeof exports !== 'object' || exports === null || !('__esModule' in exports)) return exports;
-  const fixed: Record<string, unknown> = {};
-  for (const name of Object.keys(exports)) fixed[name] = (exports as Record<string, unknown>)[name];
-  return Object.defineProperty(fixed, '__esModule', { value: true });
 }
 
 function cacheHeader(id: string, source: Stats): Buffer {

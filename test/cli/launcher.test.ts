@@ -180,28 +180,6 @@ test('a cached file is saved again when a run runs modules the cached run did no
   assert.ok(cached().equals(madeByBoth));
 });
 
-test("a packed module's exports become plain values once it has run; a module that required it meanwhile keeps live getters", () => {
-  const { dir } = bundle();
-  // As esbuild makes an ES module CommonJS: a getter per export. b.js requires a.js while a.js runs.
-  writeFileSync(
-    join(dir, 'p.cjs'),
-    `({
-"a.js": function (exports, require, module) {
-  let v = 1;
-  module.exports = Object.defineProperty(Object.defineProperty({}, '__esModule', { value: true }), 'v', { get: () => v, enumerable: true });
-  require('./b.js');
-  v = 2;
-},
-"b.js": function (exports, require) { const a = require('./a.js'); exports.read = () => a.v; },
-})
-`,
-  );
-  const entry = join(dir, 'entry.cjs');
-  writeFileSync(entry, "const a = require('./a.js'); module.exports = { value: a.v, plain: 'value' in Object.getOwnPropertyDescriptor(a, 'v'), throughCycle: require('./b.js').read() };\n");
-  const loaded = loadInChild(undefined, entry, {}, { 'a.js': 'p.cjs', 'b.js': 'p.cjs' });
-  assert.deepEqual(loaded.exports, { value: 2, plain: true, throughCycle: 2 });
-});
-
 test('a cache file whose last bytes (the length of the module names) lie is not used, and is written again', () => {
   const { a, b, cache } = bundleWithCache();
   const ids = idsOf(a, b);

@@ -69,6 +69,18 @@ export interface Result {
   target: string;
 }
 
+/**
+ * The same comparison with NODE_EXTRA_CA_CERTS unset, when this machine sets it (to the whole
+ * system CA bundle, say): Node 20 then reads and parses that file at every start, before any of
+ * mailcert runs, which hides what is mailcert's own; a user's machine seldom sets it. Empty when
+ * the variable is not set: the comparison itself already measures that.
+ */
+export function withoutExtraCaCerts(c: Comparison): Comparison[] {
+  if (!process.env.NODE_EXTRA_CA_CERTS) return [];
+  const unset = (cmd: Cmd): Cmd => ({ ...cmd, env: { ...cmd.env, NODE_EXTRA_CA_CERTS: undefined } });
+  return [{ ...c, name: `${c.name}, NODE_EXTRA_CA_CERTS unset`, ours: unset(c.ours), theirs: unset(c.theirs) }];
+}
+
 export function compare(c: Comparison): Result {
   runOnce(c.ours);
   runOnce(c.theirs);

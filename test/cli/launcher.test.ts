@@ -23,14 +23,14 @@ function idsOf(...files: string[]): Record<string, string> {
  * Loads file with a fresh loader in a process of its own (within one process V8 serves a second
  * compile of the same source from memory and never looks at the cached data), then saves.
  */
-function loadInChild(cacheDir: string | undefined, file: string, ids: Record<string, string>): Loaded {
+function loadInChild(cacheDir: string | undefined, file: string, ids: Record<string, string>, packs: Record<string, string> = {}): Loaded {
   const script = `
     const { bundleLoader } = await import(${JSON.stringify(new URL('../../src/cli/launcher.js', import.meta.url).href)});
-    const loader = bundleLoader(process.argv[1] || undefined, JSON.parse(process.argv[3]));
+    const loader = bundleLoader(process.argv[1] || undefined, JSON.parse(process.argv[3]), JSON.parse(process.argv[4]));
     const exports = loader.require(process.argv[2]);
     loader.save();
     console.log(JSON.stringify({ exports, uses: Object.fromEntries(loader.uses) }));`;
-  const r = run(process.execPath, ['--input-type=module', '-e', script, cacheDir ?? '', file, JSON.stringify(ids)]);
+  const r = run(process.execPath, ['--input-type=module', '-e', script, cacheDir ?? '', file, JSON.stringify(ids), JSON.stringify(packs)]);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Loaded;
 }
@@ -116,6 +116,82 @@ test('no cache folder, or a file the build did not record: compiled, nothing wri
   mkdirSync(cache, { mode: 0o700 });
   assert.deepEqual(loadInChild(cache, a, idsOf(a)).uses, { [a]: 'miss', [b]: 'off' });
   assert.deepEqual(readdirSync(cache), ['a.cjs.v8']);
+});
+
+/**
+ * A pack as the build writes one: an expression, the object of its modules' CommonJS functions.
+ * y.js requires x.js twice; z.js is never required.
+ */
+function packBundle(): { dir: string; a: string; pack: string; packs: Record<string, string>; cache: string } {
+  const { dir } = bundle();
+  const pack = join(dir, 'p.cjs');
+  writeFileSync(
+    pack,
+    `({
+"x.js": function (exports) { globalThis.xRuns = (globalThis.xRuns ?? 0) + 1; exports.value = 6 * 7; },
+"y.js": function (exports, require, module, __filename) {
+  const x = require('./x.js');
+  module.exports = { same: x === require('./x.js'), value: x.value, sep: require('node:path').sep, file: __filename, xRuns: globalThis.xRuns, zRan: globalThis.zRan === true };
+},
+"z.js": function () { globalThis.zRan = true; },
+})
+`,
+  );
+  const a = join(dir, 'entry.cjs');
+  writeFileSync(a, "module.exports = require('./y.js');\n");
+  const cache = join(dir, 'cache');
+  mkdirSync(cache, { mode: 0o700 });
+  return { dir, a, pack, packs: { 'x.js': 'p.cjs', 'y.js': 'p.cjs', 'z.js': 'p.cjs' }, cache };
+}
+
+test('a pack runs each of its modules once, on the first require, and is cached like any bundle file', () => {
+  const { dir, a, pack, packs, cache } = packBundle();
+  const ids = idsOf(a, pack);
+  const first = loadInChild(cache, a, ids, packs);
+  assert.deepEqual(first.exports, { same: true, value: 42, sep: '/', file: join(dir, 'y.js'), xRuns: 1, zRan: false });
+  assert.deepEqual(first.uses, { [a]: 'miss', [pack]: 'miss' });
+  assert.deepEqual(readdirSync(cache).sort(), ['entry.cjs.v8', 'p.cjs.v8']);
+  const second = loadInChild(cache, a, ids, packs);
+  assert.deepEqual(second.exports, first.exports);
+  assert.deepEqual(second.uses, { [a]: 'hit', [pack]: 'hit' });
+});
+
+test('a cached file is saved again when a run runs modules the cached run did not, and only then', () => {
+  const { dir, pack, packs, cache } = packBundle();
+  const onlyX = join(dir, 'only-x.cjs');
+  writeFileSync(onlyX, "module.exports = { value: require('./x.js').value };\n");
+  const both = join(dir, 'both.cjs');
+  writeFileSync(both, "module.exports = { value: require('./y.js').value };\n");
+  const ids = idsOf(onlyX, both, pack);
+  const cached = (): Buffer => readFileSync(join(cache, 'p.cjs.v8'));
+
+  assert.equal(loadInChild(cache, onlyX, ids, packs).exports.value, 42);
+  const madeByX = cached();
+  assert.deepEqual(loadInChild(cache, onlyX, ids, packs).uses, { [onlyX]: 'hit', [pack]: 'hit' });
+  assert.ok(cached().equals(madeByX), 'a run that ran nothing new leaves the cache as it was');
+
+  // y.js is new to the cached run: V8 compiled it this time, and the cache now holds it too.
+  assert.deepEqual(loadInChild(cache, both, ids, packs).uses, { [both]: 'miss', [pack]: 'hit' });
+  const madeByBoth = cached();
+  assert.ok(!madeByBoth.equals(madeByX));
+  assert.ok(madeByBoth.includes('y.js') && madeByBoth.includes('only-x.cjs'), 'it records the modules of both runs');
+  assert.deepEqual(loadInChild(cache, onlyX, ids, packs).uses, { [onlyX]: 'hit', [pack]: 'hit' });
+  assert.deepEqual(loadInChild(cache, both, ids, packs).uses, { [both]: 'hit', [pack]: 'hit' });
+  assert.ok(cached().equals(madeByBoth));
+});
+
+test('a cache file whose last bytes (the length of the module names) lie is not used, and is written again', () => {
+  const { a, b, cache } = bundleWithCache();
+  const ids = idsOf(a, b);
+  loadInChild(cache, a, ids);
+  const cached = join(cache, 'b.cjs.v8');
+  const data = readFileSync(cached);
+  data.writeUInt32LE(0xffffffff, data.length - 4);
+  writeFileSync(cached, data);
+  const second = loadInChild(cache, a, ids);
+  assert.equal(second.exports.value, 42);
+  assert.deepEqual(second.uses, { [a]: 'hit', [b]: 'miss' });
+  assert.equal(loadInChild(cache, a, ids).uses[b], 'hit');
 });
 
 test('a cache folder others may write to is not trusted', () => {

@@ -1,9 +1,12 @@
 // The published package: `npm pack`, installed into an empty folder, runs with `npx mailcert`,
 // and carries no runtime dependencies (everything is in the bundle, node-forge's RC2 included).
+// The bundle holds one copy of each module, so a class is the same class in every command.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type * as Launcher from '../../src/cli/launcher.js';
 import { fixturesDir, repoRoot, run, tempDir } from '../helpers/tools.js';
 
 const npm = (args: string[], cwd: string) => run('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, timeoutMs: 180_000 });
@@ -36,4 +39,30 @@ test('npm pack, then npm install of the tarball into an empty folder: npx mailce
   const listing = run('tar', ['-tzf', tarball]).stdout;
   assert.match(listing, /package\/dist\/bundle\/main\.cjs/);
   assert.doesNotMatch(listing, /package\/(src|test|fixtures)\//);
+});
+
+test('the bundle defines each error class once, and what any command throws is an instance of it', async () => {
+  const bundleDir = join(repoRoot, 'dist', 'bundle');
+  const files = readdirSync(bundleDir).filter((f) => f.endsWith('.cjs'));
+  for (const name of ['MailcertError', 'CodecError']) {
+    const definitions = files.flatMap((f) => readFileSync(join(bundleDir, f), 'utf8').match(new RegExp(`\\bclass ${name}\\b|\\b${name}\\s*=\\s*class\\b`, 'g')) ?? []);
+    assert.equal(definitions.length, 1, `class ${name} in the files of dist/bundle`);
+  }
+
+  // Every module the build packed, loaded as bin/mailcert.cjs loads them.
+  const launcher = createRequire(import.meta.url)(join(bundleDir, 'launcher.cjs')) as typeof Launcher;
+  const { packs } = launcher.builtBundle;
+  assert.ok(Object.keys(packs).includes('main.js') && Object.keys(packs).includes('command-hash.js'));
+  const loader = launcher.bundleLoader(undefined, {}, packs);
+  const modules = Object.keys(packs).map((name) => loader.require(join(bundleDir, name)) as Record<string, unknown>);
+  const exported = (name: string): unknown[] => [...new Set(modules.map((m) => m[name]).filter((v) => v !== undefined))];
+  const [MailcertError, ...moreMailcert] = exported('MailcertError');
+  const [CodecError, ...moreCodec] = exported('CodecError');
+  assert.deepEqual([moreMailcert, moreCodec], [[], []]);
+  assert.ok(typeof MailcertError === 'function' && typeof CodecError === 'function');
+
+  const hash = loader.require(join(bundleDir, 'command-hash.js')) as { run: (io: unknown, opts: object, args: string[]) => Promise<unknown> };
+  await assert.rejects(hash.run({}, {}, []), (e) => e instanceof MailcertError);
+  const [decodeJks] = exported('decodeJks') as [(bytes: Uint8Array, pass: string) => unknown];
+  assert.throws(() => decodeJks(Buffer.from('not a keystore'), 'changeit'), (e) => e instanceof CodecError);
 });

@@ -10,7 +10,7 @@ import { terminals, writeAll } from './stdio.js';
 import { readBounded } from '../keystore/limits.js';
 import { registerRawArguments } from '../keystore/paths.js';
 import { readFileSync } from 'node:fs';
-import type { Io, StdinRead } from './io.js';
+import type { Io, StdinRead } from '../io.js';
 import { MailcertError, inputError } from '../errors.js';
 
 /** Output goes straight to the descriptor (src/cli/stdio.ts). */

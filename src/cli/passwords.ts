@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { MailcertError, ExitCode, usageError } from '../errors.js';
 import { firstLine, inputLimits, readBounded } from '../keystore/limits.js';
 import { fsPath } from '../keystore/paths.js';
-import type { Io } from './io.js';
+import type { Io } from '../io.js';
 import { shown } from '../display.js';
 
 export type PasswordKind = 'store' | 'key' | 'passin' | 'passout';

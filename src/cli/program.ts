@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
-import type { GlobalOptions, Io } from './io.js';
+import type { GlobalOptions, Io } from '../io.js';
 import { addPasswordOptions } from './passwords.js';
 import { examples, exitCodesHelp, passwordHelp } from './help.js';
 import { shown } from '../display.js';

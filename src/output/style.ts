@@ -4,7 +4,7 @@
  * for it at start-up.
  */
 import type { ChalkInstance } from 'chalk';
-import type { GlobalOptions, Io } from '../cli/io.js';
+import type { GlobalOptions, Io } from '../io.js';
 
 export function useColor(io: Io, opts: GlobalOptions, stream: 'out' | 'err' = 'out'): boolean {
   const tty = stream === 'out' ? io.stdoutIsTTY : io.stderrIsTTY;

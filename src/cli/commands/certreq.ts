@@ -1,5 +1,5 @@
 /** mailcert certreq: options -> key (keystore entry or PEM file) -> core certreq -> PEM. */
-import type { Io } from '../io.js';
+import type { Io } from '../../io.js';
 import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { mayOverwrite } from '../confirm.js';

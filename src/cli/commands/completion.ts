@@ -4,7 +4,7 @@
  * loads only when completion is asked for, like every other command.
  */
 import type { Argument, Command, Option } from 'commander';
-import type { Io } from '../io.js';
+import type { Io } from '../../io.js';
 import type { Opts } from '../options.js';
 import { completionScript, shells, type CommandSpec, type OptionSpec, type ProgramSpec, type Shell, type ValueKind } from '../../core/completion.js';
 import { usageError } from '../../errors.js';

@@ -1,5 +1,5 @@
 /** mailcert export: options -> source keystore -> core/export.ts (another keystore, or a PEM pair) -> summary or JSON. */
-import type { Io } from '../io.js';
+import type { Io } from '../../io.js';
 import { mayOverwrite } from '../confirm.js';
 import { keyAccess, modeText } from '../key-access.js';
 import { str, type Opts } from '../options.js';

@@ -1,5 +1,5 @@
 /** mailcert genkey: options -> subject, key spec, target -> core genkey -> summary or JSON. */
-import type { Io } from '../io.js';
+import type { Io } from '../../io.js';
 import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { keySpec, makeSelfSigned, parseDays, resolveSubject, genkeyIntoKeystore, type KeystoreResult } from '../../core/genkey.js';

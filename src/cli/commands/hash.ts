@@ -25,7 +25,7 @@
  * Start-up time matters here (bench/hash.ts): this file imports only core/hash (der, pem,
  * name-hash) up front, and core/rehash is loaded for --rehash alone.
  */
-import type { GlobalOptions, Io } from '../io.js';
+import type { GlobalOptions, Io } from '../../io.js';
 import { hashFiles, type HashedFile } from '../../core/hash.js';
 import type { RehashResult } from '../../core/rehash.js';
 import { readInput } from '../../keystore/read.js';

@@ -1,5 +1,5 @@
 /** mailcert import-chain: options -> CA certificates -> core importChain -> summary or JSON. */
-import type { Io } from '../io.js';
+import type { Io } from '../../io.js';
 import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { confirmer } from '../confirm.js';

@@ -1,5 +1,5 @@
 /** mailcert import: options -> certificates (+ key) -> core import -> summary or JSON. */
-import type { Io } from '../io.js';
+import type { Io } from '../../io.js';
 import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { confirmer } from '../confirm.js';

@@ -1,5 +1,5 @@
 /** mailcert inspect: a file (or - for standard input) -> what it is and holds (core/inspect.ts) -> text or JSON. */
-import type { Io } from '../io.js';
+import type { Io } from '../../io.js';
 import type { Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { inspectBytes, inspectFile, inspectJson } from '../../core/inspect.js';

@@ -1,5 +1,5 @@
 /** mailcert list: options -> read the keystore -> report -> text or JSON. */
-import type { Io } from '../io.js';
+import type { Io } from '../../io.js';
 import type { Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { readKeystoreFile } from '../../keystore/keystore.js';

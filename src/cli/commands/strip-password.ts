@@ -1,5 +1,5 @@
 /** mailcert strip-password: options -> key (file or keystore entry) -> unencrypted key file. */
-import type { Io } from '../io.js';
+import type { Io } from '../../io.js';
 import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { mayOverwrite } from '../confirm.js';

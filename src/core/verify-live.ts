@@ -8,37 +8,16 @@ import { usageError } from '../errors.js';
 import { inspectServer, type ServerReport, type StartTlsProtocol } from '../net/connect.js';
 import { NetError } from '../net/errors.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
-import type { Check } from './verify.js';
+import type { Check, ConnectionFailure, ServerFacts } from './verify.js';
 import { chainChecks, verdict, type CommonOptions, type VerifyReport } from './verify-offline.js';
+
+// The report types live in verify.ts, with the offline checks' (no import cycle between the two).
+export type { ConnectionFailure, ServerFacts };
 
 export interface Target {
   host: string;
   port: number;
   protocol?: StartTlsProtocol;
-}
-
-/** What the report shows of the server beside the checks. */
-export interface ServerFacts {
-  protocol: string;
-  mode: 'implicit' | 'starttls';
-  servername?: string;
-  greeting?: string;
-  capabilities: string[];
-  tlsVersion: string;
-  cipher: string;
-  /** What the server sent, leaf first, up to net/connect's MAX_CHAIN. */
-  chain: CertSummary[];
-  /** How many certificates the server sent: more than `chain` holds when the list was cut (a note says so). */
-  certificatesSent: number;
-  notes: string[];
-  timings: { connectMs: number; tlsMs: number };
-}
-
-/** A live target whose connection failed: the NetError's kind, the step it reached, its hint. */
-export interface ConnectionFailure {
-  error: NetError['kind'];
-  step: string;
-  hint: string | undefined;
 }
 
 export interface LiveResult {

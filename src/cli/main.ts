@@ -61,7 +61,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   recoverRawArguments(argv);
   const io = await processIo();
   let code = 0;
-  const program = buildProgram(
+  const program = await buildProgram(
     io,
     (c) => {
       code = c;

@@ -25,3 +25,8 @@ export async function painter(io: Io, opts: GlobalOptions, stream: 'out' | 'err'
 }
 
 export const day = (iso: string): string => iso.slice(0, 10);
+
+/** "mode 0640" for messages; what a key written to a stream or device has instead. */
+export function modeText(mode: number | undefined): string {
+  return mode === undefined ? 'a stream or device: no file mode' : `mode ${mode.toString(8).padStart(4, '0')}`;
+}

@@ -19,18 +19,10 @@ export function renderCertLines(c: CertSummary, altNames: readonly string[], pai
   ];
 }
 
-/** README "JSON shapes": the certificate summary, in its documented order. */
-export interface SummaryJson {
-  subject: string;
-  issuer: string;
-  notBefore: string;
-  notAfter: string;
-  sha256: string;
-  serial: string;
-  signatureAlgorithm: string;
-  publicKey: string;
-}
+/** README "JSON shapes": the certificate summary. */
+export type SummaryJson = Pick<CertSummary, 'subject' | 'issuer' | 'notBefore' | 'notAfter' | 'sha256' | 'serial' | 'signatureAlgorithm' | 'publicKey'>;
 
+/** The summary's members in their documented order. */
 export function summaryJson(c: CertSummary): SummaryJson {
   return {
     subject: c.subject,

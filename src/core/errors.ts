@@ -44,6 +44,13 @@ export class IssuerMissing extends MailcertError {
   }
 }
 
+/** A CA reply not installed: its root is not trusted by the keystore, and the user said no. */
+export class RootNotTrusted extends MailcertError {
+  constructor(path: string) {
+    super(`${path}: the reply was not installed`, ExitCode.usage, 'trust the root first: add it with mailcert import-chain');
+  }
+}
+
 /** A key written in an encoding made for another key type: PKCS#1 holds RSA keys, SEC 1 EC keys. */
 export class KeyFormatMismatch extends MailcertError {
   constructor(

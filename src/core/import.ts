@@ -17,7 +17,7 @@ import { readKeystoreFile, typeForNewStore, writeKeystoreFile, type Keystore } f
 import { privateKeyFromPkcs8, sameBytes, spkiOf } from '../crypto/keys.js';
 import { buildChain, uniqueCerts } from './chain.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
-import { AliasTaken, IssuerMissing, NoCertificateForKey } from './errors.js';
+import { AliasTaken, IssuerMissing, NoCertificateForKey, RootNotTrusted } from './errors.js';
 
 export interface ImportInput {
   path: string;
@@ -110,7 +110,7 @@ async function installReply(input: ImportInput, certs: CertInfo[], leaf: CertInf
   const root = built.chain[built.chain.length - 1] as CertInfo;
   if (!trusted.some((t) => sameBytes(t.der, root.der))) {
     const ok = await input.confirm('The root certificate of this reply is not trusted by the keystore. Install the reply anyway?', certSummary(root));
-    if (!ok) throw new MailcertError(`${input.path}: the reply was not installed`, ExitCode.usage, 'trust the root first: mailcert import-chain --file root.pem');
+    if (!ok) throw new RootNotTrusted(input.path);
   }
   entry.chain = built.chain.map((c) => c.der);
   await writeKeystoreFile(input.path, store, storepass, (alias) => input.keyPassword(alias, storepass), { create: false, force: false, access: input.access });

@@ -14,7 +14,7 @@ import { PasswordResolver, passwordOptions } from '../passwords.js';
 import { sanOption, subjectInFlags, subjectOptions } from '../subject.js';
 import type { Io } from '../../io.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { DEFAULT_DAYS, genkey, resolveSubject, type GenkeyInput, type ResolvedSubject } from '../../core/genkey.js';
+import { DEFAULT_DAYS, genkey, resolveSubject, type GenkeyInput, type ResolvedSubject, type SubjectRequest } from '../../core/genkey.js';
 import { isSignatureAlgorithmName, signatureAlgorithms, type KeySpec, type SignatureAlgorithmName } from '../../crypto/keys.js';
 import { showGenkey } from '../../output/genkey.js';
 import { withSpinner } from '../../output/spinner.js';
@@ -94,7 +94,7 @@ async function run(io: Io, opts: Opts): Promise<void> {
 }
 
 /** The subject as core makes it (the CN must be a host name), its error in these flags. */
-function resolved(request: ReturnType<typeof subjectOptions>): ResolvedSubject {
+function resolved(request: SubjectRequest): ResolvedSubject {
   try {
     return resolveSubject(request);
   } catch (e) {

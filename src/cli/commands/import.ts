@@ -8,7 +8,7 @@ import { str, type Opts } from '../options.js';
 import { PasswordResolver, passwordOptions } from '../passwords.js';
 import type { Io } from '../../io.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { IssuerMissing, NoCertificateForKey, reworded } from '../../core/errors.js';
+import { IssuerMissing, NoCertificateForKey, reworded, RootNotTrusted } from '../../core/errors.js';
 import { importCertificates } from '../../core/import.js';
 import { damagedPart } from '../../keystore/damaged.js';
 import { readCertificates, readPrivateKey } from '../../keystore/inputs.js';
@@ -71,5 +71,6 @@ async function run(io: Io, opts: Opts): Promise<void> {
 function inFlags(e: unknown): unknown {
   if (e instanceof NoCertificateForKey) return reworded(e, `none of the ${e.count} certificate(s) in --file matches the key in --key`, 'give the certificate issued for this key');
   if (e instanceof IssuerMissing) return reworded(e, e.message, 'give the CA bundle with the intermediate(s) in --file, or first run mailcert import-chain --file ca-chain.pem');
+  if (e instanceof RootNotTrusted) return reworded(e, e.message, 'trust the root first: mailcert import-chain --file root.pem');
   return sharedInFlags(e);
 }

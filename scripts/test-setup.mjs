@@ -71,3 +71,8 @@ if (!sh(process.execPath, [join(root, 'scripts', 'build.mjs')])) {
 if (!sh(process.execPath, [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), 'src', 'test', 'bench'])) {
   die('eslint found problems (npm run lint shows them)');
 }
+
+// Import cycles and imports up the layers (cli -> output -> core -> keystore/net -> crypto -> codec).
+if (!sh(process.execPath, [join(root, 'scripts', 'check-imports.mjs')])) {
+  die('src/ has an import cycle or an import up the layers (node scripts/check-imports.mjs shows them)');
+}

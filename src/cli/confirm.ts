@@ -7,7 +7,7 @@ import type { CertSummary } from '../core/cert-summary.js';
 import { shown } from '../display.js';
 import { usageError } from '../errors.js';
 import { isExistingFile } from '../keystore/files.js';
-import type { GlobalOptions, Io } from './io.js';
+import type { GlobalOptions, Io } from '../io.js';
 
 export function confirmer(io: Io, opts: GlobalOptions & { yes?: unknown }): (question: string, cert: CertSummary) => Promise<boolean> {
   return async (question, cert) => {

@@ -54,8 +54,3 @@ export async function keyAccess(opts: Opts): Promise<FileAccess | undefined> {
   if (group !== undefined) access.gid = await groupId(group);
   return access;
 }
-
-/** "mode 0640" for messages; what a key written to a stream or device has instead. */
-export function modeText(mode: number | undefined): string {
-  return mode === undefined ? 'a stream or device: no file mode' : `mode ${mode.toString(8).padStart(4, '0')}`;
-}

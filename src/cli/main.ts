@@ -10,7 +10,7 @@ import { terminals, writeAll } from './stdio.js';
 import { readBounded } from '../keystore/limits.js';
 import { registerRawArguments } from '../keystore/paths.js';
 import { readFileSync } from 'node:fs';
-import type { Io, StdinRead } from './io.js';
+import type { Io, StdinRead } from '../io.js';
 import { MailcertError, inputError } from '../errors.js';
 
 /** Output goes straight to the descriptor (src/cli/stdio.ts). */
@@ -61,7 +61,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   recoverRawArguments(argv);
   const io = await processIo();
   let code = 0;
-  const program = buildProgram(
+  const program = await buildProgram(
     io,
     (c) => {
       code = c;

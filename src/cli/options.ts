@@ -1,5 +1,5 @@
 /** Reading commander's option values with their types. */
-import type { GlobalOptions } from './io.js';
+import type { GlobalOptions } from '../io.js';
 
 export type Opts = Record<string, unknown> & GlobalOptions;
 

@@ -8,10 +8,11 @@
 import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { OptionDef } from './command.js';
 import { MailcertError, ExitCode, usageError } from '../errors.js';
 import { firstLine, inputLimits, readBounded } from '../keystore/limits.js';
 import { fsPath } from '../keystore/paths.js';
-import type { Io } from './io.js';
+import type { Io } from '../io.js';
 import { shown } from '../display.js';
 
 export type PasswordKind = 'store' | 'key' | 'passin' | 'passout';
@@ -26,14 +27,21 @@ const envName: Record<PasswordKind, string> = {
 };
 const camel = (s: string): string => s.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
-/** Adds the four options of one password kind to a command. */
-export function addPasswordOptions(cmd: Command, kind: PasswordKind, what: string): Command {
+/** The four options of one password kind, as a command declares them. */
+export function passwordOptions(kind: PasswordKind, what: string): OptionDef[] {
   const s = stem[kind];
-  return cmd
-    .option(`--${s} <value>`, `${what} (visible to other users in the process list: prefer the forms below)`)
-    .option(`--${s}-env <var>`, `read the ${what} from environment variable VAR`)
-    .option(`--${s}-file <file>`, `read the ${what} from the first line of FILE`)
-    .option(`--${s}-stdin`, `read the ${what} from the first line of standard input`);
+  return [
+    { flags: `--${s} <value>`, description: `${what} (visible to other users in the process list: prefer the forms below)` },
+    { flags: `--${s}-env <var>`, description: `read the ${what} from environment variable VAR` },
+    { flags: `--${s}-file <file>`, description: `read the ${what} from the first line of FILE` },
+    { flags: `--${s}-stdin`, description: `read the ${what} from the first line of standard input` },
+  ];
+}
+
+/** Adds the four options of one password kind to a commander command (verify's declaration in program.ts). */
+export function addPasswordOptions(cmd: Command, kind: PasswordKind, what: string): Command {
+  for (const o of passwordOptions(kind, what)) cmd.option(o.flags, o.description);
+  return cmd;
 }
 
 export interface AskOptions {

@@ -8,9 +8,9 @@
  * JSON document keeps the exact words. mailcert's own sentences hold no control characters, so
  * escaping the whole message changes only what came from outside.
  */
-import type { CodecError } from '../codec/errors.js';
+import { CodecError } from '../codec/errors.js';
 import { shown } from '../display.js';
-import { ExitCode, type ExitCodeValue, type MailcertError } from '../errors.js';
+import { ExitCode, MailcertError, type ExitCodeValue } from '../errors.js';
 
 export interface ErrorReport {
   text: string;
@@ -18,27 +18,19 @@ export interface ErrorReport {
   exitCode: ExitCodeValue;
 }
 
-// The entry (dist/bundle/main.cjs) and the command chunks it loads each carry their own copy of
-// the error classes, so errors are recognised by their name and shape, not by instanceof.
-function isMailcertError(e: unknown): e is MailcertError {
-  return e instanceof Error && e.name === 'MailcertError' && typeof (e as Partial<MailcertError>).exitCode === 'number';
-}
-function isCodecError(e: unknown): e is CodecError {
-  return e instanceof Error && e.name === 'CodecError' && typeof (e as Partial<CodecError>).kind === 'string';
-}
-
 export function describeError(error: unknown, debug: boolean): ErrorReport {
   let message: string;
   let hint: string | undefined;
   let exitCode: ExitCodeValue;
+  // The prompt library's class is recognised by name: importing it would load the prompts on every error.
   if (error instanceof Error && error.name === 'ExitPromptError') {
     // Ctrl-C at a prompt: nothing was written (prompts come before any write).
     message = 'cancelled';
     exitCode = ExitCode.cancelled;
-  } else if (isMailcertError(error)) {
+  } else if (error instanceof MailcertError) {
     ({ message, hint } = error);
     exitCode = error.exitCode;
-  } else if (isCodecError(error)) {
+  } else if (error instanceof CodecError) {
     message = error.message;
     exitCode = ExitCode.badInput;
   } else {

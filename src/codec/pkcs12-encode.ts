@@ -20,9 +20,8 @@ import {
   sequence,
 } from './asn1.js';
 import { CodecError } from './errors.js';
-import type { Der, StoredKeyEntry } from './model.js';
+import type { Der, StoredKeyEntry, StoredTrustedEntry } from './model.js';
 import { bmpPassword, encryptPbes2, encryptPkcs12Pbe, isPbeAlgorithm, pkcs12Kdf } from './pbe.js';
-import type { Pkcs12Entry } from './pkcs12.js';
 import { subjectName } from './pkcs12-certs.js';
 import { privateKeyInfo } from './pkcs8.js';
 
@@ -50,6 +49,9 @@ const SALT_LENGTH = 20;
  * `password`. Non-ASCII passwords follow OpenSSL (UTF-8 for PBKDF2, UTF-16 for the MAC); JDK 17
  * cannot open such files (keystore-formats.md 3.3).
  */
+/** What a PKCS#12 file holds: key entries and trusted certificates. */
+export type Pkcs12Entry = StoredKeyEntry | StoredTrustedEntry;
+
 export function encodePkcs12(entries: readonly Pkcs12Entry[], password: string, opts: Pkcs12EncodeOptions = {}): Uint8Array {
   const legacy = opts.legacy ?? false;
   const pbeIterations = opts.iterations ?? (legacy ? LEGACY_PBE_ITERATIONS : DEFAULT_ITERATIONS);

@@ -35,17 +35,17 @@ import {
 import { toDer } from './der.js';
 import { CodecError } from './errors.js';
 import { KdfBudget, MAX_ITERATIONS, pkcs12PasswordCandidates } from './kdf.js';
-import type { Der, StoredKeyEntry, StoredTrustedEntry } from './model.js';
+import type { Der, StoredTrustedEntry } from './model.js';
 import { decryptWithAlgorithm, pbeRounds } from './pbe.js';
 import { type CertInfo, bytesEqual, findIssuer, isSelfSigned, readCertificate } from './pkcs12-certs.js';
 import { computeMac } from './pkcs12-encode.js';
 import { decryptEpki, privateKeyInfo } from './pkcs8.js';
 
-export { encodePkcs12, type Pkcs12EncodeOptions } from './pkcs12-encode.js';
+export { encodePkcs12, type Pkcs12EncodeOptions, type Pkcs12Entry } from './pkcs12-encode.js';
+import type { Pkcs12Entry } from './pkcs12-encode.js';
 
 const FORMAT = 'PKCS#12';
 
-export type Pkcs12Entry = StoredKeyEntry | StoredTrustedEntry;
 
 /**
  * Which writer the file looks like, from the order of its AuthenticatedSafe (the JDK writes keys

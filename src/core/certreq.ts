@@ -5,40 +5,44 @@
  * The request always asks for the SubjectKeyIdentifier, as keytool's does.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { parseCertificate } from '../codec/x509.js';
+import { formatDn, parseCertificate } from '../codec/x509.js';
 import { buildCertificationRequestInfo } from '../codec/pkcs10.js';
 import { assembleSigned } from '../codec/x509-build.js';
 import { extension, keyIdentifier, OID, subjectAltName, subjectKeyIdentifier, type AltNames } from '../codec/extensions.js';
 import { defaultSignatureAlgorithm, privateKeyFromPkcs8, signData, signatureAlgorithmIdentifier } from '../crypto/keys.js';
-import { resolveSubject } from './genkey.js';
-
-export interface CertreqSubject {
-  cn?: string;
-  dname?: string;
-  san?: AltNames;
-}
+import { encodePem } from '../codec/pem.js';
+import { usageError } from '../errors.js';
+import { writeFileAtomic } from '../keystore/files.js';
+import { altNameList, resolveSubject, type SubjectRequest } from './genkey.js';
 
 export interface CertreqInput {
   pkcs8: Uint8Array;
-  /** The entry's certificate, when the key comes from a keystore. */
+  /** The entry's certificate, when the key comes from a keystore: its subject and names are asked for again. */
   leaf?: Uint8Array;
-  override: CertreqSubject;
+  /** A subject of its own (always for a key file): then the leaf is not looked at. */
+  subject?: SubjectRequest;
+  /** More subjectAltNames to ask for beside the leaf's. */
+  san?: AltNames;
 }
 
 export interface Certreq {
   der: Uint8Array;
-  subject: Uint8Array;
+  /** The request in PEM (CERTIFICATE REQUEST), as CAs take it. */
+  pem: string;
+  /** The subject as keytool prints names ("CN=mail.example.com, O=Example"). */
+  subject: string;
+  /** "DNS:name", "IP:address". */
   altNames: string[];
 }
 
 export function makeCertreq(input: CertreqInput): Certreq {
   const key: KeyObject = privateKeyFromPkcs8(input.pkcs8);
   const spki = new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
-  const { cn, dname, san } = input.override;
+  const { san } = input;
   let subject: Uint8Array;
   let sanExt: Uint8Array | undefined;
   let altNames: string[] = [];
-  if (cn === undefined && dname === undefined && input.leaf) {
+  if (input.subject === undefined && input.leaf !== undefined) {
     const leaf = parseCertificate(input.leaf);
     subject = leaf.subject.der;
     const current = leaf.extensions.get(OID.subjectAltName);
@@ -47,16 +51,23 @@ export function makeCertreq(input: CertreqInput): Certreq {
     names.ip = [...new Set(names.ip)];
     // Keep the certificate's own SAN bytes when nothing is added (other name types survive).
     sanExt = current && !san ? extension(OID.subjectAltName, current.critical, current.value) : names.dns.length + names.ip.length > 0 ? subjectAltName(names) : undefined;
-    altNames = [...names.dns.map((d) => `DNS:${d}`), ...names.ip.map((i) => `IP:${i}`)];
+    altNames = altNameList(names);
   } else {
-    const resolved = resolveSubject({ cn, dname, san });
+    if (input.subject === undefined) throw usageError('a request needs a subject: a name, or the certificate of a keystore entry');
+    const resolved = resolveSubject(input.subject);
     subject = resolved.name;
     sanExt = subjectAltName(resolved.altNames);
-    altNames = [...resolved.altNames.dns.map((d) => `DNS:${d}`), ...resolved.altNames.ip.map((i) => `IP:${i}`)];
+    altNames = altNameList(resolved.altNames);
   }
   const extensions = [...(sanExt ? [sanExt] : []), subjectKeyIdentifier(keyIdentifier(spki))];
   const info = buildCertificationRequestInfo(subject, spki, extensions);
   const alg = defaultSignatureAlgorithm(key);
   const algId = signatureAlgorithmIdentifier(alg);
-  return { der: assembleSigned(info, algId, signData(alg, key, info)), subject, altNames };
+  const der = assembleSigned(info, algId, signData(alg, key, info));
+  return { der, pem: encodePem('CERTIFICATE REQUEST', der), subject: formatDn(subject), altNames };
+}
+
+/** Writes the request as PEM (CERTIFICATE REQUEST), atomically; an existing file only when `overwrite`. */
+export function writeCertreq(path: string, req: Certreq, overwrite: boolean): void {
+  writeFileAtomic(path, new TextEncoder().encode(req.pem), { overwrite, what: 'request' });
 }

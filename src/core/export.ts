@@ -7,21 +7,16 @@
  * destination with its store password, which is what James and Hedwig expect (one secret for
  * both). The destination is a new file: atomic, never over an existing one without --force, and
  * subject to the one-server-certificate rule, checked before any key is recovered so a refusal
- * costs no password prompt and writes nothing.
- *
- * --json shapes:
- *   keystore -> keystore: { "from", "fromType", "out", "outType",
- *                           "entries": [{ "alias", "kind": "key"|"trusted", "chainLength" }], "skipped": [alias] }
- *   key entry -> PEM:     { "from", "fromType", "alias", "keyFile": string|null, "keyFormat", "keyEncrypted",
- *                           "certFile": string|null, "chainLength" }
+ * costs no password prompt and writes nothing. output/export.ts prints the results.
  */
 import type { StoredEntry, StoredKeyEntry, StoredTrustedEntry } from '../codec/model.js';
 import { encodePem } from '../codec/pem.js';
 import { CodecError } from '../codec/errors.js';
-import { inputError, ruleError, usageError } from '../errors.js';
+import { inputError, usageError } from '../errors.js';
 import { assertCanCreate, writeFilesAtomic, type FileAccess, type FileToWrite } from '../keystore/files.js';
 import { checkAliasFits, codecToUser, recoverKey, writeKeystoreFile, type Keystore, type StoreType } from '../keystore/keystore.js';
 import { findRuleViolation } from '../keystore/rules.js';
+import { NoCertificate, NoPrivateKey, TooManyServerKeys } from './errors.js';
 import { encodeKey } from './strip-password.js';
 
 export interface Source {
@@ -69,7 +64,7 @@ function pickEntries(source: Source, alias: string | undefined): StoredEntry[] {
 
 export async function convertKeystore(input: ConvertInput): Promise<ConvertResult> {
   const { source, out, outType } = input;
-  if (out === '-') throw usageError('a keystore cannot be written to standard output', 'give --out a file name (.jks or .p12)');
+  if (out === '-') throw usageError('a keystore cannot be written to standard output', 'give it a file name (.jks or .p12)');
   checkNewFile(out, input.force, 'keystore');
   const picked = pickEntries(source, input.alias);
   const skipped = picked.filter((e) => e.kind === 'secret').map((e) => e.alias);
@@ -78,7 +73,7 @@ export async function convertKeystore(input: ConvertInput): Promise<ConvertResul
   // The rule first: a store with two server keys is refused before any key password is asked.
   const violation = findRuleViolation(kept);
   if (violation !== undefined) {
-    throw ruleError(`${out}: refused: ${violation.message}`, `export one server key per keystore: add --alias NAME (one of ${violation.aliases.map((a) => `"${a}"`).join(', ')}), or use --key-out/--cert-out`);
+    throw new TooManyServerKeys(`${out}: refused: ${violation.message}`, violation.aliases);
   }
   for (const e of kept) {
     // The aliases come from the source file; JKS holds at most 65535 bytes of each.
@@ -148,7 +143,7 @@ export interface PemResult {
 
 /** Checks both outputs before anything is asked or written, so a refusal leaves every file as it was. */
 export function checkPemOutputs(o: PemOutput): void {
-  if (o.keyOut === undefined && o.certOut === undefined) throw usageError('give --key-out FILE and/or --cert-out FILE');
+  if (o.keyOut === undefined && o.certOut === undefined) throw usageError('nothing to export: neither a key file nor a certificate file was named');
   if (o.keyOut !== undefined) checkNewFile(o.keyOut, o.force, 'private key');
   if (o.certOut !== undefined) checkNewFile(o.certOut, o.force, 'certificate file');
 }
@@ -158,10 +153,10 @@ export async function exportPem(input: PemInput): Promise<PemResult> {
   const { entry, source } = input;
   const chain = entry.kind === 'key' ? entry.chain : [entry.cert];
   if (entry.kind === 'trusted' && input.keyOut !== undefined) {
-    throw usageError(`${source.path}: entry "${entry.alias}" is a trusted certificate and holds no private key`, 'export it with --cert-out alone');
+    throw new NoPrivateKey(source.path, entry.alias);
   }
   if (input.certOut !== undefined && chain.length === 0) {
-    throw inputError(`${source.path}: key entry "${entry.alias}" holds no certificate`, 'install the certificate first (mailcert import), or leave out --cert-out');
+    throw new NoCertificate(source.path, entry.alias);
   }
   let key: Uint8Array | undefined;
   let encrypted = false;
@@ -170,7 +165,7 @@ export async function exportPem(input: PemInput): Promise<PemResult> {
     const pass = await input.passout();
     if (pass === undefined) key = encodeKey(pkcs8, input.format);
     else {
-      if (input.format !== 'pkcs8') throw usageError(`--passout encrypts the key as PKCS#8; --format ${input.format} keys are written unencrypted`, 'leave out --format, or leave out --passout-*');
+      if (input.format !== 'pkcs8') throw usageError(`an encrypted key is written as PKCS#8; a ${input.format} key is written unencrypted`, 'write it as PKCS#8, or unencrypted');
       const { encryptPkcs8 } = await import('../codec/pkcs8.js');
       key = new TextEncoder().encode(encodePem('ENCRYPTED PRIVATE KEY', encryptPkcs8(pkcs8, pass)));
       encrypted = true;

@@ -5,7 +5,7 @@
  * (clients check SANs, not the CN, RFC 6125), is SHA-256 signed, CA:FALSE, serverAuth.
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { parseDnString, encodeName, cnName } from '../codec/dn.js';
+import { encodeName, cnName, type Ava } from '../codec/dn.js';
 import {
   authorityKeyIdentifier,
   basicConstraints,
@@ -19,22 +19,25 @@ import {
   type AltNames,
 } from '../codec/extensions.js';
 import { assembleSigned, buildTbsCertificate } from '../codec/x509-build.js';
-import { CodecError } from '../codec/errors.js';
 import { isIpAddress } from '../codec/ip.js';
-import { readRoot, readString } from '../codec/der.js';
-import { generateKeyPair, signatureAlgorithmIdentifier, signData, defaultSignatureAlgorithm, isSignatureAlgorithmName, signatureAlgorithms, type KeySpec, type SignatureAlgorithmName } from '../crypto/keys.js';
-import { ruleError, usageError } from '../errors.js';
-import { exists, type FileAccess } from '../keystore/files.js';
+import { generateKeyPair, signatureAlgorithmIdentifier, signData, defaultSignatureAlgorithm, signatureAlgorithms, type KeySpec, type SignatureAlgorithmName } from '../crypto/keys.js';
+import { encodePem } from '../codec/pem.js';
+import { ExitCode, usageError } from '../errors.js';
+import { assertCanCreate, exists, writeFilesAtomic, type FileAccess } from '../keystore/files.js';
 import * as ks from '../keystore/keystore.js';
 import { withFileLock } from '../keystore/lock.js';
 import { enforceRule } from '../keystore/rules.js';
+import { certSummary, type CertSummary } from './cert-summary.js';
+import { AliasTaken, NotAHostName } from './errors.js';
 
-/** Validity of a new certificate when --days is not given (documented in the help and README). */
+/** Validity of a new certificate when none is asked for (documented in the help and README). */
 export const DEFAULT_DAYS = 365;
 
-export interface SubjectInput {
-  cn?: string;
-  dname?: string;
+/** The subject asked for: a CN (always a subjectAltName too), optionally a whole DN, and more names. */
+export interface SubjectRequest {
+  cn: string;
+  /** A whole DN (keytool's -dname), whose CN is `cn`; else the subject is the CN alone. */
+  rdns?: readonly (readonly Ava[])[];
   san?: AltNames;
 }
 
@@ -44,33 +47,11 @@ export interface ResolvedSubject {
   altNames: AltNames;
 }
 
-/** Subject Name and SANs from --cn / --dname / --san: the CN is always a SAN too. */
-export function resolveSubject(input: SubjectInput): ResolvedSubject {
-  let name: Uint8Array;
-  let cn = input.cn;
-  try {
-    if (input.dname !== undefined) {
-      const rdns = parseDnString(input.dname);
-      const dnCn = rdns.flat().find((a) => a.oid === '2.5.4.3');
-      const dnCnText = dnCn ? readString(readRoot(dnCn.value, 'DN')) : undefined;
-      if (cn !== undefined && dnCnText !== undefined && dnCnText !== cn) {
-        throw usageError(`--cn ${cn} and the CN in --dname (${dnCnText}) differ`, 'give the name once: --dname "CN=mail.example.com, O=..." alone');
-      }
-      cn ??= dnCnText;
-      name = encodeName(rdns);
-    } else {
-      if (cn === undefined) throw usageError('give the server name: --cn mail.example.com (or --dname "CN=...")');
-      name = cnName(cn);
-    }
-  } catch (e) {
-    if (e instanceof CodecError) throw usageError(`--dname: ${e.message.replace(/^DN: /, '')}`, 'write it like keytool: --dname "CN=mail.example.com, OU=IT, O=Example, C=DE"');
-    throw e;
-  }
-  if (cn === undefined || cn === '') throw usageError('the subject has no CN', 'add --cn mail.example.com');
-  // CLI.md: the certificate always carries SAN DNS:<cn>, so the CN must be a host name (or an IP).
-  if (!isIpAddress(cn) && !isDnsName(cn)) {
-    throw usageError(`the CN "${cn}" is not a host name; the certificate names the server clients connect to`, 'give the DNS name: --cn mail.example.com (or CN=mail.example.com in --dname)');
-  }
+/** Subject Name and SANs: the CN, which must be a host name or an IP address, is always a SAN too (CLI.md). */
+export function resolveSubject(input: SubjectRequest): ResolvedSubject {
+  const { cn } = input;
+  if (!isIpAddress(cn) && !isDnsName(cn)) throw new NotAHostName(cn);
+  const name = input.rdns !== undefined ? encodeName(input.rdns) : cnName(cn);
   const altNames: AltNames = { dns: [], ip: [] };
   if (isIpAddress(cn)) altNames.ip.push(cn);
   else altNames.dns.push(cn);
@@ -79,29 +60,17 @@ export function resolveSubject(input: SubjectInput): ResolvedSubject {
   return { name, cn, altNames };
 }
 
-export function keySpec(type: string, size: string | undefined, curve: string | undefined): KeySpec {
-  if (type === 'ec') {
-    const c = (curve ?? 'P-256').toUpperCase().replace(/^SECP256R1$|^PRIME256V1$/, 'P-256').replace(/^SECP384R1$/, 'P-384');
-    if (c !== 'P-256' && c !== 'P-384') throw usageError(`--curve ${curve ?? ''}: use P-256 or P-384`);
-    return { type: 'ec', curve: c };
-  }
-  if (type !== 'rsa') throw usageError(`--key-type ${type}: use rsa or ec`);
-  const bits = Number(size ?? 2048);
-  if (bits !== 2048 && bits !== 3072 && bits !== 4096) throw usageError(`--key-size ${size ?? ''}: use 2048, 3072 or 4096`);
-  return { type: 'rsa', bits };
-}
-
-export function parseDays(days: string | undefined): number {
-  const n = Number(days ?? DEFAULT_DAYS);
-  if (!Number.isInteger(n) || n < 1 || n > 36500) throw usageError(`--days ${days ?? ''}: give a whole number of days from 1 to 36500`);
-  return n;
+/** "DNS:mail.example.com", "IP:192.0.2.10": the names as keytool and openssl show them. */
+export function altNameList(names: AltNames): string[] {
+  return [...names.dns.map((d) => `DNS:${d}`), ...names.ip.map((i) => `IP:${i}`)];
 }
 
 export interface SelfSignedInput {
   subject: ResolvedSubject;
   key: KeySpec;
   days: number;
-  sigAlg?: string;
+  /** The key type's default (SHA-256) when not given. */
+  sigAlg?: SignatureAlgorithmName;
   now?: Date;
 }
 
@@ -118,14 +87,10 @@ function randomSerial(): Uint8Array {
   return new Uint8Array(s);
 }
 
-function pickSignatureAlgorithm(key: KeyObject, requested: string | undefined): SignatureAlgorithmName {
+function pickSignatureAlgorithm(key: KeyObject, requested: SignatureAlgorithmName | undefined): SignatureAlgorithmName {
   if (requested === undefined) return defaultSignatureAlgorithm(key);
-  const match = Object.keys(signatureAlgorithms).find((n) => n.toLowerCase() === requested.toLowerCase());
-  if (match === undefined || !isSignatureAlgorithmName(match)) {
-    throw usageError(`--sig-alg ${requested}: use one of ${Object.keys(signatureAlgorithms).join(', ')}`);
-  }
-  if (signatureAlgorithms[match].key !== key.asymmetricKeyType) throw usageError(`--sig-alg ${requested} does not fit a ${String(key.asymmetricKeyType).toUpperCase()} key`);
-  return match;
+  if (signatureAlgorithms[requested].key !== key.asymmetricKeyType) throw usageError(`${requested} does not fit a ${String(key.asymmetricKeyType).toUpperCase()} key`);
+  return requested;
 }
 
 export async function makeSelfSigned(input: SelfSignedInput): Promise<SelfSigned> {
@@ -171,7 +136,7 @@ export interface KeystoreTarget {
   force: boolean;
   storePassword: (isNew: boolean) => Promise<string>;
   keyPassword: (alias: string, storepass: string) => Promise<string>;
-  /** --key-mode / --key-group. */
+  /** Who may read the keystore besides its owner (--key-mode / --key-group). */
   access?: FileAccess;
 }
 
@@ -187,7 +152,7 @@ export interface KeystoreResult {
  * key is generated, so a refusal costs nothing and writes nothing. The keystore's lock is held
  * from the read to the write, so a concurrent update is neither lost nor overwritten.
  */
-export function genkeyIntoKeystore(target: KeystoreTarget, subject: ResolvedSubject, make: () => Promise<SelfSigned>): Promise<KeystoreResult> {
+function genkeyIntoKeystore(target: KeystoreTarget, subject: ResolvedSubject, make: () => Promise<SelfSigned>): Promise<KeystoreResult> {
   return withFileLock(target.path, 'keystore', () => genkeyLocked(target, subject, make));
 }
 
@@ -209,10 +174,8 @@ async function genkeyLocked(target: KeystoreTarget, subject: ResolvedSubject, ma
     ks.checkAliasFits(store.type, alias, aliasFrom);
     const same = store.entries.find((e) => e.alias.toLowerCase() === alias);
     if (same) {
-      throw ruleError(
-        `${target.path}: refused: alias "${same.alias}" already exists (${same.kind === 'key' ? 'a key entry' : 'a trusted certificate'})`,
-        same.kind === 'key' ? 'a keystore holds one server key: use a new keystore file, or --force to replace the whole keystore' : 'choose another --alias',
-      );
+      const what = same.kind === 'key' ? 'a key entry' : 'a trusted certificate';
+      throw new AliasTaken(`${target.path}: refused: alias "${same.alias}" already exists (${what})`, ExitCode.ruleBroken, same.alias, same.kind === 'key');
     }
   }
   const created = new Date();
@@ -223,4 +186,61 @@ async function genkeyLocked(target: KeystoreTarget, subject: ResolvedSubject, ma
   store.entries.push({ kind: 'key', alias, created, chain: [made.cert], privateKey: made.pkcs8 });
   await ks.writeKeystoreFile(target.path, store, storepass, () => Promise.resolve(keypass), { create: isNew, force: target.force, access: target.access });
   return { path: target.path, type: store.type, alias, created: isNew };
+}
+
+/** A PEM key file (unencrypted PKCS#8, mode 0600 or `access`) and certificate file. */
+export interface FilesTarget {
+  keyFile: string;
+  certFile: string;
+  /** Replace files that exist (else they are refused before a key is made). */
+  overwrite: boolean;
+  access?: FileAccess;
+}
+
+export interface FilesResult {
+  keyFile: string;
+  certFile: string;
+  /** The mode the key file got; undefined for a stream or device. */
+  keyMode: number | undefined;
+}
+
+async function genkeyIntoFiles(target: FilesTarget, make: () => Promise<SelfSigned>): Promise<FilesResult> {
+  if (!target.overwrite) {
+    assertCanCreate(target.keyFile, 'private key');
+    assertCanCreate(target.certFile, 'certificate');
+  }
+  const made = await make();
+  const [key] = writeFilesAtomic([
+    { path: target.keyFile, data: new TextEncoder().encode(encodePem('PRIVATE KEY', made.pkcs8)), opts: { overwrite: target.overwrite, secret: true, access: target.access, what: 'private key' } },
+    { path: target.certFile, data: new TextEncoder().encode(encodePem('CERTIFICATE', made.cert)), opts: { overwrite: target.overwrite, mode: 0o644, what: 'certificate' } },
+  ]);
+  return { keyFile: target.keyFile, certFile: target.certFile, keyMode: key?.mode };
+}
+
+export interface GenkeyInput extends Omit<SelfSignedInput, 'now'> {
+  target: { keystore: KeystoreTarget } | { files: FilesTarget };
+  /** Runs around the key generation, the one slow step (the command shows a spinner on a terminal). */
+  generating?: (work: Promise<SelfSigned>) => Promise<SelfSigned>;
+}
+
+export interface GenkeyResult {
+  keystore?: KeystoreResult;
+  files?: FilesResult;
+  certificate: CertSummary;
+  /** The certificate's subjectAltNames, "DNS:name" and "IP:address". */
+  altNames: string[];
+}
+
+/** `mailcert genkey`: the key and its certificate, written into a keystore or a PEM key and certificate file. */
+export async function genkey(input: GenkeyInput): Promise<GenkeyResult> {
+  let cert: Uint8Array | undefined;
+  const make = async (): Promise<SelfSigned> => {
+    const work = makeSelfSigned(input);
+    const made = await (input.generating ? input.generating(work) : work);
+    cert = made.cert;
+    return made;
+  };
+  const written = 'keystore' in input.target ? { keystore: await genkeyIntoKeystore(input.target.keystore, input.subject, make) } : { files: await genkeyIntoFiles(input.target.files, make) };
+  if (cert === undefined) throw new Error('genkey wrote no certificate');
+  return { ...written, certificate: certSummary(cert), altNames: altNameList(input.subject.altNames) };
 }

@@ -11,6 +11,7 @@ import { checkAliasFits, readKeystoreFile, typeForNewStore, writeKeystoreFile, t
 import { sameBytes } from '../crypto/keys.js';
 import { uniqueCerts } from './chain.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
+import { AliasTaken } from './errors.js';
 import { aliasFromCert } from './import.js';
 
 export interface ImportChainInput {
@@ -68,7 +69,7 @@ async function addCertificates(input: ImportChainInput, certs: ReturnType<typeof
     let alias = input.alias !== undefined ? (i === 0 ? input.alias : `${input.alias}-${i}`) : aliasFromCert(c);
     if (input.alias !== undefined) checkAliasFits(store.type, alias.toLowerCase(), { option: '--alias' });
     if (input.alias !== undefined && taken.has(alias.toLowerCase())) {
-      throw new MailcertError(`${input.path}: alias "${alias}" already exists`, ExitCode.usage, 'choose another --alias');
+      throw new AliasTaken(`${input.path}: alias "${alias}" already exists`, ExitCode.usage, alias);
     }
     for (let n = 2; taken.has(alias.toLowerCase()); n++) alias = `${aliasFromCert(c)}-${n}`;
     taken.add(alias.toLowerCase());

@@ -9,7 +9,7 @@ import { rootCertificates } from 'node:tls';
 import type { StoredEntry, StoredKeyEntry } from '../codec/model.js';
 import type { CertInfo } from '../codec/x509.js';
 import { decodePem } from '../codec/pem.js';
-import { ExitCode, MailcertError, inputError, usageError } from '../errors.js';
+import { ExitCode, MailcertError, inputError } from '../errors.js';
 import { exists, type FileAccess } from '../keystore/files.js';
 import { withFileLock } from '../keystore/lock.js';
 import { enforceRule } from '../keystore/rules.js';
@@ -17,6 +17,7 @@ import { checkAliasFits, readKeystoreFile, typeForNewStore, writeKeystoreFile, t
 import { privateKeyFromPkcs8, sameBytes, spkiOf } from '../crypto/keys.js';
 import { buildChain, uniqueCerts } from './chain.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
+import { AliasTaken, IssuerMissing, NoCertificateForKey, RootNotTrusted } from './errors.js';
 
 export interface ImportInput {
   path: string;
@@ -98,12 +99,6 @@ function chainPool(input: ImportInput, certs: CertInfo[], store: Keystore, extra
   return { pool: [...certs, ...trusted, ...uniqueCerts(extra), ...roots], trusted: [...trusted, ...roots] };
 }
 
-const notEstablished = (path: string, missing: string | undefined): MailcertError =>
-  inputError(
-    `${path}: refused: cannot build the chain from the reply: no certificate for the issuer "${missing ?? '?'}"`,
-    'give the CA bundle with the intermediate(s) in --file, or first run mailcert import-chain --file ca-chain.pem',
-  );
-
 async function installReply(input: ImportInput, certs: CertInfo[], leaf: CertInfo, entry: StoredKeyEntry, store: Keystore, storepass: string): Promise<ImportResult> {
   const current = entry.chain[0];
   if (certs.length === 1 && current && sameBytes(current, leaf.der)) {
@@ -111,11 +106,11 @@ async function installReply(input: ImportInput, certs: CertInfo[], leaf: CertInf
   }
   const { pool, trusted } = chainPool(input, certs, store, entry.chain.slice(1));
   const built = buildChain(leaf, pool);
-  if (!built.complete) throw notEstablished(input.path, built.missingIssuer);
+  if (!built.complete) throw new IssuerMissing(input.path, built.missingIssuer ?? '?');
   const root = built.chain[built.chain.length - 1] as CertInfo;
   if (!trusted.some((t) => sameBytes(t.der, root.der))) {
     const ok = await input.confirm('The root certificate of this reply is not trusted by the keystore. Install the reply anyway?', certSummary(root));
-    if (!ok) throw new MailcertError(`${input.path}: the reply was not installed`, ExitCode.usage, 'trust the root first: mailcert import-chain --file root.pem');
+    if (!ok) throw new RootNotTrusted(input.path);
   }
   entry.chain = built.chain.map((c) => c.der);
   await writeKeystoreFile(input.path, store, storepass, (alias) => input.keyPassword(alias, storepass), { create: false, force: false, access: input.access });
@@ -125,11 +120,11 @@ async function installReply(input: ImportInput, certs: CertInfo[], leaf: CertInf
 async function importKeyPair(input: ImportInput, certs: CertInfo[], store: Keystore, storepass: string, isNew: boolean): Promise<ImportResult> {
   const spki = spkiOf(privateKeyFromPkcs8(input.key as Uint8Array));
   const leaf = certs.find((c) => sameBytes(c.spki, spki));
-  if (!leaf) throw inputError(`none of the ${certs.length} certificate(s) in --file matches the key in --key`, 'give the certificate issued for this key');
+  if (!leaf) throw new NoCertificateForKey(certs.length);
   const alias = (input.alias ?? aliasFromCert(leaf, true)).toLowerCase();
   if (input.alias !== undefined) checkAliasFits(store.type, alias, { option: '--alias' });
   const clash = findAlias(store, alias);
-  if (clash) throw usageError(`${input.path}: alias "${clash.alias}" already exists`, 'choose another --alias');
+  if (clash) throw new AliasTaken(`${input.path}: alias "${clash.alias}" already exists`, ExitCode.usage, clash.alias);
   const { pool } = chainPool(input, certs, store);
   const built = buildChain(leaf, pool);
   store.entries.push({ kind: 'key', alias, created: new Date(), chain: built.chain.map((c) => c.der), privateKey: input.key as Uint8Array });
@@ -144,7 +139,7 @@ async function addTrusted(input: ImportInput, certs: CertInfo[], store: Keystore
   const alias = input.alias ?? aliasFromCert(cert);
   if (input.alias !== undefined) checkAliasFits(store.type, alias.toLowerCase(), { option: '--alias' });
   const clash = findAlias(store, alias);
-  if (clash) throw usageError(`${input.path}: alias "${clash.alias}" already exists`, 'choose another --alias');
+  if (clash) throw new AliasTaken(`${input.path}: alias "${clash.alias}" already exists`, ExitCode.usage, clash.alias);
   const entries: StoredEntry[] = [...store.entries, { kind: 'trusted', alias, created: new Date(), cert: cert.der }];
   // The rule first: a refusal must not be preceded by a pointless question.
   enforceRule(input.path, entries);

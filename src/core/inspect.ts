@@ -4,23 +4,7 @@
  * key, a CRL, or a JKS / JCEKS / PKCS#12 keystore. A key is described, never decrypted unless the
  * user gave its passphrase, and no key material is ever part of the report.
  *
- * The --json shape is the report itself; a member is present only when the file holds that kind
- * of object (a PEM file may hold several kinds: a key followed by its chain):
- *
- *   { "file": "mail.pem" (or "standard input"), "format": "PEM" | "DER" | "PKCS7" | "JKS" | "JCEKS" | "PKCS12",
- *     "certificates": [ { "subject", "issuer", "serial", "notBefore", "notAfter", "daysLeft",
- *         "publicKey": "RSA 2048", "signatureAlgorithm", "subjectAltNames": ["DNS:a", "IP:1.2.3.4"],
- *         "keyUsage": [..] | null, "extendedKeyUsage": [..] | null,
- *         "basicConstraints": { "ca", "pathLen" } | null, "selfSigned", "sha256", "sha1",
- *         "publicKeySha256" } ],
- *     "request": { "subject", "publicKey", "signatureAlgorithm", "signatureValid", "subjectAltNames",
- *         "keyUsage", "extendedKeyUsage", "basicConstraints",
- *         "extensions": [ { "oid", "name", "critical" } ], "publicKeySha256" },
- *     "key": { "form", "encrypted", "encryption": string | null, "algorithm": string | null,
- *         "publicKey": string | null, "publicKeySha256": string | null },
- *     "crl": { "issuer", "thisUpdate", "nextUpdate": string | null, "revoked", "crlNumber": string | null },
- *     "keystore": { "type", "integrityChecked", "entries": [ as in list --json ] },
- *     "notes": [ "..." ] }
+ * output/inspect.ts prints the report, as text or as the --json document it describes.
  *
  * publicKeySha256 is the SHA-256 of the DER SubjectPublicKeyInfo (`openssl pkey -pubout -outform
  * DER | sha256sum`): equal values mean the key and the certificate belong together.
@@ -41,7 +25,8 @@ import { codecToUser, decodeKeystore, keystoreType, type StoreType } from '../ke
 import { privateKeyObject } from '../keystore/private-key.js';
 import { certSummary, describeKey as keyText, type CertSummary } from './cert-summary.js';
 import { isSelfSigned } from './chain.js';
-import { fingerprint, listJson, listKeystore, type ListReport } from './list.js';
+import { WrongPassphrase } from './errors.js';
+import { fingerprint, listKeystore, type ListReport } from './list.js';
 
 export interface BasicConstraintsInfo {
   ca: boolean;
@@ -106,7 +91,7 @@ export interface InspectReport {
   request?: InspectedRequest;
   key?: InspectedKey;
   crl?: InspectedCrl;
-  /** The keystore listing (core/list.ts); the JSON member is keystoreJson's shape. */
+  /** The keystore listing (core/list.ts). */
   keystore?: ListReport;
   notes?: string[];
 }
@@ -154,7 +139,7 @@ export async function inspectBytes(path: string, bytes: Uint8Array, secrets: Ins
     return await inspectContent(path, bytes, secrets, now);
   } catch (e) {
     if (e instanceof CodecError && e.kind === 'password') {
-      throw inputError(`${path}: the passphrase for this key is incorrect`, 'check the passphrase given with --passin-env VAR or --passin-file FILE, or leave it out to inspect without decrypting');
+      throw new WrongPassphrase(path);
     }
     throw codecToUser(e, path, 'input');
   }
@@ -385,17 +370,4 @@ function traditionalDerKey(der: Uint8Array): InspectedKey | undefined {
     }
   }
   return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// JSON
-
-/** The keystore member: list --json's shape plus whether the integrity digest or MAC was checked. */
-export function keystoreJson(report: ListReport): unknown {
-  return { ...(listJson(report) as object), integrityChecked: report.integrityChecked };
-}
-
-export function inspectJson(report: InspectReport): unknown {
-  const { keystore, ...rest } = report;
-  return keystore === undefined ? rest : { ...rest, keystore: keystoreJson(keystore) };
 }

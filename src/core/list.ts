@@ -1,9 +1,8 @@
 /**
- * `mailcert list`: what `keytool -list [-v]` shows, as data. The JSON shape is CLI.md's:
- * {"type", "entries": [{"alias", "kind", "created", "chain": [{"subject", "issuer", "notBefore",
- * "notAfter", "sha256"}]}]}. The plain listing needs only each entry's fingerprint (as keytool's
- * does), so certificates are parsed only for -v and --json: a 10,000-entry truststore lists in
- * a fraction of keytool's time.
+ * `mailcert list`: what `keytool -list [-v]` shows, as data (output/list.ts prints it, as text
+ * or JSON). The plain listing needs only each entry's fingerprint (as keytool's does), so
+ * certificates are parsed only for -v and --json: a 10,000-entry truststore lists in a fraction
+ * of keytool's time.
  */
 import { hash } from 'node:crypto';
 import type { Keystore } from '../keystore/keystore.js';
@@ -76,26 +75,4 @@ function summarizeIn(path: string, alias: string, count: number, i: number, der:
   } catch (e) {
     throw damagedPart(e, path, count === 1 ? `the certificate of entry "${alias}"` : `certificate ${i + 1} of entry "${alias}"`);
   }
-}
-
-/** The documented --json shape (CLI.md), without the fields only the human view uses. */
-export function listJson(report: ListReport): unknown {
-  return {
-    type: report.type,
-    entries: report.entries.map((e) => ({
-      alias: e.alias,
-      kind: e.kind,
-      created: e.created.toISOString(),
-      chain: e.chain.map((c) => ({
-        subject: c.subject,
-        issuer: c.issuer,
-        notBefore: c.notBefore,
-        notAfter: c.notAfter,
-        sha256: c.sha256,
-        serial: c.serial,
-        signatureAlgorithm: c.signatureAlgorithm,
-        publicKey: c.publicKey,
-      })),
-    })),
-  };
 }

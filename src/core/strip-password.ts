@@ -7,8 +7,8 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { encodePem } from '../codec/pem.js';
-import { usageError } from '../errors.js';
 import { assertCanCreate, writeFilesAtomic, type FileAccess, type FileToWrite } from '../keystore/files.js';
+import { KeyFormatMismatch } from './errors.js';
 
 export type KeyFormat = 'pkcs8' | 'pkcs1' | 'sec1' | 'der';
 
@@ -22,10 +22,10 @@ export function encodeKey(pkcs8: Uint8Array, format: KeyFormat): Uint8Array {
     case 'der':
       return pkcs8;
     case 'pkcs1':
-      if (key.asymmetricKeyType !== 'rsa') throw usageError(`--format pkcs1 is for RSA keys; this is an ${String(key.asymmetricKeyType).toUpperCase()} key`, 'use --format sec1 for EC keys, or pkcs8');
+      if (key.asymmetricKeyType !== 'rsa') throw new KeyFormatMismatch('pkcs1', String(key.asymmetricKeyType).toUpperCase());
       return enc.encode(encodePem('RSA PRIVATE KEY', key.export({ type: 'pkcs1', format: 'der' })));
     case 'sec1':
-      if (key.asymmetricKeyType !== 'ec') throw usageError(`--format sec1 is for EC keys; this is an ${String(key.asymmetricKeyType).toUpperCase()} key`, 'use --format pkcs1 for RSA keys, or pkcs8');
+      if (key.asymmetricKeyType !== 'ec') throw new KeyFormatMismatch('sec1', String(key.asymmetricKeyType).toUpperCase());
       return enc.encode(encodePem('EC PRIVATE KEY', key.export({ type: 'sec1', format: 'der' })));
   }
 }
@@ -46,15 +46,49 @@ export function checkOutputs(o: StripOutput): void {
   if (o.certOut !== undefined && o.certOut !== '-') assertCanCreate(o.certOut, 'certificate file');
 }
 
-/** Writes the key (and chain); returns the mode the key file got, undefined when it went to a stream or device. */
-export function writeStripped(o: StripOutput, pkcs8: Uint8Array, chain: readonly Uint8Array[], toStdout: (data: Uint8Array) => void): number | undefined {
-  const key = encodeKey(pkcs8, o.format);
-  const pem = new TextEncoder().encode(chain.map((c) => encodePem('CERTIFICATE', c)).join(''));
+/** The key to write, and where it came from. */
+export interface KeyToStrip {
+  pkcs8: Uint8Array;
+  /** The entry's chain, leaf first (a key file has none). */
+  chain: readonly Uint8Array[];
+  /** "mail.key (encrypted PKCS#8)", "JKS keystore james.jks, entry \"james\"". */
+  from: string;
+  /** The key file it came from, when it came from one. */
+  file?: string;
+  wasEncrypted: boolean;
+}
+
+export interface StripResult {
+  from: string;
+  /** The key file read, when the key came from one. */
+  file: string | undefined;
+  keyFile: string;
+  format: KeyFormat;
+  wasEncrypted: boolean;
+  certFile: string | null;
+  chainLength: number;
+  /** The mode the key file got; undefined when it went to a stream or device. */
+  keyMode: number | undefined;
+}
+
+/** Writes the key (and chain): both files or neither. */
+export function writeStripped(o: StripOutput, key: KeyToStrip, toStdout: (data: Uint8Array) => void): StripResult {
+  const encoded = encodeKey(key.pkcs8, o.format);
+  const pem = new TextEncoder().encode(key.chain.map((c) => encodePem('CERTIFICATE', c)).join(''));
   const files: FileToWrite[] = [];
-  if (o.keyOut === '-') toStdout(key);
-  else files.push({ path: o.keyOut, data: key, opts: { overwrite: o.force, secret: true, access: o.access, what: 'private key' } });
+  if (o.keyOut === '-') toStdout(encoded);
+  else files.push({ path: o.keyOut, data: encoded, opts: { overwrite: o.force, secret: true, access: o.access, what: 'private key' } });
   if (o.certOut === '-') toStdout(pem);
   else if (o.certOut !== undefined) files.push({ path: o.certOut, data: pem, opts: { overwrite: o.force, mode: 0o644, what: 'certificate file' } });
   const written = writeFilesAtomic(files);
-  return o.keyOut === '-' ? undefined : written[0]?.mode;
+  return {
+    from: key.from,
+    file: key.file,
+    keyFile: o.keyOut,
+    format: o.format,
+    wasEncrypted: key.wasEncrypted,
+    certFile: o.certOut ?? null,
+    chainLength: key.chain.length,
+    keyMode: o.keyOut === '-' ? undefined : written[0]?.mode,
+  };
 }

@@ -5,60 +5,22 @@
  */
 import { parseCertificate, type CertInfo } from '../codec/x509.js';
 import { usageError } from '../errors.js';
-import { inspectServer, type ServerReport, type StartTlsProtocol, type VersionProbe } from '../net/connect.js';
+import { inspectServer, type ServerReport, type StartTlsProtocol } from '../net/connect.js';
 import { NetError } from '../net/errors.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
 import { checkDane } from './dane.js';
 import { connectionDetail, plaintextAuthCheck, protocolsCheck, sentRootNote, signatureScheme } from './live-checks.js';
 import type { TlsaRecord } from './tlsa.js';
-import type { Check } from './verify.js';
+import type { Check, ConnectionFailure, ServerFacts } from './verify.js';
 import { chainChecks, verdict, type CommonOptions, type VerifyReport } from './verify-offline.js';
+
+// The report types live in verify.ts, with the offline checks' (no import cycle between the two).
+export type { ConnectionFailure, ServerFacts };
 
 export interface Target {
   host: string;
   port: number;
   protocol?: StartTlsProtocol;
-}
-
-/** What the report shows of the server beside the checks. */
-export interface ServerFacts {
-  protocol: string;
-  mode: 'implicit' | 'starttls';
-  /** Where the mode came from: --starttls, a well-known port, or what the server did on another port. */
-  modeSource: 'option' | 'port' | 'detected';
-  servername?: string;
-  greeting?: string;
-  /** Stated inside TLS. */
-  capabilities: string[];
-  /** STARTTLS: stated in plaintext, before TLS. */
-  capabilitiesBeforeTls?: string[];
-  /** STARTTLS: the ways to authenticate offered before TLS ([] for none). */
-  authBeforeTls?: string[];
-  tlsVersion: string;
-  cipher: string;
-  /** The key exchange group ("X25519", "P-256"), when Node tells it. */
-  keyExchange?: string;
-  /** The handshake signature scheme where the key and version allow only one, else null (see signatureText). */
-  signatureScheme: string | null;
-  /** What can be said of the server's handshake signature. */
-  signatureText: string;
-  /** A stapled OCSP response came (it was asked for). */
-  ocspStapled: boolean;
-  /** With --protocols: each TLS version and whether the server accepts it. */
-  versions?: VersionProbe[];
-  /** What the server sent, leaf first, up to net/connect's MAX_CHAIN. */
-  chain: CertSummary[];
-  /** How many certificates the server sent: more than `chain` holds when the list was cut (a note says so). */
-  certificatesSent: number;
-  notes: string[];
-  timings: { connectMs: number; tlsMs: number };
-}
-
-/** A live target whose connection failed: the NetError's kind, the step it reached, its hint. */
-export interface ConnectionFailure {
-  error: NetError['kind'];
-  step: string;
-  hint: string | undefined;
 }
 
 export interface LiveResult {

@@ -11,60 +11,11 @@ import { MailcertError } from '../errors.js';
 import { readCertificates, readPrivateKey } from '../keystore/inputs.js';
 import { readKeystoreFile, recoverKey } from '../keystore/keystore.js';
 import { findRuleViolation } from '../keystore/rules.js';
-import { certSummary, type CertSummary } from './cert-summary.js';
-import { checkChain, type ChainVerdict, type Check } from './verify.js';
-import type { Anchors } from './anchors.js';
-import type { ConnectionFailure, ServerFacts } from './verify-live.js';
+import { certSummary } from './cert-summary.js';
+import { chainChecks, verdict, type Check, type CommonOptions, type VerifyReport } from './verify.js';
 
-export interface VerifyReport {
-  target: string;
-  ok: boolean;
-  /** The moment the checks were made for (ISO 8601): now, or verify --at. */
-  at: string;
-  checks: Check[];
-  /** The certification path the checks are about: leaf first, the trust anchor last when one was reached. */
-  path?: CertSummary[];
-  /** Live targets: what the server said and sent, or how the connection failed. */
-  server?: ServerFacts | ConnectionFailure;
-}
-
-export interface CommonOptions {
-  anchors: Anchors;
-  host?: string;
-  warnDays: number;
-  strict: boolean;
-  /** verify --at: every time-dependent check as of this moment; now when not given. */
-  at?: Date;
-  /** verify --allow-cn: a host name found only in the subject CN passes, with a note. */
-  allowCn?: boolean;
-}
-
-/** A report from its checks; `chain` when a chain was checked (its path goes into the report). */
-export function verdict(
-  target: string,
-  checks: Check[],
-  opts: Pick<CommonOptions, 'strict' | 'at'>,
-  extra: { path?: CertSummary[]; server?: ServerFacts | ConnectionFailure } = {},
-): VerifyReport {
-  const ok = checks.every((c) => c.status === 'ok' || (c.status === 'warn' && !opts.strict));
-  const report: VerifyReport = { target, ok, at: (opts.at ?? new Date()).toISOString(), checks };
-  if (extra.path !== undefined) report.path = extra.path;
-  if (extra.server !== undefined) report.server = extra.server;
-  return report;
-}
-
-/** The chain checks with the options every target shares. */
-export function chainChecks(chain: CertInfo[], opts: CommonOptions, host: string | undefined, anchors: Anchors = opts.anchors): ChainVerdict {
-  return checkChain({
-    chain,
-    anchors: anchors.certs,
-    anchorSource: anchors.source,
-    ...(host === undefined ? {} : { host }),
-    warnDays: opts.warnDays,
-    ...(opts.at === undefined ? {} : { at: opts.at }),
-    allowCn: opts.allowCn === true,
-  });
-}
+// verify's command files and core/verify-live.ts take these from here; they live in verify.ts.
+export { chainChecks, verdict, type CommonOptions, type VerifyReport };
 
 function keyMatch(leaf: CertInfo, pkcs8: Uint8Array): Check {
   const spki = spkiOf(privateKeyFromPkcs8(pkcs8));

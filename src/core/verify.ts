@@ -9,6 +9,10 @@
  */
 import type { CertInfo } from '../codec/x509.js';
 import { sameBytes } from '../crypto/keys.js';
+import type { VersionProbe } from '../net/connect.js';
+import type { NetError } from '../net/errors.js';
+import type { Anchors } from './anchors.js';
+import type { CertSummary } from './cert-summary.js';
 import { ipBytes } from '../codec/extensions.js';
 import { isIpAddress } from '../codec/ip.js';
 import { buildPath, DEFAULT_LIMITS, type BuildResult, type BuiltPath } from './path-building.js';
@@ -155,6 +159,99 @@ export function checkChain(input: ChainInput): ChainVerdict {
     listCheck('signature algorithm', problems.signatureAlgorithm, leaf.signatureAlgorithm.name),
   );
   return { checks, path };
+}
+
+/** One target's report: its checks and verdict, the path checked, and for a live target the server's side. */
+export interface VerifyReport {
+  target: string;
+  ok: boolean;
+  /** The moment the checks were made for (ISO 8601): now, or verify --at. */
+  at: string;
+  checks: Check[];
+  /** The certification path the checks are about: leaf first, the trust anchor last when one was reached. */
+  path?: CertSummary[];
+  /** Live targets: what the server said and sent, or how the connection failed. */
+  server?: ServerFacts | ConnectionFailure;
+}
+
+/** What the report shows of the server beside the checks. */
+export interface ServerFacts {
+  protocol: string;
+  mode: 'implicit' | 'starttls';
+  /** Where the mode came from: --starttls, a well-known port, or what the server did on another port. */
+  modeSource: 'option' | 'port' | 'detected';
+  servername?: string;
+  greeting?: string;
+  /** Stated inside TLS. */
+  capabilities: string[];
+  /** STARTTLS: stated in plaintext, before TLS. */
+  capabilitiesBeforeTls?: string[];
+  /** STARTTLS: the ways to authenticate offered before TLS ([] for none). */
+  authBeforeTls?: string[];
+  tlsVersion: string;
+  cipher: string;
+  /** The key exchange group ("X25519", "P-256"), when Node tells it. */
+  keyExchange?: string;
+  /** The handshake signature scheme where the key and version allow only one, else null (see signatureText). */
+  signatureScheme: string | null;
+  /** What can be said of the server's handshake signature. */
+  signatureText: string;
+  /** A stapled OCSP response came (it was asked for). */
+  ocspStapled: boolean;
+  /** With --protocols: each TLS version and whether the server accepts it. */
+  versions?: VersionProbe[];
+  /** What the server sent, leaf first, up to net/connect's MAX_CHAIN. */
+  chain: CertSummary[];
+  /** How many certificates the server sent: more than `chain` holds when the list was cut (a note says so). */
+  certificatesSent: number;
+  notes: string[];
+  timings: { connectMs: number; tlsMs: number };
+}
+
+/** A live target whose connection failed: the NetError's kind, the step it reached, its hint. */
+export interface ConnectionFailure {
+  error: NetError['kind'];
+  step: string;
+  hint: string | undefined;
+}
+
+/** What every target of one run shares. */
+export interface CommonOptions {
+  anchors: Anchors;
+  host?: string;
+  warnDays: number;
+  strict: boolean;
+  /** verify --at: every time-dependent check as of this moment; now when not given. */
+  at?: Date;
+  /** verify --allow-cn: a host name found only in the subject CN passes, with a note. */
+  allowCn?: boolean;
+}
+
+/** A report from its checks; `chain` when a chain was checked (its path goes into the report). */
+export function verdict(
+  target: string,
+  checks: Check[],
+  opts: Pick<CommonOptions, 'strict' | 'at'>,
+  extra: { path?: CertSummary[]; server?: ServerFacts | ConnectionFailure } = {},
+): VerifyReport {
+  const ok = checks.every((c) => c.status === 'ok' || (c.status === 'warn' && !opts.strict));
+  const report: VerifyReport = { target, ok, at: (opts.at ?? new Date()).toISOString(), checks };
+  if (extra.path !== undefined) report.path = extra.path;
+  if (extra.server !== undefined) report.server = extra.server;
+  return report;
+}
+
+/** The chain checks with the options every target shares. */
+export function chainChecks(chain: CertInfo[], opts: CommonOptions, host: string | undefined, anchors: Anchors = opts.anchors): ChainVerdict {
+  return checkChain({
+    chain,
+    anchors: anchors.certs,
+    anchorSource: anchors.source,
+    ...(host === undefined ? {} : { host }),
+    warnDays: opts.warnDays,
+    ...(opts.at === undefined ? {} : { at: opts.at }),
+    allowCn: opts.allowCn === true,
+  });
 }
 
 /** RFC 6125 6.4: a wildcard only as the whole left-most label, matching exactly one label. */

@@ -1,10 +1,31 @@
 /**
- * Human rendering of `mailcert list` (the JSON shape lives in core/list.ts). Aliases, names and
- * the file name come from the keystore and the command line: each is escaped with shown().
+ * What `mailcert list` prints: keytool -list's text (-v: every certificate), or with --json
+ * README's document: {"type", "entries": [{"alias", "kind", "created", "chain": [summary, ...]}]},
+ * sorted by alias. Aliases, names and the file name come from the keystore and the command line:
+ * in the text each is escaped with shown(); the JSON keeps them exact.
  */
 import type { ListReport } from '../core/list.js';
 import { shown } from '../display.js';
-import type { Paint } from './style.js';
+import type { GlobalOptions, Io } from '../io.js';
+import { painter, type Paint } from './style.js';
+import { summaryJson, type SummaryJson } from './summary.js';
+
+export interface ListJson {
+  type: string;
+  entries: { alias: string; kind: 'key' | 'trusted' | 'secret'; created: string; chain: SummaryJson[] }[];
+}
+
+export function listJson(report: ListReport): ListJson {
+  return {
+    type: report.type,
+    entries: report.entries.map((e) => ({ alias: e.alias, kind: e.kind, created: e.created.toISOString(), chain: e.chain.map(summaryJson) })),
+  };
+}
+
+export async function showList(io: Io, opts: GlobalOptions, report: ListReport, verbose: boolean): Promise<void> {
+  if (opts.json) io.out(JSON.stringify(listJson(report), null, 2) + '\n');
+  else if (!opts.quiet) io.out(renderList(report, verbose, await painter(io, opts)));
+}
 
 const kindLabel = { key: 'PrivateKeyEntry', trusted: 'trustedCertEntry', secret: 'SecretKeyEntry' } as const;
 

@@ -3,7 +3,7 @@
  * search, many endpoints). It appears only after `delayMs`, never in a pipe, with --json or
  * --quiet, and it erases its line when done, so quick commands print exactly what they did before.
  */
-import type { GlobalOptions, Io } from '../cli/io.js';
+import type { GlobalOptions, Io } from '../io.js';
 import { shown } from '../display.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];

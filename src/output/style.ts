@@ -4,7 +4,7 @@
  * for it at start-up.
  */
 import type { ChalkInstance } from 'chalk';
-import type { GlobalOptions, Io } from '../cli/io.js';
+import type { GlobalOptions, Io } from '../io.js';
 
 export function useColor(io: Io, opts: GlobalOptions, stream: 'out' | 'err' = 'out'): boolean {
   const tty = stream === 'out' ? io.stdoutIsTTY : io.stderrIsTTY;
@@ -25,3 +25,8 @@ export async function painter(io: Io, opts: GlobalOptions, stream: 'out' | 'err'
 }
 
 export const day = (iso: string): string => iso.slice(0, 10);
+
+/** "mode 0640" for messages; what a key written to a stream or device has instead. */
+export function modeText(mode: number | undefined): string {
+  return mode === undefined ? 'a stream or device: no file mode' : `mode ${mode.toString(8).padStart(4, '0')}`;
+}

@@ -1,6 +1,7 @@
 /**
- * Human summaries of what a command wrote: files, the certificate's names, expiry and
- * fingerprint. Names come from certificates: escaped with shown().
+ * Certificate summaries: as lines for people (what a command wrote: names, expiry, fingerprint;
+ * names come from certificates and are escaped with shown()), and as the README's JSON
+ * "certificate summary".
  */
 import type { CertSummary } from '../core/cert-summary.js';
 import { shown } from '../display.js';
@@ -16,4 +17,21 @@ export function renderCertLines(c: CertSummary, altNames: readonly string[], pai
     `  valid     ${day(c.notBefore)} to ${day(c.notAfter)} (${paint.green(`${days} days`)})`,
     `  SHA-256   ${c.sha256}`,
   ];
+}
+
+/** README "JSON shapes": the certificate summary. */
+export type SummaryJson = Pick<CertSummary, 'subject' | 'issuer' | 'notBefore' | 'notAfter' | 'sha256' | 'serial' | 'signatureAlgorithm' | 'publicKey'>;
+
+/** The summary's members in their documented order. */
+export function summaryJson(c: CertSummary): SummaryJson {
+  return {
+    subject: c.subject,
+    issuer: c.issuer,
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    sha256: c.sha256,
+    serial: c.serial,
+    signatureAlgorithm: c.signatureAlgorithm,
+    publicKey: c.publicKey,
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { shown } from '../display.js';
 import type { Paint } from './style.js';
-import type { VerifyReport } from '../core/verify-offline.js';
+import type { VerifyReport } from '../core/verify.js';
 
 export function renderVerify(reports: readonly VerifyReport[], paint: Paint, extra: (r: VerifyReport) => string[] = () => []): string {
   const lines: string[] = [];

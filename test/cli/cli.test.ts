@@ -26,6 +26,28 @@ test('each subcommand has examples-first help with options and exit codes', () =
   }
 });
 
+/** The codes a command's help (or with no command, the program's) lists under "Exit codes:", its last section. */
+function exitCodes(command?: string): number[] {
+  const help = mailcert(command === undefined ? ['--help'] : [command, '--help']).stdout;
+  const section = help.slice(help.indexOf('\nExit codes:\n'));
+  assert.match(section, /^\nExit codes:\n(  \d+  .+\n)+\n*$/, `${command ?? 'mailcert'}: the exit codes end the help`);
+  return [...section.matchAll(/^ {2}(\d+) {2}/gm)].map((m) => Number(m[1]));
+}
+
+test('each command lists the exit codes it can end with, and only those', () => {
+  // Only verify reports problems (1) and talks to servers (5); only what writes a keystore meets its rule (4);
+  // only what may prompt (a password, a question) can be cancelled there (130).
+  assert.deepEqual(exitCodes('hash'), [0, 2, 3]);
+  assert.deepEqual(exitCodes('completion'), [0, 2]);
+  assert.deepEqual(exitCodes('list'), [0, 2, 3, 130]);
+  assert.deepEqual(exitCodes('inspect'), [0, 2, 3, 130]);
+  assert.deepEqual(exitCodes('certreq'), [0, 2, 3, 130]);
+  assert.deepEqual(exitCodes('strip-password'), [0, 2, 3, 130]);
+  for (const c of ['genkey', 'import', 'import-chain', 'export']) assert.deepEqual(exitCodes(c), [0, 2, 3, 4, 130], c);
+  assert.ok(exitCodes('verify').includes(5));
+  assert.deepEqual(exitCodes(), [0, 1, 2, 3, 4, 5, 130], 'mailcert --help lists them all');
+});
+
 test('--version prints the package version', () => {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
   const r = mailcert(['--version']);

@@ -1,7 +1,8 @@
 // --key-mode and --key-group parsing: octal modes without "other" bits, groups by name or number.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { groupId, keyAccess, modeText, parseKeyMode } from '../../src/cli/key-access.js';
+import { groupId, keyAccess, parseKeyMode } from '../../src/cli/key-access.js';
+import { modeText } from '../../src/output/style.js';
 import { MailcertError } from '../../src/errors.js';
 import { run } from '../helpers/tools.js';
 

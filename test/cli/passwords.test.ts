@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PasswordResolver } from '../../src/cli/passwords.js';
-import type { Io } from '../../src/cli/io.js';
+import type { Io } from '../../src/io.js';
 import { MailcertError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tools.js';
 

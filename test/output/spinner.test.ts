@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withSpinner } from '../../src/output/spinner.js';
-import type { Io } from '../../src/cli/io.js';
+import type { Io } from '../../src/io.js';
 
 function io(stderrIsTTY: boolean): Io & { written: string } {
   const o = {

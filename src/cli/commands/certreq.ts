@@ -1,33 +1,47 @@
-/** mailcert certreq: options -> key (keystore entry or PEM file) -> core certreq -> PEM. */
-import type { Io } from '../io.js';
-import { str, type Opts } from '../options.js';
-import { PasswordResolver } from '../passwords.js';
+/** mailcert certreq: a PKCS#10 request for a keystore's key entry or a PEM key (core/certreq.ts). */
+import type { CommandDef } from '../command.js';
+import { keystoreOption } from '../command.js';
 import { mayOverwrite } from '../confirm.js';
+import { str, type Opts } from '../options.js';
+import { PasswordResolver, passwordOptions } from '../passwords.js';
 import { selectKeyEntry } from '../select.js';
-import { makeCertreq } from '../../core/certreq.js';
-import { parseSanList, type AltNames } from '../../codec/extensions.js';
-import { CodecError } from '../../codec/errors.js';
-import { encodePem } from '../../codec/pem.js';
-import { formatDn } from '../../codec/x509.js';
-import { shown } from '../../display.js';
-import { usageError } from '../../errors.js';
-import { readKeystoreFile, recoverKey } from '../../keystore/keystore.js';
-import { readPrivateKey } from '../../keystore/inputs.js';
+import { sanOption, subjectInFlags, subjectOptions } from '../subject.js';
+import type { Io } from '../../io.js';
+import { ExitCode, usageError } from '../../errors.js';
+import { makeCertreq, writeCertreq, type Certreq } from '../../core/certreq.js';
 import { damagedPart } from '../../keystore/damaged.js';
-import { writeFileAtomic } from '../../keystore/files.js';
+import { readPrivateKey } from '../../keystore/inputs.js';
+import { readKeystoreFile, recoverKey } from '../../keystore/keystore.js';
+import { showCertreq } from '../../output/certreq.js';
 
-export async function run(io: Io, opts: Opts): Promise<void> {
+export const command: CommandDef = {
+  name: 'certreq',
+  summary: 'make a certificate signing request (PKCS#10) for a keystore entry or a PEM key',
+  examples: ['mailcert certreq -k james.jks --out james.csr', 'mailcert certreq --key mail.key --cn mail.example.com --san DNS:smtp.example.com > mail.csr'],
+  options: [
+    keystoreOption(),
+    { flags: '--alias <name>', description: 'the key entry (default: the one key entry)' },
+    { flags: '--key <file>', description: 'a PEM or DER private key instead of a keystore' },
+    { flags: '--cn <name>', description: 'subject CN (default: from the entry certificate)' },
+    { flags: '--dname <dn>', description: 'full subject, keytool syntax' },
+    { flags: '--san <list>', description: 'subjectAltNames to request: DNS:name,IP:address,...' },
+    { flags: '--out <file>', description: 'write the request here (default: standard output)' },
+    ...passwordOptions('store', 'keystore password'),
+    ...passwordOptions('key', 'key password (default: the store password)'),
+    ...passwordOptions('passin', 'password of an encrypted --key'),
+  ],
+  exitCodes: [ExitCode.ok, ExitCode.usage, ExitCode.badInput, ExitCode.cancelled],
+  run,
+};
+
+async function run(io: Io, opts: Opts): Promise<void> {
   const keystore = str(opts.keystore);
   const keyFile = str(opts.key);
   if ((keystore === undefined) === (keyFile === undefined)) throw usageError('give --keystore FILE or --key FILE (one of them)');
-  let san: AltNames | undefined;
-  try {
-    san = str(opts.san) === undefined ? undefined : parseSanList(str(opts.san) ?? '');
-  } catch (e) {
-    if (e instanceof CodecError) throw usageError(`--san: ${e.message.replace(/^subjectAltName: /, '')}`);
-    throw e;
-  }
-  const override = { cn: str(opts.cn), dname: str(opts.dname), san };
+  const san = sanOption(str(opts.san));
+  const [cn, dname] = [str(opts.cn), str(opts.dname)];
+  // Without --cn or --dname the subject and names are the entry certificate's.
+  const subject = cn === undefined && dname === undefined ? undefined : subjectOptions(cn, dname, san);
   const passwords = new PasswordResolver(io, opts);
   let pkcs8: Uint8Array;
   let leaf: Uint8Array | undefined;
@@ -37,29 +51,20 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     pkcs8 = await recoverKey(keystore, store.type, entry, () => passwords.key({ purpose: `key entry ${entry.alias}` }));
     leaf = entry.chain[0];
   } else {
-    if (override.cn === undefined && override.dname === undefined) throw usageError('with --key, give the subject: --cn mail.example.com (or --dname "CN=...")');
+    if (subject === undefined) throw usageError('with --key, give the subject: --cn mail.example.com (or --dname "CN=...")');
     pkcs8 = (await readPrivateKey(keyFile as string, () => passwords.get('passin', { purpose: `key ${keyFile as string}` }))).pkcs8;
   }
-  let req: ReturnType<typeof makeCertreq>;
+  let req: Certreq;
   try {
-    req = makeCertreq({ pkcs8, leaf, override });
+    req = makeCertreq({ pkcs8, leaf, subject, san });
   } catch (e) {
     // Without --cn/--dname the subject comes from the entry's certificate, the one input not parsed before.
-    const fromEntry = keystore !== undefined && override.cn === undefined && override.dname === undefined;
-    throw fromEntry ? damagedPart(e, keystore, 'the certificate of the key entry') : e;
+    throw subject === undefined && keystore !== undefined ? damagedPart(e, keystore, 'the certificate of the key entry') : subjectInFlags(e);
   }
-  const pem = encodePem('CERTIFICATE REQUEST', req.der);
   const out = str(opts.out);
   const replace = await mayOverwrite(io, opts, [out]);
-  if (opts.json) {
-    if (out !== undefined) writeFileAtomic(out, new TextEncoder().encode(pem), { overwrite: replace, what: 'request' });
-    io.out(JSON.stringify({ subject: formatDn(req.subject), subjectAltNames: req.altNames, file: out ?? null, pem }, null, 2) + '\n');
-    return;
-  }
-  if (out === undefined || out === '-') {
-    io.out(pem);
-    return;
-  }
-  writeFileAtomic(out, new TextEncoder().encode(pem), { overwrite: replace, what: 'request' });
-  if (!opts.quiet) io.err(`Wrote certificate request ${shown(out)}\n  subject   ${shown(formatDn(req.subject))}\n  names     ${shown(req.altNames.join(', '))}\n`);
+  // With --json the document takes standard output, so the request goes to --out alone.
+  const file = out !== undefined && (opts.json === true || out !== '-') ? out : undefined;
+  if (file !== undefined) writeCertreq(file, req, replace);
+  showCertreq(io, opts, req, file);
 }

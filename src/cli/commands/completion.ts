@@ -1,20 +1,33 @@
 /**
- * mailcert completion bash|zsh|fish: the command tree commander knows -> a plain description ->
- * the script (core/completion.ts). The tree is rebuilt here rather than passed in, so this file
- * loads only when completion is asked for, like every other command.
+ * mailcert completion bash|zsh|fish: the command tree as registered (program.ts registers every
+ * command for this one) -> a plain description -> the script (core/completion.ts).
  */
 import type { Argument, Command, Option } from 'commander';
-import type { Io } from '../io.js';
+import type { CommandDef, RunContext } from '../command.js';
 import type { Opts } from '../options.js';
+import type { Io } from '../../io.js';
 import { completionScript, shells, type CommandSpec, type OptionSpec, type ProgramSpec, type Shell, type ValueKind } from '../../core/completion.js';
-import { usageError } from '../../errors.js';
+import { ExitCode, usageError } from '../../errors.js';
 
-export async function run(io: Io, _opts: Opts, args: string[]): Promise<void> {
+export const command: CommandDef = {
+  name: 'completion',
+  summary: 'print a shell completion script (bash, zsh or fish)',
+  examples: [
+    'source <(mailcert completion bash)                    # this shell; add the line to ~/.bashrc to keep it',
+    'source <(mailcert completion zsh)                     # in ~/.zshrc, after compinit',
+    'mailcert completion fish > ~/.config/fish/completions/mailcert.fish',
+  ],
+  arguments: [{ name: '<shell>', description: 'bash, zsh or fish', choices: shells }],
+  options: [],
+  exitCodes: [ExitCode.ok, ExitCode.usage],
+  run,
+};
+
+function run(io: Io, _opts: Opts, { args, program }: RunContext): Promise<void> {
   const shell = args[0];
   if (!shells.includes(shell as Shell)) throw usageError(`completion: unknown shell "${shell ?? ''}"`, 'give bash, zsh or fish: source <(mailcert completion bash)');
-  // Loaded here, not at the top: program.ts loads this file, and a static import back would be a cycle.
-  const { buildProgram } = await import('../program.js');
-  io.out(completionScript(shell as Shell, describeProgram(buildProgram(io))));
+  io.out(completionScript(shell as Shell, describeProgram(program)));
+  return Promise.resolve();
 }
 
 /**

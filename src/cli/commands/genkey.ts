@@ -1,20 +1,135 @@
-/** mailcert genkey: options -> subject, key spec, target -> core genkey -> summary or JSON. */
-import type { Io } from '../io.js';
-import { str, type Opts } from '../options.js';
-import { PasswordResolver } from '../passwords.js';
-import { keySpec, makeSelfSigned, parseDays, resolveSubject, genkeyIntoKeystore, type KeystoreResult } from '../../core/genkey.js';
-import { parseSanList, type AltNames } from '../../codec/extensions.js';
-import { CodecError } from '../../codec/errors.js';
-import { encodePem } from '../../codec/pem.js';
-import { usageError } from '../../errors.js';
-import { shown } from '../../display.js';
-import { assertCanCreate, writeFilesAtomic } from '../../keystore/files.js';
-import { certSummary } from '../../core/cert-summary.js';
-import { renderCertLines } from '../../output/summary.js';
-import { painter } from '../../output/style.js';
-import { withSpinner } from '../../output/spinner.js';
+/**
+ * mailcert genkey: a private key and a self-signed certificate (core/genkey.ts), into a keystore
+ * or a PEM key and certificate file; on a terminal without --cn or --dname, the subject is asked
+ * for as keytool -genkeypair asks for it.
+ */
+import type { CommandDef } from '../command.js';
+import { keyAccessOptions, keystoreOption } from '../command.js';
 import { mayOverwrite } from '../confirm.js';
-import { keyAccess, modeText } from '../key-access.js';
+import { sharedInFlags } from '../flag-errors.js';
+import { passwordHelp } from '../help.js';
+import { keyAccess } from '../key-access.js';
+import { str, type Opts } from '../options.js';
+import { PasswordResolver, passwordOptions } from '../passwords.js';
+import { sanOption, subjectInFlags, subjectOptions } from '../subject.js';
+import type { Io } from '../../io.js';
+import { ExitCode, usageError } from '../../errors.js';
+import { DEFAULT_DAYS, genkey, resolveSubject, type GenkeyInput, type ResolvedSubject, type SubjectRequest } from '../../core/genkey.js';
+import { isSignatureAlgorithmName, signatureAlgorithms, type KeySpec, type SignatureAlgorithmName } from '../../crypto/keys.js';
+import { showGenkey } from '../../output/genkey.js';
+import { withSpinner } from '../../output/spinner.js';
+
+export const command: CommandDef = {
+  name: 'genkey',
+  summary: 'make a private key and a self-signed certificate, into a keystore or a PEM pair',
+  examples: [
+    'mailcert genkey --cn mail.example.com',
+    'mailcert genkey --cn mail.example.com --san DNS:imap.example.com,IP:192.0.2.10 --key-out mail.key --cert-out mail.crt',
+    'mailcert genkey --cn mail.example.com --keystore james.jks --alias james --storepass-env JAMES_PASS',
+    'mailcert genkey --dname "CN=mail.example.com, O=Example, C=DE" --key-type ec --keystore mail.p12',
+    'mailcert genkey --cn mail.example.com --key-out /etc/exim4/exim.key --cert-out /etc/exim4/exim.crt --key-group Debian-exim --key-mode 0640',
+  ],
+  options: [
+    { flags: '--cn <name>', description: "the server's DNS name (subject CN, and always a DNS subjectAltName)" },
+    { flags: '--dname <dn>', description: 'the full subject, keytool syntax: "CN=..,OU=..,O=..,L=..,ST=..,C=.."' },
+    { flags: '--san <list>', description: 'more subjectAltNames: DNS:name,IP:address,...' },
+    { flags: '--key-type <type>', description: 'key type', choices: ['rsa', 'ec'], default: 'rsa' },
+    { flags: '--key-size <bits>', description: 'RSA key size: 2048, 3072 or 4096', default: '2048' },
+    { flags: '--curve <name>', description: 'EC curve: P-256 or P-384', default: 'P-256' },
+    { flags: '--days <n>', description: 'validity in days', default: String(DEFAULT_DAYS) },
+    { flags: '--sig-alg <name>', description: 'signature algorithm (default SHA256withRSA or SHA256withECDSA)' },
+    { flags: '--alias <name>', description: 'entry name in the keystore (default: the first label of the CN)' },
+    { flags: '--storetype <type>', description: 'type of a new keystore: jks or pkcs12 (default from the extension)' },
+    { flags: '--key-out <file>', description: 'write the private key here (unencrypted PKCS#8 PEM, mode 0600)' },
+    { flags: '--cert-out <file>', description: 'write the certificate here (PEM)' },
+    keystoreOption('create this keystore (or add the key entry to it)'),
+    ...keyAccessOptions('key file or keystore'),
+    ...passwordOptions('store', 'keystore password'),
+    ...passwordOptions('key', 'key password (default: the store password)'),
+  ],
+  moreHelp: passwordHelp,
+  exitCodes: [ExitCode.ok, ExitCode.usage, ExitCode.badInput, ExitCode.ruleBroken, ExitCode.cancelled],
+  run,
+};
+
+async function run(io: Io, opts: Opts): Promise<void> {
+  const san = sanOption(str(opts.san), 'write it as DNS:imap.example.com,IP:192.0.2.10');
+  let cn = str(opts.cn);
+  let dname = str(opts.dname);
+  if (cn === undefined && dname === undefined && io.stdinIsTTY && !opts.json) ({ cn, dname } = await askSubject(io));
+  const subject = resolved(subjectOptions(cn, dname, san));
+  const key = keySpec(str(opts.keyType) ?? 'rsa', str(opts.keySize), str(opts.curve));
+  const days = parseDays(str(opts.days));
+  const sigAlg = signatureAlgorithm(str(opts.sigAlg), key);
+  const keystore = str(opts.keystore);
+  const keyOut = str(opts.keyOut);
+  const certOut = str(opts.certOut);
+  const passwords = new PasswordResolver(io, opts);
+  const access = await keyAccess(opts);
+  let target: GenkeyInput['target'];
+  if (keystore !== undefined) {
+    if (keyOut !== undefined || certOut !== undefined) throw usageError('give either --keystore or --key-out/--cert-out, not both');
+    target = {
+      keystore: {
+        path: keystore,
+        storetype: str(opts.storetype),
+        alias: str(opts.alias),
+        force: opts.force === true,
+        access,
+        storePassword: (isNew) => passwords.get('store', { purpose: `keystore ${keystore}`, confirm: isNew }),
+        keyPassword: async (alias, storepass) => (passwords.given('key') ? passwords.get('key', { purpose: `key entry ${alias}`, confirm: true }) : storepass),
+      },
+    };
+  } else {
+    if ((keyOut === undefined) !== (certOut === undefined)) throw usageError('give both --key-out and --cert-out (or neither, for NAME.key and NAME.crt)');
+    const files = { keyFile: keyOut ?? `${subject.cn}.key`, certFile: certOut ?? `${subject.cn}.crt` };
+    target = { files: { ...files, overwrite: await mayOverwrite(io, opts, [files.keyFile, files.certFile]), access } };
+  }
+  const what = key.type === 'rsa' ? `Generating an RSA-${key.bits} key` : `Generating an EC ${key.curve} key`;
+  const generating: GenkeyInput['generating'] = (work) => withSpinner(io, opts, what, work);
+  const result = await genkey({ subject, key, days, sigAlg, target, generating }).catch((e: unknown) => {
+    throw sharedInFlags(e);
+  });
+  await showGenkey(io, opts, result);
+}
+
+/** The subject as core makes it (the CN must be a host name), its error in these flags. */
+function resolved(request: SubjectRequest): ResolvedSubject {
+  try {
+    return resolveSubject(request);
+  } catch (e) {
+    throw subjectInFlags(e);
+  }
+}
+
+function keySpec(type: string, size: string | undefined, curve: string | undefined): KeySpec {
+  if (type === 'ec') {
+    const c = (curve ?? 'P-256').toUpperCase().replace(/^SECP256R1$|^PRIME256V1$/, 'P-256').replace(/^SECP384R1$/, 'P-384');
+    if (c !== 'P-256' && c !== 'P-384') throw usageError(`--curve ${curve ?? ''}: use P-256 or P-384`);
+    return { type: 'ec', curve: c };
+  }
+  if (type !== 'rsa') throw usageError(`--key-type ${type}: use rsa or ec`);
+  const bits = Number(size ?? 2048);
+  if (bits !== 2048 && bits !== 3072 && bits !== 4096) throw usageError(`--key-size ${size ?? ''}: use 2048, 3072 or 4096`);
+  return { type: 'rsa', bits };
+}
+
+function parseDays(days: string | undefined): number {
+  const n = Number(days ?? DEFAULT_DAYS);
+  if (!Number.isInteger(n) || n < 1 || n > 36500) throw usageError(`--days ${days ?? ''}: give a whole number of days from 1 to 36500`);
+  return n;
+}
+
+/** --sig-alg, in any case, and only one that fits the key type. */
+function signatureAlgorithm(requested: string | undefined, key: KeySpec): SignatureAlgorithmName | undefined {
+  if (requested === undefined) return undefined;
+  const match = Object.keys(signatureAlgorithms).find((n) => n.toLowerCase() === requested.toLowerCase());
+  if (match === undefined || !isSignatureAlgorithmName(match)) {
+    throw usageError(`--sig-alg ${requested}: use one of ${Object.keys(signatureAlgorithms).join(', ')}`);
+  }
+  if (signatureAlgorithms[match].key !== key.type) throw usageError(`--sig-alg ${requested} does not fit a ${key.type.toUpperCase()} key`);
+  return match;
+}
 
 /**
  * On a terminal, the DN fields keytool -genkeypair asks for, CN first (defaulting to this host's
@@ -61,96 +176,3 @@ async function hostFqdn(): Promise<string> {
 
 /** RFC 4514 2.4 escaping for a value typed at a prompt. */
 const escapeDn = (v: string): string => v.replace(/[\\,+"<>;=#]/g, (c) => `\\${c}`);
-
-export async function run(io: Io, opts: Opts): Promise<void> {
-  let san: AltNames | undefined;
-  try {
-    san = str(opts.san) === undefined ? undefined : parseSanList(str(opts.san) ?? '');
-  } catch (e) {
-    if (e instanceof CodecError) throw usageError(`--san: ${e.message.replace(/^subjectAltName: /, '')}`, 'write it as DNS:imap.example.com,IP:192.0.2.10');
-    throw e;
-  }
-  let cn = str(opts.cn);
-  let dname = str(opts.dname);
-  if (cn === undefined && dname === undefined && io.stdinIsTTY && !opts.json) ({ cn, dname } = await askSubject(io));
-  const subject = resolveSubject({ cn, dname, san });
-  const spec = keySpec(str(opts.keyType) ?? 'rsa', str(opts.keySize), str(opts.curve));
-  const days = parseDays(str(opts.days));
-  const what = spec.type === 'rsa' ? `Generating an RSA-${spec.bits} key` : `Generating an EC ${spec.curve} key`;
-  const make = () => withSpinner(io, opts, what, makeSelfSigned({ subject, key: spec, days, sigAlg: str(opts.sigAlg) }));
-  const force = opts.force === true;
-  const keystore = str(opts.keystore);
-  const keyOut = str(opts.keyOut);
-  const certOut = str(opts.certOut);
-  const passwords = new PasswordResolver(io, opts);
-  const access = await keyAccess(opts);
-
-  let ksResult: KeystoreResult | undefined;
-  let cert: Uint8Array;
-  let files: { key: string; cert: string } | undefined;
-  let keyMode: number | undefined;
-  if (keystore !== undefined) {
-    if (keyOut !== undefined || certOut !== undefined) throw usageError('give either --keystore or --key-out/--cert-out, not both');
-    let made: Uint8Array | undefined;
-    ksResult = await genkeyIntoKeystore(
-      {
-        path: keystore,
-        storetype: str(opts.storetype),
-        alias: str(opts.alias),
-        force,
-        access,
-        storePassword: (isNew) => passwords.get('store', { purpose: `keystore ${keystore}`, confirm: isNew }),
-        keyPassword: async (alias, storepass) => {
-          if (!passwords.given('key')) return storepass;
-          return passwords.get('key', { purpose: `key entry ${alias}`, confirm: true });
-        },
-      },
-      subject,
-      async () => {
-        const m = await make();
-        made = m.cert;
-        return m;
-      },
-    );
-    if (made === undefined) throw new Error('genkey wrote a keystore without a certificate');
-    cert = made;
-  } else {
-    if ((keyOut === undefined) !== (certOut === undefined)) throw usageError('give both --key-out and --cert-out (or neither, for NAME.key and NAME.crt)');
-    files = { key: keyOut ?? `${subject.cn}.key`, cert: certOut ?? `${subject.cn}.crt` };
-    const replace = await mayOverwrite(io, opts, [files.key, files.cert]);
-    if (!replace) {
-      assertCanCreate(files.key, 'private key');
-      assertCanCreate(files.cert, 'certificate');
-    }
-    const made = await make();
-    cert = made.cert;
-    const [key] = writeFilesAtomic([
-      { path: files.key, data: new TextEncoder().encode(encodePem('PRIVATE KEY', made.pkcs8)), opts: { overwrite: replace, secret: true, access, what: 'private key' } },
-      { path: files.cert, data: new TextEncoder().encode(encodePem('CERTIFICATE', cert)), opts: { overwrite: replace, mode: 0o644, what: 'certificate' } },
-    ]);
-    keyMode = key?.mode;
-  }
-
-  const summary = certSummary(cert);
-  const names = [...subject.altNames.dns.map((d) => `DNS:${d}`), ...subject.altNames.ip.map((i) => `IP:${i}`)];
-  if (opts.json) {
-    io.out(
-      JSON.stringify(
-        {
-          ...(ksResult ? { keystore: ksResult.path, type: ksResult.type, alias: ksResult.alias, createdKeystore: ksResult.created } : {}),
-          ...(files ? { keyFile: files.key, certFile: files.cert } : {}),
-          certificate: { ...summary, subjectAltNames: names },
-        },
-        null,
-        2,
-      ) + '\n',
-    );
-    return;
-  }
-  if (opts.quiet) return;
-  const paint = await painter(io, opts);
-  const head = ksResult
-    ? `${ksResult.created ? 'Created' : 'Updated'} ${ksResult.type} keystore ${shown(ksResult.path)} with key entry "${shown(ksResult.alias)}"`
-    : `Wrote private key ${shown(files?.key ?? '')} (${modeText(keyMode)}) and certificate ${shown(files?.cert ?? '')}`;
-  io.out([paint.bold(head), ...renderCertLines(summary, names, paint)].join('\n') + '\n');
-}

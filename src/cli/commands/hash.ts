@@ -1,103 +1,63 @@
 /**
- * mailcert hash: options -> core/hash (or core/rehash) -> text or JSON.
- *
- * Output (stdout):
- *   one file              HASH                      (`openssl x509 -hash -noout`)
- *   several files         HASH  FILE                per line, in argument order
- *   --old                 HASH OLDHASH [ FILE]      both hashes on one line, the old (MD5) one second
- *   --json                {"hashes": [{"file", "kind": "certificate"|"crl", "of": "subject"|"issuer",
- *                           "hash", "oldHash"}]}    (oldHash only with --old)
- *   --rehash DIR          one line per change: "link NAME -> TARGET" (or "copy", "replace",
- *                         "remove NAME"), "would ..." with --dry-run; warnings and a summary on stderr
- *   --rehash DIR --json   {"dir", "mode": "symlink"|"copy", "dryRun", "links": [{"name", "target",
- *                           "kind", "action": "keep"|"create"|"replace"}], "removed": [NAME], "warnings": [TEXT]}
- * A CRL hashes its issuer, as `openssl crl -hash` does. FILE `-` reads standard input.
- *
- * A FILE in a "HASH  FILE" line is escaped the way sha256sum escapes it (coreutils md5sum.c), so
- * that each line stays one line, nothing reaches the terminal raw, and a script can read the name
- * back: when the name holds a line break or any other character shown() escapes, the line starts
- * with a backslash and the name has `\\` for a backslash, `\n` and `\r` for line breaks, and
- * `\xHH` / `\uXXXX` for the other control and bidi characters (which sha256sum prints raw). A name
- * with backslashes alone is printed as it is, unlike sha256sum: Windows paths stay readable, and
- * the leading backslash still tells an escaped name from a plain one. --json gives the exact names.
- * --rehash lines and messages are for people: names escaped with shown().
+ * mailcert hash: OpenSSL subject hashes of certificate and CRL files (core/hash.ts), or the
+ * `<hash>.N` names of a CA folder (core/rehash.ts); output/hash.ts prints them. A CRL hashes its
+ * issuer, as `openssl crl -hash` does. FILE `-` reads standard input.
  *
  * Start-up time matters here (bench/hash.ts): this file imports only core/hash (der, pem,
  * name-hash) up front, and core/rehash is loaded for --rehash alone.
  */
-import type { GlobalOptions, Io } from '../io.js';
-import { hashFiles, type HashedFile } from '../../core/hash.js';
+import type { CommandDef, RunContext } from '../command.js';
+import type { Opts } from '../options.js';
+import type { Io } from '../../io.js';
+import { ExitCode, usageError } from '../../errors.js';
+import { FolderNotWritable, NoSymlinks, reworded } from '../../core/errors.js';
+import { hashFiles } from '../../core/hash.js';
 import type { RehashResult } from '../../core/rehash.js';
-import { readInput } from '../../keystore/read.js';
 import { inputLimits } from '../../keystore/limits.js';
-import { shown } from '../../display.js';
-import { usageError } from '../../errors.js';
+import { readInput } from '../../keystore/read.js';
+import { showHashes, showRehash } from '../../output/hash.js';
 
-type Options = Record<string, unknown> & GlobalOptions;
+export const command: CommandDef = {
+  name: 'hash',
+  summary: 'OpenSSL subject hash of certificates; <hash>.N links for a CA folder',
+  examples: ['mailcert hash ca.pem', 'mailcert hash --old *.pem', 'mailcert hash --rehash /etc/ssl/mail-ca --copy   # copies, for Windows / hMailServer'],
+  arguments: [{ name: '[files...]', description: 'certificates or CRLs (PEM or DER)' }],
+  options: [
+    { flags: '--old', description: 'also the pre-1.0 MD5 hash (openssl -subject_hash_old)' },
+    { flags: '--issuer', description: 'the issuer hash instead of the subject hash' },
+    { flags: '--rehash <dir>', description: 'make <hash>.N links in DIR, as openssl rehash does' },
+    { flags: '--copy', description: 'with --rehash: copies instead of symbolic links' },
+    { flags: '--dry-run', description: 'with --rehash: show what would be done' },
+  ],
+  exitCodes: [ExitCode.ok, ExitCode.usage, ExitCode.badInput],
+  run,
+};
 
-export async function run(io: Io, opts: Options, files: string[]): Promise<void> {
+async function run(io: Io, opts: Opts, { args: files }: RunContext): Promise<void> {
   const dir = opts.rehash;
   if (typeof dir === 'string') {
     if (files.length > 0) throw usageError('give either certificate files or --rehash DIR, not both', 'mailcert hash --rehash /etc/ssl/mail-ca');
     if (opts.issuer === true) throw usageError('--issuer does not go with --rehash', 'a CRL is always named by its issuer hash, a certificate by its subject hash');
     const { rehash } = await import('../../core/rehash.js');
-    const result = rehash(dir, { old: opts.old === true, copy: opts.copy === true, dryRun: opts.dryRun === true });
-    printRehash(io, opts, result);
+    let result: RehashResult;
+    try {
+      result = rehash(dir, { old: opts.old === true, copy: opts.copy === true, dryRun: opts.dryRun === true });
+    } catch (e) {
+      throw inFlags(e);
+    }
+    showRehash(io, opts, result);
     return;
   }
   if (opts.copy === true || opts.dryRun === true) throw usageError('--copy and --dry-run go with --rehash DIR', 'mailcert hash --rehash DIR --copy --dry-run');
   if (files.length === 0) throw usageError('hash needs certificate files or --rehash DIR', 'mailcert hash ca.pem   or   mailcert hash --rehash /etc/ssl/mail-ca');
   const stdin = files.includes('-') ? await io.readStdin({ limit: inputLimits.file, what: 'file' }) : undefined;
   const read = (file: string): Uint8Array => (file === '-' && stdin !== undefined ? stdin : readInput(file, 'file'));
-  const hashed = hashFiles(files, read, { issuer: opts.issuer === true, old: opts.old === true });
-  printHashes(io, opts, hashed);
+  showHashes(io, opts, hashFiles(files, read, { issuer: opts.issuer === true, old: opts.old === true }));
 }
 
-function printHashes(io: Io, opts: Options, hashed: readonly HashedFile[]): void {
-  if (opts.json) {
-    const hashes = hashed.map((h) => ({ file: h.file, kind: h.kind, of: h.of, hash: h.hash, ...(h.oldHash !== undefined ? { oldHash: h.oldHash } : {}) }));
-    io.out(JSON.stringify({ hashes }, null, 2) + '\n');
-    return;
-  }
-  const single = hashed.length === 1;
-  let text = '';
-  for (const h of hashed) {
-    const value = h.oldHash !== undefined ? `${h.hash} ${h.oldHash}` : h.hash;
-    if (single) text += `${value}\n`;
-    else {
-      const name = lineName(h.file);
-      text += name === h.file ? `${value}  ${name}\n` : `\\${value}  ${name}\n`;
-    }
-  }
-  io.out(text);
-}
-
-/** The FILE of a "HASH  FILE" line, escaped as the file comment says (sha256sum's convention, extended by shown()). */
-function lineName(file: string): string {
-  if (shown(file) === file) return file;
-  return shown(file.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
-}
-
-const VERB: Record<string, string> = { create: 'link', replace: 'replace' };
-
-function printRehash(io: Io, opts: Options, r: RehashResult): void {
-  if (opts.json) {
-    io.out(JSON.stringify(r, null, 2) + '\n');
-    return;
-  }
-  if (opts.quiet) return;
-  for (const w of r.warnings) io.err(`mailcert: warning: ${shown(w)}\n`);
-  const would = r.dryRun ? 'would ' : '';
-  let text = '';
-  for (const name of r.removed) text += `${would}remove ${shown(name)}\n`;
-  for (const l of r.links) {
-    if (l.action === 'keep') continue;
-    const verb = r.mode === 'copy' && l.action === 'create' ? 'copy' : (VERB[l.action] ?? l.action);
-    text += `${would}${verb} ${shown(l.name)} -> ${shown(l.target)}\n`;
-  }
-  io.out(text);
-  const kept = r.links.filter((l) => l.action === 'keep').length;
-  const what = r.mode === 'copy' ? 'copies' : 'links';
-  const summary = `${shown(r.dir)}: ${r.links.length} ${what} (${r.links.length - kept} new or replaced, ${kept} unchanged), ${r.removed.length} removed`;
-  io.err(`${summary}${r.dryRun ? '; dry run, nothing was changed' : ''}\n`);
+/** core/rehash's errors, with the flag that is the way out. */
+function inFlags(e: unknown): unknown {
+  if (e instanceof NoSymlinks) return reworded(e, e.message, 'use --copy to write copies instead (what hMailServer on Windows needs)');
+  if (e instanceof FolderNotWritable) return reworded(e, e.message, 'run as a user who may write there, or use --dry-run to see the plan');
+  return e;
 }

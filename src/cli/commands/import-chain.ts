@@ -1,16 +1,35 @@
-/** mailcert import-chain: options -> CA certificates -> core importChain -> summary or JSON. */
-import type { Io } from '../io.js';
-import { str, type Opts } from '../options.js';
-import { PasswordResolver } from '../passwords.js';
+/** mailcert import-chain: root and intermediate CA certificates as trusted entries (core/import-chain.ts). */
+import type { CommandDef } from '../command.js';
+import { keyAccessOptions, keystoreOption } from '../command.js';
 import { confirmer } from '../confirm.js';
+import { sharedInFlags } from '../flag-errors.js';
 import { keyAccess } from '../key-access.js';
+import { str, type Opts } from '../options.js';
+import { PasswordResolver, passwordOptions } from '../passwords.js';
+import type { Io } from '../../io.js';
+import { ExitCode, usageError } from '../../errors.js';
 import { importChain } from '../../core/import-chain.js';
 import { readCertificates } from '../../keystore/inputs.js';
-import { usageError } from '../../errors.js';
-import { shown } from '../../display.js';
-import { painter } from '../../output/style.js';
+import { showImportChain } from '../../output/import-chain.js';
 
-export async function run(io: Io, opts: Opts): Promise<void> {
+export const command: CommandDef = {
+  name: 'import-chain',
+  summary: 'add root and intermediate CA certificates as trusted entries',
+  examples: ['mailcert import-chain -k james.jks --file root-and-intermediate.pem'],
+  options: [
+    keystoreOption(),
+    { flags: '--file <certs>', description: 'CA certificate(s): PEM bundle, DER or PKCS#7' },
+    { flags: '--alias <name>', description: 'entry name (then -1, -2, ... for more)' },
+    { flags: '-y, --yes', description: 'do not ask before trusting' },
+    { flags: '--storetype <type>', description: 'type of a new keystore: jks or pkcs12' },
+    ...keyAccessOptions('keystore'),
+    ...passwordOptions('store', 'keystore password'),
+  ],
+  exitCodes: [ExitCode.ok, ExitCode.usage, ExitCode.badInput, ExitCode.ruleBroken, ExitCode.cancelled],
+  run,
+};
+
+async function run(io: Io, opts: Opts): Promise<void> {
   const path = str(opts.keystore);
   const file = str(opts.file);
   if (path === undefined || file === undefined) throw usageError('import-chain needs --keystore FILE and --file CERTS', 'mailcert import-chain -k james.jks --file ca-chain.pem');
@@ -18,7 +37,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   const passwords = new PasswordResolver(io, opts);
   // A user naming CA certificates for this command has decided to trust them; ask only on a terminal.
   const ask = confirmer(io, { ...opts, yes: opts.yes === true || !io.stdinIsTTY || opts.json === true });
-  const result = await importChain({
+  const importing = importChain({
     path,
     certs: readCertificates(file),
     alias: str(opts.alias),
@@ -28,13 +47,8 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     confirm: ask,
     access,
   });
-  if (opts.json) {
-    io.out(JSON.stringify({ keystore: path, ...result }, null, 2) + '\n');
-    return;
-  }
-  if (opts.quiet) return;
-  const paint = await painter(io, opts);
-  const lines = result.added.map((a) => `${paint.green('added')}    "${shown(a.alias)}"  ${shown(a.cert.subject)}  (SHA-256 ${a.cert.sha256})`);
-  lines.push(...result.present.map((p) => `present  "${shown(p.alias)}"  ${shown(p.cert.subject)}  (already trusted; unchanged)`));
-  io.out(`${result.createdKeystore ? 'Created' : 'Updated'} ${result.type} keystore ${shown(path)}\n${lines.join('\n')}\n`);
+  const result = await importing.catch((e: unknown) => {
+    throw sharedInFlags(e);
+  });
+  await showImportChain(io, opts, path, result);
 }

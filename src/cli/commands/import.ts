@@ -1,18 +1,45 @@
-/** mailcert import: options -> certificates (+ key) -> core import -> summary or JSON. */
-import type { Io } from '../io.js';
-import { str, type Opts } from '../options.js';
-import { PasswordResolver } from '../passwords.js';
+/** mailcert import: a CA's reply for the server key, a PEM key and certificate, or a trusted certificate, into a keystore (core/import.ts). */
+import type { CommandDef } from '../command.js';
+import { keyAccessOptions, keystoreOption } from '../command.js';
 import { confirmer } from '../confirm.js';
+import { sharedInFlags } from '../flag-errors.js';
 import { keyAccess } from '../key-access.js';
+import { str, type Opts } from '../options.js';
+import { PasswordResolver, passwordOptions } from '../passwords.js';
+import type { Io } from '../../io.js';
+import { ExitCode, usageError } from '../../errors.js';
+import { IssuerMissing, NoCertificateForKey, reworded, RootNotTrusted } from '../../core/errors.js';
 import { importCertificates } from '../../core/import.js';
-import { readCertificates, readPrivateKey } from '../../keystore/inputs.js';
 import { damagedPart } from '../../keystore/damaged.js';
-import { usageError } from '../../errors.js';
-import { shown } from '../../display.js';
-import { painter } from '../../output/style.js';
-import { renderCertLines } from '../../output/summary.js';
+import { readCertificates, readPrivateKey } from '../../keystore/inputs.js';
+import { showImport } from '../../output/import.js';
 
-export async function run(io: Io, opts: Opts): Promise<void> {
+export const command: CommandDef = {
+  name: 'import',
+  summary: "install a CA's reply for the server key, or add a trusted certificate",
+  examples: [
+    'mailcert import -k james.jks --file reply.pem              # CA reply: chain built and stored leaf -> root',
+    'mailcert import -k client.ks --file server.pem --yes       # a Java client truststore',
+    'mailcert import -k mail.p12 --key mail.key --file mail.crt # bring a PEM key and certificate in',
+  ],
+  options: [
+    keystoreOption(),
+    { flags: '--file <cert>', description: 'certificate(s): PEM bundle, DER or PKCS#7' },
+    { flags: '--alias <name>', description: 'entry name' },
+    { flags: '--key <file>', description: 'a PEM private key to import with --file' },
+    { flags: '--trustcacerts', description: "also trust Node's bundled Mozilla root certificates when building the chain" },
+    { flags: '-y, --yes', description: 'do not ask before trusting a certificate' },
+    { flags: '--storetype <type>', description: 'type of a new keystore: jks or pkcs12' },
+    ...keyAccessOptions('keystore'),
+    ...passwordOptions('store', 'keystore password'),
+    ...passwordOptions('key', 'key password'),
+    ...passwordOptions('passin', 'password of an encrypted --key'),
+  ],
+  exitCodes: [ExitCode.ok, ExitCode.usage, ExitCode.badInput, ExitCode.ruleBroken, ExitCode.cancelled],
+  run,
+};
+
+async function run(io: Io, opts: Opts): Promise<void> {
   const path = str(opts.keystore);
   const file = str(opts.file);
   if (path === undefined || file === undefined) throw usageError('import needs --keystore FILE and --file CERT', 'mailcert import -k james.jks --file reply.pem');
@@ -21,8 +48,7 @@ export async function run(io: Io, opts: Opts): Promise<void> {
   const certs = readCertificates(file);
   const keyFile = str(opts.key);
   const key = keyFile === undefined ? undefined : (await readPrivateKey(keyFile, () => passwords.get('passin', { purpose: `key ${keyFile}` }))).pkcs8;
-  // --file and --key name themselves when damaged; a codec error left over is about the keystore's certificates.
-  const result = await importCertificates({
+  const importing = importCertificates({
     path,
     certs,
     key,
@@ -33,38 +59,18 @@ export async function run(io: Io, opts: Opts): Promise<void> {
     keyPassword: async (alias, storepass) => (passwords.given('key') ? passwords.get('key', { purpose: `key entry ${alias}` }) : storepass),
     confirm: confirmer(io, opts),
     access,
-  }).catch((e: unknown) => {
-    throw damagedPart(e, path, 'a certificate in the keystore');
   });
-  if (opts.json) {
-    io.out(JSON.stringify({ keystore: path, ...result }, null, 2) + '\n');
-    return;
-  }
-  if (opts.quiet) return;
-  const paint = await painter(io, opts);
-  // The file names and the alias come from the command line or the keystore: escaped for the terminal.
-  const [at, from, alias] = [shown(path), shown(file), shown(result.alias)];
-  const lines: string[] = [];
-  switch (result.action) {
-    case 'reply':
-    case 'key':
-      lines.push(
-        paint.bold(
-          result.action === 'reply'
-            ? `Certificate reply was installed in ${at}: key entry "${alias}", chain of ${result.chain.length}`
-            : `${result.createdKeystore ? 'Created' : 'Updated'} ${result.type} keystore ${at}: key entry "${alias}", chain of ${result.chain.length}`,
-        ),
-      );
-      result.chain.forEach((c, i) => lines.push(`[${i + 1}]`, ...renderCertLines(c, [], paint)));
-      if (!result.complete) lines.push(paint.yellow('note: the chain does not end at a root certificate (servers need not send the root; clients must trust it)'));
-      break;
-    case 'trusted':
-      lines.push(paint.bold(`Certificate was added to ${at} as trusted entry "${alias}"`), ...renderCertLines(result.cert, [], paint));
-      if (result.ignored > 0) lines.push(paint.yellow(`note: ${result.ignored} more certificate(s) in ${from} were not imported (CA certificates go in with mailcert import-chain)`));
-      break;
-    case 'unchanged':
-      lines.push(`The certificate is already in ${at} as trusted entry "${alias}"; nothing changed`);
-      break;
-  }
-  io.out(lines.join('\n') + '\n');
+  const result = await importing.catch((e: unknown) => {
+    // --file and --key name themselves when damaged; a codec error left over is about the keystore's certificates.
+    throw damagedPart(inFlags(e), path, 'a certificate in the keystore');
+  });
+  await showImport(io, opts, path, file, result);
+}
+
+/** core/import's errors, in this command's flags. */
+function inFlags(e: unknown): unknown {
+  if (e instanceof NoCertificateForKey) return reworded(e, `none of the ${e.count} certificate(s) in --file matches the key in --key`, 'give the certificate issued for this key');
+  if (e instanceof IssuerMissing) return reworded(e, e.message, 'give the CA bundle with the intermediate(s) in --file, or first run mailcert import-chain --file ca-chain.pem');
+  if (e instanceof RootNotTrusted) return reworded(e, e.message, 'trust the root first: mailcert import-chain --file root.pem');
+  return sharedInFlags(e);
 }

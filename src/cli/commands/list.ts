@@ -1,20 +1,40 @@
-/** mailcert list: options -> read the keystore -> report -> text or JSON. */
-import type { Io } from '../io.js';
+/** mailcert list: the entries of a keystore, as `keytool -list [-v]` shows them. */
+import type { CommandDef } from '../command.js';
+import { keystoreOption } from '../command.js';
 import type { Opts } from '../options.js';
-import { PasswordResolver } from '../passwords.js';
+import { passwordHelp } from '../help.js';
+import { PasswordResolver, passwordOptions } from '../passwords.js';
+import type { Io } from '../../io.js';
+import { ExitCode, usageError } from '../../errors.js';
+import { listKeystore } from '../../core/list.js';
 import { readKeystoreFile } from '../../keystore/keystore.js';
-import { listJson, listKeystore } from '../../core/list.js';
-import { renderList } from '../../output/list.js';
-import { painter } from '../../output/style.js';
-import { usageError } from '../../errors.js';
+import { showList } from '../../output/list.js';
 
-export async function run(io: Io, opts: Opts): Promise<void> {
+export const command: CommandDef = {
+  name: 'list',
+  summary: 'list the entries of a keystore (what keytool -list shows)',
+  examples: [
+    'mailcert list -k james.jks',
+    'mailcert list -k james.jks -v                 # every certificate of every chain',
+    'mailcert list -k cacerts --storepass-env P --json',
+  ],
+  options: [
+    keystoreOption(),
+    { flags: '-v, --verbose', description: 'show every certificate of each chain with its validity and fingerprints' },
+    ...passwordOptions('store', 'keystore password'),
+  ],
+  moreHelp: passwordHelp,
+  exitCodes: [ExitCode.ok, ExitCode.usage, ExitCode.badInput, ExitCode.cancelled],
+  run,
+};
+
+async function run(io: Io, opts: Opts): Promise<void> {
   const path = opts.keystore;
   if (typeof path !== 'string') throw usageError('list needs --keystore FILE', 'mailcert list --keystore james.jks');
+  const verbose = opts.verbose === true;
   const passwords = new PasswordResolver(io, opts);
   const store = await readKeystoreFile(path, () => passwords.get('store', { purpose: `keystore ${path}` }));
-  const full = opts.json === true || opts.verbose === true;
-  const report = listKeystore(path, store, full ? (await import('../../core/cert-summary.js')).certSummary : undefined);
-  if (opts.json) io.out(JSON.stringify(listJson(report), null, 2) + '\n');
-  else if (!opts.quiet) io.out(renderList(report, opts.verbose === true, await painter(io, opts)));
+  // Certificates are parsed (and the X.509 code loaded) only when they are shown.
+  const summarize = opts.json === true || verbose ? (await import('../../core/cert-summary.js')).certSummary : undefined;
+  await showList(io, opts, listKeystore(path, store, summarize), verbose);
 }

@@ -2,20 +2,56 @@
  * mailcert tlsa: options -> the current source (a certificate, a key, a keystore entry or a live
  * server) and the --next one -> TLSA records (core/tlsa-records.ts) -> zone-file lines or JSON.
  */
-import type { Io } from '../io.js';
+import { keystoreOption, type CommandDef } from '../command.js';
+import type { Io } from '../../io.js';
 import { str, type Opts } from '../options.js';
-import { PasswordResolver } from '../passwords.js';
+import { PasswordResolver, passwordOptions } from '../passwords.js';
 import { selectKeyEntry } from '../select.js';
 import { materialFromCertificates, materialFromServer, makeRecords, readTlsaFile, type TlsaMaterial, type TlsaParams } from '../../core/tlsa-records.js';
 import { tlsaOwner } from '../../core/tlsa.js';
 import { parseTarget } from '../../core/verify-live.js';
 import type { StartTlsProtocol } from '../../net/connect.js';
-import { usageError } from '../../errors.js';
+import { ExitCode, usageError } from '../../errors.js';
 import { readInput } from '../../keystore/files.js';
 import { keystoreType, readKeystoreFile } from '../../keystore/keystore.js';
 import { renderTlsa, renderTlsaNotes } from '../../output/tlsa.js';
 
-export async function run(io: Io, opts: Opts): Promise<void> {
+const PROTOCOLS = ['smtp', 'imap', 'pop3', 'lmtp', 'sieve', 'none'];
+
+export const command: CommandDef = {
+  name: 'tlsa',
+  summary: 'print DANE TLSA records (RFC 6698) for a certificate, key, keystore entry or live server',
+  examples: [
+    'mailcert tlsa --cert mail.crt                                    # 3 1 1 <hex>: the record data',
+    'mailcert tlsa --cert mail.crt --name mail.example.com --port 25  # _25._tcp.mail.example.com. IN TLSA 3 1 1 <hex>',
+    'mailcert tlsa --cert chain.pem --usage 2                         # 2 1 1: the issuing CA',
+    'mailcert tlsa -k james.jks --next staged.jks --name mail.example.com   # rollover: current and next key',
+    'mailcert tlsa --connect mail.example.com:25 --json',
+    '# Publish the records of --next before the swap; remove the old one after it (RFC 7671 §8.1).',
+  ],
+  options: [
+    { flags: '--cert <file>', description: 'the server certificate (PEM or DER; a chain file for --usage 2)' },
+    { flags: '--key <file>', description: 'a private key (selector 1 only)' },
+    keystoreOption(),
+    { flags: '--alias <name>', description: 'the key entry of --keystore (default: the one key entry)' },
+    { flags: '--connect <host:port>', description: 'what a live server presents' },
+    { flags: '--starttls <protocol>', description: 'with --connect: STARTTLS protocol (default: from the port)', choices: PROTOCOLS },
+    { flags: '--servername <name>', description: 'with --connect: the TLS SNI name' },
+    { flags: '--timeout <seconds>', description: 'with --connect: timeout of each network step', default: '10' },
+    { flags: '--usage <n>', description: 'certificate usage: 3 the server key (DANE-EE), 2 its issuing CA (DANE-TA); 1, 0 the PKIX ones', choices: ['3', '2', '1', '0'], default: '3' },
+    { flags: '--selector <n>', description: 'selector: 1 the public key (SPKI), 0 the whole certificate', choices: ['1', '0'], default: '1' },
+    { flags: '--matching <n>', description: 'matching type: 1 SHA-256, 2 SHA-512, 0 the data itself', choices: ['1', '2', '0'], default: '1' },
+    { flags: '--name <host>', description: 'print zone-file lines for this host name: _PORT._tcp.HOST. IN TLSA ...' },
+    { flags: '--port <n>', description: 'with --name: the port (default 25)' },
+    { flags: '--next <source>', description: 'also the records of the next key: a staged keystore, key or certificate file' },
+    ...passwordOptions('store', 'keystore password (--keystore, or a keystore as --next)'),
+    ...passwordOptions('passin', 'passphrase of an encrypted --key'),
+  ],
+  exitCodes: [ExitCode.ok, ExitCode.usage, ExitCode.badInput, ExitCode.network, ExitCode.cancelled],
+  run,
+};
+
+async function run(io: Io, opts: Opts): Promise<void> {
   const passwords = new PasswordResolver(io, opts);
   const sources = { cert: str(opts.cert), key: str(opts.key), keystore: str(opts.keystore), connect: str(opts.connect) };
   const given = Object.entries(sources).filter(([, v]) => v !== undefined);

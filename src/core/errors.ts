@@ -1,0 +1,117 @@
+/**
+ * Errors of core that a command may word in its own flags. Core knows nothing of the command line:
+ * these messages and hints speak of keystores, keys and folders, and carry what a command needs to
+ * say the same in its flags (the alias, the format). They are MailcertErrors, so any caller that
+ * does not reword them still shows a clear line with the right exit code.
+ */
+import { ExitCode, MailcertError, type ExitCodeValue } from '../errors.js';
+
+/** The same error with other words, for the command layer (the exit code stays). */
+export function reworded(e: MailcertError, message: string, hint?: string): MailcertError {
+  return new MailcertError(message, e.exitCode, hint, { cause: e });
+}
+
+/**
+ * An alias the keystore already holds. `replaceStore`: the way out is a new keystore, or replacing
+ * the whole keystore (a second server key); otherwise another alias.
+ */
+export class AliasTaken extends MailcertError {
+  constructor(
+    message: string,
+    exitCode: ExitCodeValue,
+    readonly alias: string,
+    readonly replaceStore = false,
+  ) {
+    super(message, exitCode, replaceStore ? 'a keystore holds one server key: use a new keystore file, or replace the whole keystore' : 'choose another alias');
+  }
+}
+
+/** A private key none of the given certificates belongs to. */
+export class NoCertificateForKey extends MailcertError {
+  constructor(readonly count: number) {
+    super(`none of the ${count} certificate(s) given matches the private key`, ExitCode.badInput, 'give the certificate issued for this key');
+  }
+}
+
+/** A CA reply whose chain cannot be completed: the issuer of one of its certificates is nowhere. */
+export class IssuerMissing extends MailcertError {
+  constructor(path: string, readonly issuer: string) {
+    super(
+      `${path}: refused: cannot build the chain from the reply: no certificate for the issuer "${issuer}"`,
+      ExitCode.badInput,
+      'give the CA bundle with the intermediate(s) too, or import them first with mailcert import-chain',
+    );
+  }
+}
+
+/** A CA reply not installed: its root is not trusted by the keystore, and the user said no. */
+export class RootNotTrusted extends MailcertError {
+  constructor(path: string) {
+    super(`${path}: the reply was not installed`, ExitCode.usage, 'trust the root first: add it with mailcert import-chain');
+  }
+}
+
+/** A key written in an encoding made for another key type: PKCS#1 holds RSA keys, SEC 1 EC keys. */
+export class KeyFormatMismatch extends MailcertError {
+  constructor(
+    readonly format: 'pkcs1' | 'sec1',
+    /** "RSA", "EC", "ED25519"... */
+    readonly keyType: string,
+  ) {
+    const [name, fits] = format === 'pkcs1' ? ['PKCS#1', 'RSA'] : ['SEC 1', 'EC'];
+    super(`${name} holds ${fits} keys; this is an ${keyType} key`, ExitCode.usage, 'write it as PKCS#8');
+  }
+}
+
+/** Entries to put into one keystore that would hold more than one server certificate. */
+export class TooManyServerKeys extends MailcertError {
+  constructor(
+    message: string,
+    /** The entries in the way. */
+    readonly aliases: readonly string[],
+  ) {
+    super(message, ExitCode.ruleBroken, `one server key per keystore: take one of ${aliases.map((a) => `"${a}"`).join(', ')}, or the key entry as PEM files`);
+  }
+}
+
+/** A private key asked of a trusted-certificate entry, which holds none. */
+export class NoPrivateKey extends MailcertError {
+  constructor(path: string, readonly alias: string) {
+    super(`${path}: entry "${alias}" is a trusted certificate and holds no private key`, ExitCode.usage, 'export its certificate alone');
+  }
+}
+
+/** A certificate chain asked of a key entry that holds no certificate. */
+export class NoCertificate extends MailcertError {
+  constructor(path: string, readonly alias: string) {
+    super(`${path}: key entry "${alias}" holds no certificate`, ExitCode.badInput, 'install the certificate first (mailcert import), or export the key alone');
+  }
+}
+
+/** The passphrase given for an encrypted key does not open it. */
+export class WrongPassphrase extends MailcertError {
+  constructor(path: string) {
+    super(`${path}: the passphrase for this key is incorrect`, ExitCode.badInput, 'check the passphrase, or leave it out to see the key without decrypting it');
+  }
+}
+
+/** A folder where symbolic links cannot be made (Windows without the privilege, FAT, some shares). */
+export class NoSymlinks extends MailcertError {
+  constructor(path: string, code: string) {
+    super(`${path}: cannot create a symbolic link here (${code})`, ExitCode.badInput, 'write copies instead (what hMailServer on Windows needs)');
+  }
+}
+
+/** A folder to rehash that this user cannot write to. */
+export class FolderNotWritable extends MailcertError {
+  constructor(dir: string) {
+    super(`${dir}: cannot write to the folder`, ExitCode.badInput, 'run as a user who may write there, or only work out the plan');
+  }
+}
+
+/** A certificate's CN that is neither a host name nor an IP address (it is always a subjectAltName too). */
+export class NotAHostName extends MailcertError {
+  constructor(readonly cn: string) {
+    super(`the CN "${cn}" is not a host name; the certificate names the server clients connect to`, ExitCode.usage, 'give the DNS name clients connect to, such as mail.example.com');
+  }
+}

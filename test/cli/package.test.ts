@@ -61,8 +61,8 @@ test('the bundle defines each error class once, and what any command throws is a
   assert.deepEqual([moreMailcert, moreCodec], [[], []]);
   assert.ok(typeof MailcertError === 'function' && typeof CodecError === 'function');
 
-  const hash = loader.require(join(bundleDir, 'command-hash.js')) as { run: (io: unknown, opts: object, args: string[]) => Promise<unknown> };
-  await assert.rejects(hash.run({}, {}, []), (e) => e instanceof MailcertError);
+  const hash = loader.require(join(bundleDir, 'command-hash.js')) as { command: { run: (io: unknown, opts: object, ctx: { args: string[] }) => Promise<unknown> } };
+  await assert.rejects(hash.command.run({}, {}, { args: [] }), (e) => e instanceof MailcertError);
   const [decodeJks] = exported('decodeJks') as [(bytes: Uint8Array, pass: string) => unknown];
   assert.throws(() => decodeJks(Buffer.from('not a keystore'), 'changeit'), (e) => e instanceof CodecError);
 });

@@ -225,7 +225,12 @@ test('authentication offered before STARTTLS is reported per protocol; none when
 
 test('the session facts: the key exchange group, and whether an OCSP response was stapled (asked for every time)', async () => {
   const plain = await inspect(await serve({ protocol: 'smtp' }), { protocol: 'smtp' });
-  assert.equal(plain.keyExchange, 'X25519');
+  // The group is what Node's TLS reports (SSL_get_negotiated_group): Node 20 agrees on X25519,
+  // Node 24 offers the hybrid X25519MLKEM768 first, and Node 22's build reports nothing for TLS 1.3.
+  const major = process.versions.node.split('.')[0];
+  const told: Record<string, string | undefined> = { '20': 'X25519', '22': undefined, '24': 'X25519MLKEM768' };
+  assert.ok(major !== undefined && major in told, `a Node the suite knows: ${process.version}`);
+  assert.equal(plain.keyExchange, told[major]);
   assert.equal(plain.ocspStapled, false);
   assert.equal(plain.ocspBytes, undefined);
 

@@ -224,10 +224,15 @@ async function serve(conn: Conn, s: Scenario, context: SecureContext | undefined
   const script = SCRIPTS[s.protocol];
   const greeting = s.greeting ?? 'normal';
   if (greeting === 'silent') return;
-  const slow = async (): Promise<void> => {
-    if (s.replyDelayMs !== undefined && (s.slowInsideTlsOnly !== true || conn.secure)) await delay(s.replyDelayMs);
+  // A slow server's wait ends when the client hangs up, so no timer of ours outlives the connection.
+  const hungUp = new AbortController();
+  void conn.closed.then(() => hungUp.abort());
+  /** Waits like a slow server; false when the client hung up meanwhile. */
+  const slow = async (): Promise<boolean> => {
+    if (s.replyDelayMs === undefined || (s.slowInsideTlsOnly === true && !conn.secure)) return true;
+    return delay(s.replyDelayMs, true, { signal: hungUp.signal }).catch(() => false);
   };
-  await slow();
+  if (!(await slow())) return;
   const text = s.greetingText ?? script.greeting(greeting, s, conn.secure);
   if (greeting === 'multiline') {
     // The last line comes later, as postscreen does; a client must not talk before it.
@@ -244,7 +249,7 @@ async function serve(conn: Conn, s: Scenario, context: SecureContext | undefined
   for (;;) {
     const line = await conn.readLine();
     if (line === undefined) return;
-    await slow();
+    if (!(await slow())) return;
     const answer = script.answer(line, s, conn.secure);
     if (answer.kind === 'reply') {
       conn.send(answer.text);

@@ -8,7 +8,6 @@ import { PasswordResolver, passwordOptions } from '../passwords.js';
 import type { Io } from '../../io.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { deleteEntry } from '../../core/delete.js';
-import { NoSuchEntry, reworded } from '../../core/errors.js';
 import { showDelete } from '../../output/delete.js';
 
 export const command: CommandDef = {
@@ -37,13 +36,5 @@ async function run(io: Io, opts: Opts): Promise<void> {
   const access = await keyAccess(opts);
   const passwords = new PasswordResolver(io, opts);
   const deleting = deleteEntry({ path, alias, storePassword: () => passwords.get('store', { purpose: `keystore ${path}` }), access });
-  const result = await deleting.catch((e: unknown) => {
-    throw inFlags(e);
-  });
-  await showDelete(io, opts, path, result);
-}
-
-function inFlags(e: unknown): unknown {
-  if (e instanceof NoSuchEntry) return reworded(e, e.message, `${e.hint ?? ''}; list them with mailcert list -k FILE`);
-  return e;
+  await showDelete(io, opts, path, await deleting);
 }

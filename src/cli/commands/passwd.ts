@@ -10,7 +10,7 @@ import { str, type Opts } from '../options.js';
 import { PasswordResolver, passwordOptions } from '../passwords.js';
 import type { Io } from '../../io.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { KeyPasswordNeeded, NoPrivateKey, NoSuchEntry, Pkcs12KeyPasswordUnsupported, reworded, TooManyServerKeys } from '../../core/errors.js';
+import { KeyPasswordNeeded, NoPrivateKey, Pkcs12KeyPasswordUnsupported, reworded, TooManyServerKeys } from '../../core/errors.js';
 import { changePasswords, type PasswdInput } from '../../core/passwd.js';
 import { showPasswd } from '../../output/passwd.js';
 
@@ -80,7 +80,6 @@ async function run(io: Io, opts: Opts): Promise<void> {
 /** core/passwd's errors, in this command's flags. */
 function inFlags(e: unknown): unknown {
   if (e instanceof KeyPasswordNeeded) return reworded(e, e.message, 'give its current password with --keypass-env VAR or --keypass-file FILE');
-  if (e instanceof NoSuchEntry) return reworded(e, e.message, `${e.hint ?? ''}; list them with mailcert list -k FILE`);
   if (e instanceof NoPrivateKey) return reworded(e, e.message, 'only key entries have a key password: --alias names a key entry');
   if (e instanceof TooManyServerKeys) return reworded(e, e.message, `name the key entry with --alias (one of ${e.aliases.map((a) => `"${a}"`).join(', ')})`);
   if (e instanceof Pkcs12KeyPasswordUnsupported) return reworded(e, e.message, 'leave the key under the store password (--keypass-to-storepass), or use a JKS keystore (mailcert export --out FILE.jks)');

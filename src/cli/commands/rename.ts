@@ -8,7 +8,7 @@ import { str, type Opts } from '../options.js';
 import { PasswordResolver, passwordOptions } from '../passwords.js';
 import type { Io } from '../../io.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { AliasTaken, NoSuchEntry, reworded } from '../../core/errors.js';
+import { AliasTaken, reworded } from '../../core/errors.js';
 import { renameEntry } from '../../core/rename.js';
 import { showRename } from '../../output/rename.js';
 
@@ -47,7 +47,6 @@ async function run(io: Io, opts: Opts): Promise<void> {
 }
 
 function inFlags(e: unknown): unknown {
-  if (e instanceof NoSuchEntry) return reworded(e, e.message, `${e.hint ?? ''}; list them with mailcert list -k FILE`);
   if (e instanceof AliasTaken) return reworded(e, e.message, 'choose another --to, or delete that entry first (mailcert delete --alias NAME)');
   return sharedInFlags(e);
 }

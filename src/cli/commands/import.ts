@@ -23,7 +23,7 @@ import { showImport } from '../../output/import.js';
 
 export const command: CommandDef = {
   name: 'import',
-  summary: "install a CA's reply for the server key, or add a trusted certificate",
+  summary: "install a CA's reply, bring in or renew (--replace) the server key and chain, or add a trusted certificate",
   examples: [
     'mailcert import -k james.jks --file reply.pem              # CA reply: chain built and stored leaf -> root',
     'mailcert import -k client.ks --file server.pem --yes       # a Java client truststore',

@@ -31,7 +31,7 @@ export const command: CommandDef = {
     { flags: '--keypass-to-storepass', description: "give every key entry the store password (the new one, if it changes): what Apache James and Hedwig need" },
     ...keyAccessOptions('keystore'),
     ...passwordOptions('store', 'current keystore password'),
-    ...passwordOptions('key', 'current key password, for a key the store password does not open'),
+    ...passwordOptions('key', 'current key password (of a key the store password does not open)'),
   ],
   moreHelp: `
 What changes: the store password when --new-storepass-* is given, or when nothing else is asked

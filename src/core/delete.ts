@@ -30,10 +30,11 @@ export interface DeleteResult {
 export async function deleteEntry(input: DeleteInput): Promise<DeleteResult> {
   return withKeystore(input.path, input.storePassword, async (store, storepass) => {
     const entry = requireEntry(input.path, store, input.alias);
+    const asRead = store.entries;
     const der = entry.kind === 'trusted' ? entry.cert : entry.kind === 'key' ? entry.chain[0] : undefined;
     store.entries = store.entries.filter((e) => e !== entry);
     const kept = new Set(store.entries.filter((e): e is StoredKeyEntry => e.kind === 'key'));
-    await writeKeystoreFile(input.path, store, storepass, () => Promise.resolve(storepass), { create: false, force: false, access: input.access, ownKeyPassword: kept });
+    await writeKeystoreFile(input.path, store, storepass, () => Promise.resolve(storepass), { create: false, force: false, access: input.access, ownKeyPassword: kept, asRead });
     return { alias: entry.alias, kind: entry.kind, type: store.type, ...(der === undefined ? {} : { cert: certSummary(der) }), left: store.entries.length };
   });
 }

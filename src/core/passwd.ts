@@ -120,6 +120,7 @@ export async function changePasswords(input: PasswdInput): Promise<PasswdResult>
     }
     const storePasswordChanged = newpass !== oldpass;
     if (!storePasswordChanged && keyPasswords.size === 0) return { type: store.type, storePasswordChanged, keys, written: false };
+    const asRead = store.entries;
     store.entries = entries;
     const byAlias = new Map([...keyPasswords].map(([e, p]) => [e.alias, p]));
     await writeKeystoreFile(path, store, newpass, (alias) => Promise.resolve(byAlias.get(alias) ?? newpass), {
@@ -128,6 +129,7 @@ export async function changePasswords(input: PasswdInput): Promise<PasswdResult>
       access: input.access,
       newPassword: storePasswordChanged,
       ownKeyPassword: kept,
+      asRead,
     });
     return { type: store.type, storePasswordChanged, keys, written: true };
   });

@@ -49,7 +49,7 @@ export async function renameEntry(input: RenameInput): Promise<RenameResult> {
     const from = entry.alias;
     entry.alias = to;
     const kept = new Set(store.entries.filter((e): e is StoredKeyEntry => e.kind === 'key'));
-    await writeKeystoreFile(input.path, store, storepass, () => Promise.resolve(storepass), { create: false, force: false, access: input.access, ownKeyPassword: kept });
+    await writeKeystoreFile(input.path, store, storepass, () => Promise.resolve(storepass), { create: false, force: false, access: input.access, ownKeyPassword: kept, asRead: store.entries });
     return { from, to, kind: entry.kind, type: store.type };
   });
 }

@@ -17,6 +17,7 @@ import type { CertInfo } from '../codec/x509.js';
 import { ExitCode } from '../errors.js';
 import { checkAliasFits, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
 import type { FileAccess } from '../keystore/files.js';
+import { sameBytes } from '../crypto/keys.js';
 import { buildChain } from './chain.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
 import { AliasTaken, NotInChain, Pkcs12KeyPasswordUnsupported, TooManyServerKeys } from './errors.js';
@@ -71,7 +72,7 @@ export function serverKeyEntry(path: string, store: Keystore, alias: string | un
  */
 export function checkChainIsForKey(leaf: CertInfo, given: readonly CertInfo[]): void {
   const { chain } = buildChain(leaf, given);
-  const strays = given.filter((c) => !chain.includes(c));
+  const strays = given.filter((c) => !chain.some((x) => sameBytes(x.der, c.der)));
   if (strays.length > 0) throw new NotInChain(leaf.subject.text, strays.map((c) => c.subject.text));
 }
 

@@ -273,6 +273,8 @@ export interface SaveOptions {
    * (PKCS12KeyStore.engineSetKeyEntry takes one per entry): not held to the store password.
    */
   ownKeyPassword?: ReadonlySet<StoredKeyEntry>;
+  /** The entries as read, for a change that adds no server certificate (rules.ts enforceRule). */
+  asRead?: readonly StoredEntry[];
 }
 
 /**
@@ -288,7 +290,7 @@ export async function writeKeystoreFile(
   keyPassword: (alias: string) => Promise<string>,
   opts: SaveOptions,
 ): Promise<Written> {
-  enforceRule(path, store.entries);
+  enforceRule(path, store.entries, opts.asRead);
   // JDK 17 neither writes nor reads PKCS#12 files with non-ASCII passwords (keystore-formats.md
   // 3.3): a new store the Java server cannot open would be a trap.
   if ((opts.create || opts.newPassword === true) && store.type === 'PKCS12' && /[^\x20-\x7e]/.test(storepass)) {

@@ -198,3 +198,26 @@ test('aliases from the keystore and the command line are escaped in the text, ex
   assert.equal((JSON.parse(r.stdout) as { alias: string }).alias, evil.toLowerCase());
   assert.equal(runOk('keytool', ['-list', '-keystore', store, '-storepass', 'changeit']).stdout.includes('0 entries'), true);
 });
+
+test('a keytool keystore with two server keys: passwd and rename still work, delete is the way back to one, then a renewal', () => {
+  const store = p('two-keys.jks');
+  const s1 = 'two-keys-1';
+  const kt = (args: string[]): void => void runOk('keytool', [...args, '-storetype', 'JKS', '-keystore', store, '-storepass', s1, '-keypass', s1, '-keyalg', 'EC', '-groupname', 'secp256r1']);
+  kt(['-genkeypair', '-alias', 'old', '-dname', 'CN=mail.example.com']);
+  kt(['-genkeypair', '-alias', 'new', '-dname', 'CN=mail.example.com']);
+  const env = { MAILCERT_STOREPASS: s1 };
+  // Adding to it is still refused by the rule; keeping it is not.
+  refused(store, ['import-chain', '-k', store, '--file', ca.rootPem], env, 4, /2 server keys/);
+  const s2 = 'two-keys-2';
+  const r = JSON.parse(ok(['passwd', '-k', store, '--json'], { ...env, MAILCERT_NEW_STOREPASS: s2 })) as { keys: { alias: string; changed: boolean }[] };
+  assert.deepEqual(r.keys.map((k) => [k.alias, k.changed]).sort(), [['new', true], ['old', true]]);
+  ok(['rename', '-k', store, '--alias', 'new', '--to', 'james'], { MAILCERT_STOREPASS: s2 });
+  runOk('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('two.key'), '-out', p('two.pem'), '-subj', '/CN=mail.example.com', '-days', '90']);
+  const renew = ['import', '-k', store, '--key', p('two.key'), '--file', p('two.pem'), '--replace'];
+  refused(store, renew, { MAILCERT_STOREPASS: s2 }, 4, /holds 2 server keys \("(old|james)", "(old|james)"\) and a renewal replaces one\n  hint: .*delete the others first/);
+  ok(['delete', '-k', store, '--alias', 'old'], { MAILCERT_STOREPASS: s2 });
+  assert.deepEqual(aliasesOf(listed(store, s2)), [['james', 'key']]);
+  ok(renew, { MAILCERT_STOREPASS: s2 });
+  const fresh = runOk('openssl', ['x509', '-in', p('two.pem'), '-noout', '-fingerprint', '-sha256']).stdout.trim().split('=')[1];
+  assert.deepEqual(servedKeys('JKS', store, s2, s2), [{ alias: 'james', sha256: fresh, chainLength: 1 }]);
+});

@@ -145,7 +145,11 @@ test('PKCS#12 made by keytool: delete, rename, passwd; the key follows the store
   assert.deepEqual(names.entries.map((e) => e.alias).sort(), ['Mailcert-Root', 'server']);
   assert.deepEqual(servedKeys('PKCS12', store, s1, s1).map((k) => [k.alias, k.sha256]), [['server', leaf]]);
   const s2 = 'p12-pass-2';
-  const json = JSON.parse(ok(['passwd', '-k', store, '--new-storepass-env', 'NEW', '--json'], { ...env, NEW: s2 })) as { keys: unknown[] };
+  // On the command line it works, with the warning every password option on argv gives.
+  const argv = mailcert(['passwd', '-k', store, '--new-storepass', s2, '--json'], { env });
+  assert.equal(argv.status, 0, argv.stderr);
+  assert.match(argv.stderr, /warning: --new-storepass on the command line is visible to other users; prefer --new-storepass-env or --new-storepass-file/);
+  const json = JSON.parse(argv.stdout) as { keys: unknown[] };
   assert.deepEqual(json.keys, [{ alias: 'server', before: 'store', after: 'store', changed: true }]);
   certreqOk(store, s2, 'server', s2);
   assert.deepEqual(servedKeys('PKCS12', store, s2, s2).map((k) => k.sha256), [leaf]);

@@ -15,24 +15,13 @@ import { importCertificates } from '../../src/core/import.js';
 import { changePasswords, type PasswdInput } from '../../src/core/passwd.js';
 import { checkChainIsForKey } from '../../src/core/renew.js';
 import { renameEntry } from '../../src/core/rename.js';
-import { ExitCode, MailcertError } from '../../src/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { readKeystoreFile } from '../../src/keystore/keystore.js';
+import { domainError } from '../helpers/domain-error.js';
 import { tempDir } from '../helpers/tools.js';
 
 const dir = tempDir();
 const p = (n: string): string => join(dir, n);
-
-async function domainError(work: () => unknown): Promise<MailcertError> {
-  let thrown: unknown;
-  try {
-    await work();
-  } catch (e) {
-    thrown = e;
-  }
-  assert.ok(thrown instanceof MailcertError, String(thrown));
-  assert.doesNotMatch(`${thrown.message}\n${thrown.hint ?? ''}`, /(^|\s)--?[a-z]/, 'names no flag');
-  return thrown;
-}
 
 const made = await makeSelfSigned({ subject: resolveSubject({ cn: 'mail.example.com' }), key: { type: 'ec', curve: 'P-256' }, days: 30 });
 const other = await makeSelfSigned({ subject: resolveSubject({ cn: 'other.example.com' }), key: { type: 'ec', curve: 'P-256' }, days: 30 });

@@ -45,7 +45,7 @@ Passwords: current ones with --storepass-* / --keypass-* (MAILCERT_STOREPASS, MA
 ones with --new-storepass-* / --new-keypass-* (MAILCERT_NEW_STOREPASS, MAILCERT_NEW_KEYPASS); only
 one of them from standard input.
 `,
-  exitCodes: [ExitCode.ok, ExitCode.usage, ExitCode.badInput, ExitCode.ruleBroken, ExitCode.cancelled],
+  exitCodes: [ExitCode.ok, ExitCode.usage, ExitCode.badInput, ExitCode.cancelled],
   run,
 };
 

@@ -28,7 +28,7 @@ export const command: CommandDef = {
     ...passwordOptions('store', 'keystore password'),
   ],
   moreHelp: passwordHelp,
-  exitCodes: [ExitCode.ok, ExitCode.usage, ExitCode.badInput, ExitCode.ruleBroken, ExitCode.cancelled],
+  exitCodes: [ExitCode.ok, ExitCode.usage, ExitCode.badInput, ExitCode.cancelled],
   run,
 };
 

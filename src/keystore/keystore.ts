@@ -173,6 +173,7 @@ export function usableKey(path: string, entry: StoredKeyEntry, pkcs8: Uint8Array
 }
 
 async function decryptKey(path: string, type: StoreType, entry: StoredKeyEntry, keypass: () => Promise<string>): Promise<Uint8Array> {
+  if (!entry.protectedKey) throw inputError(`${shown(path)}: key entry "${shown(entry.alias)}" holds no key`);
   const pkcs8 = await keyUnder(path, type, entry, await keypass());
   if (pkcs8 === undefined) {
     throw inputError(`${shown(path)}: cannot recover key "${shown(entry.alias)}": the key password is incorrect`, 'pass the key password with --keypass-env VAR or --keypass-file FILE (it defaults to the store password)');

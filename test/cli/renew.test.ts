@@ -159,6 +159,14 @@ test('a staged keystore (genkey, certreq, the reply) renews the live one: import
   const l = listed(live, 'james-secret');
   assert.deepEqual(l.entries.map((e) => [e.alias, e.kind, e.chainLength]), [['james', 'key', 3]]);
   assert.deepEqual(servedKeys('JKS', live, 'james-secret', 'james-secret').map((k) => k.sha256), [stagedLeaf]);
+  // A staged PKCS#12 under a password of its own: --passin-* opens it; the live keystore keeps its password.
+  runOk('keytool', ['-genkeypair', '-storetype', 'PKCS12', '-keystore', p('next.p12'), '-storepass', 'staging-9', '-alias', 'next', '-keyalg', 'EC', '-groupname', 'secp256r1', '-dname', 'CN=mail.example.com']);
+  refused(live, ['import', '-k', live, '--from-keystore', p('next.p12'), '--replace'], env, 3, /next\.p12: the PKCS12 keystore password is incorrect/);
+  const again = mailcert(['import', '-k', live, '--from-keystore', p('next.p12'), '--replace', '--passin-env', 'STAGING', '--json'], { env: { ...env, STAGING: 'staging-9' } });
+  assert.equal(again.status, 0, again.stderr);
+  const second = JSON.parse(again.stdout) as ReplacedJson;
+  assert.equal(second.previous.cert?.sha256, stagedLeaf);
+  assert.deepEqual(servedKeys('JKS', live, 'james-secret', 'james-secret').map((k) => [k.alias, k.sha256]), [['james', second.chain[0]?.sha256]]);
 });
 
 test('a PKCS#12 key with a password of its own is not renewed: mailcert writes PKCS#12 keys under the store password only', () => {

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: mailcert against keytool/openssl on the same inputs, measured side by side.
  * BENCH_RUNS sets the number of interleaved runs (default 10; key generation always takes at
- * least 31, since RSA key search time varies a lot from run to run); BENCH_ONLY=list,genkey,hash,startup,verify,verify-offline,hostile
+ * least 31, since RSA key search time varies a lot from run to run); BENCH_ONLY=list,genkey,renew,hash,startup,verify,verify-offline,hostile
  * runs only those groups. The hostile group measures crafted worst-case inputs alone, against fixed bounds (bench/hostile.ts).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import type { StoredEntry } from '../src/codec/model.js';
 import { compare, printBounded, printResults, withoutExtraCaCerts, type BoundedResult, type Comparison, type Result } from './harness.js';
 import { hostileBenchmarks, kdfRoundCosts, realStoreCosts } from './hostile.js';
 import { hashBenchmarks } from './hash.js';
+import { renewBenchmarks } from './renew.js';
 import { startupBenchmarks } from './startup.js';
 import { verifyBenchmarks } from './verify.js';
 import { verifyOfflineBenchmarks } from './verify-offline.js';
@@ -137,6 +138,7 @@ if (wanted('genkey')) {
   }
 }
 
+if (wanted('renew')) results.push(...renewBenchmarks(runs));
 if (wanted('hash')) results.push(...hashBenchmarks(runs));
 if (wanted('startup')) results.push(...startupBenchmarks(runs));
 if (wanted('verify-offline')) results.push(...verifyOfflineBenchmarks(runs));

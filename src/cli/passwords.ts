@@ -1,7 +1,7 @@
 /**
  * One resolver for every password source (CLI.md "Passwords"): --<kind>pass VALUE (warns: argv is
  * visible to other users), --<kind>pass-env VAR, --<kind>pass-file FILE, --<kind>pass-stdin, the
- * MAILCERT_<KIND>PASS environment variable; else a masked prompt when stdin is a TTY (twice for a
+ * MAILCERT_<KIND>PASS environment variable (MAILCERT_NEW_STOREPASS for --new-storepass); else a masked prompt when stdin is a TTY (twice for a
  * new password); else an immediate usage error naming these options. Never blocks on a closed or
  * piped stdin and never prints a password.
  */
@@ -15,15 +15,27 @@ import { fsPath } from '../keystore/paths.js';
 import type { Io } from '../io.js';
 import { shown } from '../display.js';
 
-export type PasswordKind = 'store' | 'key' | 'passin' | 'passout';
+/** newstore and newkey are the passwords `passwd` sets (keytool -storepasswd -new, -keypasswd -new). */
+export type PasswordKind = 'store' | 'key' | 'passin' | 'passout' | 'newstore' | 'newkey';
 
-/** The option stem of each kind: --storepass, --keypass, --passin, --passout. */
-const stem: Record<PasswordKind, string> = { store: 'storepass', key: 'keypass', passin: 'passin', passout: 'passout' };
+/** The option stem of each kind: --storepass, --keypass, --passin, --passout, --new-storepass, --new-keypass. */
+const stem: Record<PasswordKind, string> = { store: 'storepass', key: 'keypass', passin: 'passin', passout: 'passout', newstore: 'new-storepass', newkey: 'new-keypass' };
 const envName: Record<PasswordKind, string> = {
   store: 'MAILCERT_STOREPASS',
   key: 'MAILCERT_KEYPASS',
   passin: 'MAILCERT_PASSIN',
   passout: 'MAILCERT_PASSOUT',
+  newstore: 'MAILCERT_NEW_STOREPASS',
+  newkey: 'MAILCERT_NEW_KEYPASS',
+};
+/** What each kind is called in messages and prompts. */
+const label: Record<PasswordKind, string> = {
+  store: 'store password',
+  key: 'key password',
+  passin: 'passin password',
+  passout: 'passout password',
+  newstore: 'new store password',
+  newkey: 'new key password',
 };
 const camel = (s: string): string => s.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
@@ -98,7 +110,7 @@ export class PasswordResolver {
     if (value !== undefined) return value;
     const s = stem[kind];
     throw new MailcertError(
-      `no ${kind === 'store' ? 'store password' : kind === 'key' ? 'key password' : `${s} password`} given for ${ask.purpose}, and standard input is not a terminal to ask on`,
+      `no ${label[kind]} given for ${ask.purpose}, and standard input is not a terminal to ask on`,
       ExitCode.usage,
       `pass --${s}-env VAR, --${s}-file FILE or --${s}-stdin, or set ${envName[kind]}`,
     );
@@ -140,11 +152,11 @@ export class PasswordResolver {
   private async prompt(kind: PasswordKind, ask: AskOptions): Promise<string> {
     // Loaded only when a prompt is really shown: @inquirer/prompts costs start-up time.
     const { password } = await import('@inquirer/prompts');
-    const label = kind === 'key' ? 'key password' : kind === 'store' ? 'keystore password' : 'password';
+    const what = kind === 'key' || kind === 'newkey' ? 'key password' : kind === 'store' || kind === 'newstore' ? 'keystore password' : 'password';
     for (;;) {
-      const first = await password({ message: `Enter ${ask.confirm ? 'new ' : ''}${label} for ${shown(ask.purpose)}:`, mask: '*' });
+      const first = await password({ message: `Enter ${ask.confirm ? 'new ' : ''}${what} for ${shown(ask.purpose)}:`, mask: '*' });
       if (!ask.confirm) return first;
-      const second = await password({ message: `Re-enter the new ${label}:`, mask: '*' });
+      const second = await password({ message: `Re-enter the new ${what}:`, mask: '*' });
       if (first === second) return first;
       this.io.err('The passwords do not match; try again.\n');
     }

@@ -1,7 +1,7 @@
 /**
  * The command tree: each command's file (src/cli/commands/<name>.ts) declares its options, help
  * and exit codes, and runs it. A run loads and registers only the command it names (commander then
- * builds one command's options and help, not eleven; `mailcert --version` loads none): start-up
+ * builds one command's options and help, not every command's; `mailcert --version` loads none): start-up
  * time is a goal. Top-level help, an unknown name and `completion` (which describes the whole
  * tree) load every command.
  */
@@ -26,6 +26,9 @@ const commands: readonly (readonly [string, (() => Promise<{ command: CommandDef
   ['certreq', () => import('./commands/certreq.js')],
   ['import', () => import('./commands/import.js')],
   ['import-chain', () => import('./commands/import-chain.js')],
+  ['delete', () => import('./commands/delete.js')],
+  ['rename', () => import('./commands/rename.js')],
+  ['passwd', () => import('./commands/passwd.js')],
   ['strip-password', () => import('./commands/strip-password.js')],
   ['hash', () => import('./commands/hash.js')],
   ['verify', undefined],

@@ -115,3 +115,58 @@ export class NotAHostName extends MailcertError {
     super(`the CN "${cn}" is not a host name; the certificate names the server clients connect to`, ExitCode.usage, 'give the DNS name clients connect to, such as mail.example.com');
   }
 }
+
+/** An alias the keystore does not hold (keytool: "Alias <x> does not exist"). */
+export class NoSuchEntry extends MailcertError {
+  constructor(path: string, readonly alias: string, readonly aliases: readonly string[]) {
+    super(`${path}: no entry "${alias}"`, ExitCode.usage, aliases.length === 0 ? 'the keystore is empty' : `the entries are: ${aliases.map((a) => `"${a}"`).join(', ')}`);
+  }
+}
+
+/**
+ * A second server key for a keystore that holds one: the rule refuses it (exit 4). The way out
+ * is replacing the key entry, which is what a renewal does.
+ */
+export class ServerKeyPresent extends MailcertError {
+  constructor(message: string, readonly alias: string) {
+    super(message, ExitCode.ruleBroken, `to renew the server key "${alias}", replace it: the old key and chain give way to the new ones`);
+  }
+}
+
+/** A key entry that the store password does not open, and no key password to open it with. */
+export class KeyPasswordNeeded extends MailcertError {
+  constructor(path: string, readonly alias: string, why: string) {
+    super(`${path}: key entry "${alias}" has a password of its own (the store password does not open it), and ${why}`, ExitCode.usage, 'give the key password');
+  }
+}
+
+/**
+ * A PKCS#12 key to be written under a password other than the store password. The JDK allows one
+ * per entry (PKCS12KeyStore.engineSetKeyEntry), keytool does not ("-keypasswd commands not
+ * supported if -storetype is PKCS12"), and mailcert's PKCS#12 writer protects new keys with the
+ * store password only.
+ */
+export class Pkcs12KeyPasswordUnsupported extends MailcertError {
+  constructor(path: string, readonly alias: string) {
+    super(
+      `${path}: refused: key entry "${alias}" would need a key password other than the store password, and mailcert writes PKCS#12 keys under the store password only (as keytool does)`,
+      ExitCode.usage,
+      'give the key the store password (Java servers such as James use one password for both), or use a JKS keystore',
+    );
+  }
+}
+
+/** Certificates given with a key that are not in the chain of the key's certificate. */
+export class NotInChain extends MailcertError {
+  constructor(
+    readonly leaf: string,
+    /** Subjects of the certificates left out. */
+    readonly strays: readonly string[],
+  ) {
+    super(
+      `${strays.length === 1 ? `the certificate "${strays[0] ?? ''}" is` : `${strays.length} certificates (${strays.map((s) => `"${s}"`).join(', ')}) are`} not in the chain of the key's certificate "${leaf}"`,
+      ExitCode.badInput,
+      'give the certificate issued for this key and its own intermediates (fullchain.pem), nothing else',
+    );
+  }
+}

@@ -12,12 +12,15 @@ import { decodePem } from '../codec/pem.js';
 import { ExitCode, MailcertError, inputError } from '../errors.js';
 import { exists, type FileAccess } from '../keystore/files.js';
 import { withFileLock } from '../keystore/lock.js';
-import { enforceRule } from '../keystore/rules.js';
+import { enforceRule, findRuleViolation } from '../keystore/rules.js';
 import { checkAliasFits, readKeystoreFile, typeForNewStore, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
 import { privateKeyFromPkcs8, sameBytes, spkiOf } from '../crypto/keys.js';
 import { buildChain, uniqueCerts } from './chain.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
-import { AliasTaken, IssuerMissing, NoCertificateForKey, RootNotTrusted } from './errors.js';
+import { AliasTaken, IssuerMissing, NoCertificateForKey, RootNotTrusted, ServerKeyPresent } from './errors.js';
+import { findEntry } from './entries.js';
+import type { KeyPasswordSource } from './key-passwords.js';
+import { checkChainIsForKey, replaceKeyEntry, serverKeyEntry, type Replaced } from './renew.js';
 
 export interface ImportInput {
   path: string;
@@ -34,12 +37,18 @@ export interface ImportInput {
   confirm: (question: string, cert: CertSummary) => Promise<boolean>;
   /** --key-mode / --key-group. */
   access?: FileAccess;
+  /**
+   * Renewal: the key replaces the server key entry (core/renew.ts), whose password it gets; this
+   * finds that password when the store password does not open the old key.
+   */
+  replace?: KeyPasswordSource;
 }
 
 export type ImportResult =
   | { action: 'reply' | 'key'; alias: string; chain: CertSummary[]; complete: boolean; createdKeystore: boolean; type: string }
   | { action: 'trusted'; alias: string; cert: CertSummary; createdKeystore: boolean; type: string; ignored: number }
-  | { action: 'unchanged'; alias: string; cert: CertSummary; type: string };
+  | { action: 'unchanged'; alias: string; cert: CertSummary; type: string }
+  | ({ action: 'replaced' } & Replaced);
 
 /** Node's bundled Mozilla roots (--trustcacerts), parsed only when asked for. */
 export function mozillaRoots(): CertInfo[] {
@@ -52,9 +61,6 @@ export function aliasFromCert(c: CertInfo, firstLabel = false): string {
   const base = firstLabel && !/^[\d.:]+$/.test(cn) ? (cn.split('.')[0] ?? cn) : cn;
   return base.toLowerCase().replace(/\s+/g, '-').replace(/[^a-z0-9._*@-]/g, '').replace(/^\*$/, 'wildcard') || 'cert';
 }
-
-const findAlias = (store: Keystore, alias: string): StoredEntry | undefined =>
-  store.entries.find((e) => e.alias.toLowerCase() === alias.toLowerCase());
 
 async function openOrCreate(input: ImportInput): Promise<{ store: Keystore; storepass: string; isNew: boolean }> {
   if (exists(input.path)) {
@@ -73,13 +79,30 @@ function trustedCerts(store: Keystore): Uint8Array[] {
 export async function importCertificates(input: ImportInput): Promise<ImportResult> {
   if (input.certs.length === 0) throw inputError('no certificate to import');
   const certs = uniqueCerts(input.certs);
+  // A key and certificates that do not belong together are refused before any password is asked.
+  const leaf = input.key === undefined ? undefined : certificateOf(input.key, certs);
+  if (leaf !== undefined && input.replace !== undefined) checkChainIsForKey(leaf, certs);
   // Locked from the read to the write: a concurrent update is neither lost nor overwritten.
-  return withFileLock(input.path, 'keystore', () => importLocked(input, certs));
+  return withFileLock(input.path, 'keystore', () => importLocked(input, certs, leaf));
 }
 
-async function importLocked(input: ImportInput, certs: CertInfo[]): Promise<ImportResult> {
+/** The certificate among `certs` whose public key is the private key's. */
+function certificateOf(pkcs8: Uint8Array, certs: readonly CertInfo[]): CertInfo {
+  const spki = spkiOf(privateKeyFromPkcs8(pkcs8));
+  const leaf = certs.find((c) => sameBytes(c.spki, spki));
+  if (!leaf) throw new NoCertificateForKey(certs.length);
+  return leaf;
+}
+
+async function importLocked(input: ImportInput, certs: CertInfo[], leaf: CertInfo | undefined): Promise<ImportResult> {
   const { store, storepass, isNew } = await openOrCreate(input);
-  if (input.key) return importKeyPair(input, certs, store, storepass, isNew);
+  if (input.key !== undefined && leaf !== undefined) {
+    const old = input.replace === undefined ? undefined : serverKeyEntry(input.path, store, input.alias);
+    if (old === undefined || input.replace === undefined) return importKeyPair(input, input.key, leaf, certs, store, storepass, isNew);
+    const { pool } = chainPool(input, certs, store);
+    const replaced = await replaceKeyEntry({ path: input.path, store, storepass, old, key: input.key, leaf, pool, alias: input.alias, keyPassword: input.replace, access: input.access });
+    return { action: 'replaced', ...replaced };
+  }
   const keyEntries = store.entries.filter((e): e is StoredKeyEntry => e.kind === 'key');
   for (const entry of keyEntries) {
     const current = entry.chain[0];
@@ -117,17 +140,19 @@ async function installReply(input: ImportInput, certs: CertInfo[], leaf: CertInf
   return { action: 'reply', alias: entry.alias, chain: entry.chain.map(certSummary), complete: true, createdKeystore: false, type: store.type };
 }
 
-async function importKeyPair(input: ImportInput, certs: CertInfo[], store: Keystore, storepass: string, isNew: boolean): Promise<ImportResult> {
-  const spki = spkiOf(privateKeyFromPkcs8(input.key as Uint8Array));
-  const leaf = certs.find((c) => sameBytes(c.spki, spki));
-  if (!leaf) throw new NoCertificateForKey(certs.length);
+async function importKeyPair(input: ImportInput, key: Uint8Array, leaf: CertInfo, certs: CertInfo[], store: Keystore, storepass: string, isNew: boolean): Promise<ImportResult> {
   const alias = (input.alias ?? aliasFromCert(leaf, true)).toLowerCase();
   if (input.alias !== undefined) checkAliasFits(store.type, alias, { option: '--alias' });
-  const clash = findAlias(store, alias);
-  if (clash) throw new AliasTaken(`${input.path}: alias "${clash.alias}" already exists`, ExitCode.usage, clash.alias);
   const { pool } = chainPool(input, certs, store);
   const built = buildChain(leaf, pool);
-  store.entries.push({ kind: 'key', alias, created: new Date(), chain: built.chain.map((c) => c.der), privateKey: input.key as Uint8Array });
+  const entry: StoredKeyEntry = { kind: 'key', alias, created: new Date(), chain: built.chain.map((c) => c.der), privateKey: key };
+  // A second server key: the rule's refusal, told as what it is when a renewal was meant.
+  const present = store.entries.find((e) => e.kind === 'key');
+  const violation = present === undefined ? undefined : findRuleViolation([...store.entries, entry]);
+  if (present !== undefined && violation !== undefined) throw new ServerKeyPresent(`${input.path}: refused: ${violation.message}`, present.alias);
+  const clash = findEntry(store, alias);
+  if (clash) throw new AliasTaken(`${input.path}: alias "${clash.alias}" already exists`, ExitCode.usage, clash.alias);
+  store.entries.push(entry);
   await writeKeystoreFile(input.path, store, storepass, (a) => input.keyPassword(a, storepass), { create: isNew, force: false, access: input.access });
   return { action: 'key', alias, chain: built.chain.map((c) => certSummary(c)), complete: built.complete, createdKeystore: isNew, type: store.type };
 }
@@ -138,7 +163,7 @@ async function addTrusted(input: ImportInput, certs: CertInfo[], store: Keystore
   if (same) return { action: 'unchanged', alias: same.alias, cert: certSummary(cert), type: store.type };
   const alias = input.alias ?? aliasFromCert(cert);
   if (input.alias !== undefined) checkAliasFits(store.type, alias.toLowerCase(), { option: '--alias' });
-  const clash = findAlias(store, alias);
+  const clash = findEntry(store, alias);
   if (clash) throw new AliasTaken(`${input.path}: alias "${clash.alias}" already exists`, ExitCode.usage, clash.alias);
   const entries: StoredEntry[] = [...store.entries, { kind: 'trusted', alias, created: new Date(), cert: cert.der }];
   // The rule first: a refusal must not be preceded by a pointless question.

@@ -159,7 +159,11 @@ export async function encodeKeystore(
  * bad input naming the file and the entry.
  */
 export async function recoverKey(path: string, type: StoreType, entry: StoredKeyEntry, keypass: () => Promise<string>): Promise<Uint8Array> {
-  const pkcs8 = entry.privateKey ?? (await decryptKey(path, type, entry, keypass));
+  return usableKey(path, entry, entry.privateKey ?? (await decryptKey(path, type, entry, keypass)));
+}
+
+/** The PKCS#8 DER of a key entry, once OpenSSL has read it: a key a command cannot use is bad input naming the file and the entry. */
+export function usableKey(path: string, entry: StoredKeyEntry, pkcs8: Uint8Array): Uint8Array {
   try {
     privateKeyObject(pkcs8, 'pkcs8');
   } catch (e) {
@@ -170,22 +174,34 @@ export async function recoverKey(path: string, type: StoreType, entry: StoredKey
 
 async function decryptKey(path: string, type: StoreType, entry: StoredKeyEntry, keypass: () => Promise<string>): Promise<Uint8Array> {
   if (!entry.protectedKey) throw inputError(`${shown(path)}: key entry "${shown(entry.alias)}" holds no key`);
-  const pass = await keypass();
+  const pkcs8 = await keyUnder(path, type, entry, await keypass());
+  if (pkcs8 === undefined) {
+    throw inputError(`${shown(path)}: cannot recover key "${shown(entry.alias)}": the key password is incorrect`, 'pass the key password with --keypass-env VAR or --keypass-file FILE (it defaults to the store password)');
+  }
+  return pkcs8;
+}
+
+/**
+ * The PKCS#8 DER of a key entry when `password` opens it, undefined when it does not (the key has
+ * another password): what keytool does when it tries the store password before asking for the
+ * key's own (Main.recoverKey). Any other failure is the file's, and an error.
+ */
+export async function keyUnder(path: string, type: StoreType, entry: StoredKeyEntry, password: string): Promise<Uint8Array | undefined> {
+  if (entry.privateKey !== undefined) return entry.privateKey;
+  if (!entry.protectedKey) throw inputError(`${shown(path)}: key entry "${shown(entry.alias)}" holds no key`);
   const budget = budgets.get(entry) ?? new KdfBudget(type === 'PKCS12' ? 'PKCS#12' : type);
   try {
     if (type === 'JCEKS') {
       const { jceksRecoverKey } = await import('../codec/jceks.js');
-      return jceksRecoverKey(entry.protectedKey, pass, budget);
+      return jceksRecoverKey(entry.protectedKey, password, budget);
     }
     if (type === 'PKCS12') {
       const { pkcs12RecoverKey } = await import('../codec/pkcs12.js');
-      return pkcs12RecoverKey(entry.protectedKey, pass, budget);
+      return pkcs12RecoverKey(entry.protectedKey, password, budget);
     }
-    return jksRecoverKey(entry.protectedKey, pass);
+    return jksRecoverKey(entry.protectedKey, password);
   } catch (e) {
-    if (e instanceof CodecError && e.kind === 'password') {
-      throw inputError(`${shown(path)}: cannot recover key "${shown(entry.alias)}": the key password is incorrect`, 'pass the key password with --keypass-env VAR or --keypass-file FILE (it defaults to the store password)');
-    }
+    if (e instanceof CodecError && e.kind === 'password') return undefined;
     throw codecToUser(e, path, type);
   }
 }
@@ -225,9 +241,9 @@ function stripFormat(e: CodecError): string {
  * it must already be under the password the store is written with, which keytool and Java use to
  * read it: checked by decrypting it once (a password-less store's keys may be under any password).
  */
-async function checkStoredKeys(path: string, store: Keystore, storepass: string): Promise<void> {
+async function checkStoredKeys(path: string, store: Keystore, storepass: string, ownPassword: ReadonlySet<StoredKeyEntry>): Promise<void> {
   for (const e of store.entries) {
-    if (e.kind !== 'key' || e.privateKey !== undefined || e.protectedKey === undefined) continue;
+    if (e.kind !== 'key' || e.privateKey !== undefined || e.protectedKey === undefined || ownPassword.has(e)) continue;
     const { pkcs12RecoverKey } = await import('../codec/pkcs12.js');
     try {
       pkcs12RecoverKey(e.protectedKey, storepass, budgets.get(e) ?? new KdfBudget('PKCS#12'));
@@ -249,6 +265,17 @@ export interface SaveOptions {
   force: boolean;
   /** --key-mode / --key-group. */
   access?: FileAccess;
+  /**
+   * The store password is new (a password change): held to the rules of a new store's password.
+   */
+  newPassword?: boolean;
+  /**
+   * PKCS#12 key entries written back as they were read, knowingly under a password of their own
+   * (PKCS12KeyStore.engineSetKeyEntry takes one per entry): not held to the store password.
+   */
+  ownKeyPassword?: ReadonlySet<StoredKeyEntry>;
+  /** The entries as read, for a change that adds no server certificate (rules.ts enforceRule). */
+  asRead?: readonly StoredEntry[];
 }
 
 /**
@@ -264,13 +291,13 @@ export async function writeKeystoreFile(
   keyPassword: (alias: string) => Promise<string>,
   opts: SaveOptions,
 ): Promise<Written> {
-  enforceRule(path, store.entries);
+  enforceRule(path, store.entries, opts.asRead);
   // JDK 17 neither writes nor reads PKCS#12 files with non-ASCII passwords (keystore-formats.md
   // 3.3): a new store the Java server cannot open would be a trap.
-  if (opts.create && store.type === 'PKCS12' && /[^\x20-\x7e]/.test(storepass)) {
+  if ((opts.create || opts.newPassword === true) && store.type === 'PKCS12' && /[^\x20-\x7e]/.test(storepass)) {
     throw usageError(`${path}: refused: Java 17 cannot open a PKCS#12 keystore whose password is not plain ASCII`, 'choose an ASCII password, or a JKS keystore (--storetype jks), which takes any password');
   }
-  if (store.type === 'PKCS12') await checkStoredKeys(path, store, storepass);
+  if (store.type === 'PKCS12') await checkStoredKeys(path, store, storepass, opts.ownKeyPassword ?? new Set());
   let bytes: Uint8Array;
   try {
     bytes = await encodeKeystore(store, storepass, keyPassword);

@@ -51,10 +51,22 @@ export function findRuleViolation(entries: readonly StoredEntry[]): RuleViolatio
   return undefined;
 }
 
-/** Throws the exit-4 refusal when entries break the rule; called before every keystore write. */
-export function enforceRule(path: string, entries: readonly StoredEntry[]): void {
+/** How many server certificates entries hold: the key entries, and beside a key the trusted ones that are not CAs. */
+function serverCertificates(entries: readonly StoredEntry[]): number {
+  const keys = entries.filter((e) => e.kind === 'key').length;
+  return keys === 0 ? 0 : keys + entries.filter((e) => e.kind === 'trusted' && !isCaCertificate(e.cert)).length;
+}
+
+/**
+ * Throws the exit-4 refusal when entries break the rule; called before every keystore write.
+ * `asRead`, the entries the keystore held when it was read, is given by the commands that keep a
+ * keystore (delete, rename, passwd): a keystore another tool filled with two server keys may then
+ * be written as long as it holds no more server certificates than before, so it can be renamed,
+ * given a new password, and emptied of what breaks the rule one entry at a time.
+ */
+export function enforceRule(path: string, entries: readonly StoredEntry[], asRead?: readonly StoredEntry[]): void {
   const v = findRuleViolation(entries);
-  if (v) throw refusal(path, v);
+  if (v && !(asRead !== undefined && serverCertificates(entries) <= serverCertificates(asRead))) throw refusal(path, v);
 }
 
 function refusal(path: string, v: RuleViolation): MailcertError {

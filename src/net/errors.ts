@@ -34,7 +34,11 @@ const HINTS: Record<NetErrorKind, string> = {
     'the TLS handshake failed; if the server talks plaintext first, pass --starttls smtp|imap|pop3|lmtp|sieve, otherwise check its TLS settings and log',
   'starttls-not-offered':
     'the server (or a middlebox stripping it) does not offer STARTTLS; enable TLS on the server, or use its implicit-TLS port with --starttls none',
-  'starttls-refused': 'the server refused to start TLS; check its certificate and key settings and its log',
+  // A TLS-unavailable reply (SMTP 454, IMAP NO/BAD, POP3 -ERR) is how Exim answers when it cannot
+  // read its key: it reads it as Debian-exim on Debian, after dropping root, so a key written 0600
+  // for root alone (mailcert's default) fails at the first STARTTLS, not at start-up.
+  'starttls-refused':
+    "the server refused to start TLS: TLS may be off, or its own user cannot read the key file (Exim reads it as Debian-exim; a key written 0600 is root's alone); check its log, and let the server's group read the key: --key-group GROUP --key-mode 0640",
   injection:
     'data arrived after the STARTTLS go-ahead and before TLS (response injection, CVE-2011-0411); something on the path or the server itself is tampering — do not trust this path',
   preauth:

@@ -77,6 +77,13 @@ test('bash: commands, options, and what option values complete to', () => {
   assert.deepEqual(bashComplete(['mailcert', 'strip-password', '--key-group', 'ssl-c']), ['ssl-cert'], 'group names for --key-group');
   // A value of the user's own: nothing offered (no file names for --cn).
   assert.deepEqual(bashComplete(['mailcert', 'genkey', '--cn', '']), []);
+  // Keeping a keystore: the commands, the new passwords' sources, the staged keystore of a renewal.
+  assert.deepEqual(bashComplete(['mailcert', 'de']), ['delete']);
+  assert.deepEqual(bashComplete(['mailcert', 'pas']), ['passwd']);
+  assert.deepEqual(bashComplete(['mailcert', 'passwd', '--new-s']).sort(), ['--new-storepass', '--new-storepass-env', '--new-storepass-file', '--new-storepass-stdin']);
+  assert.deepEqual(bashComplete(['mailcert', 'passwd', '--new-keypass-env', 'JAMES_KS'], { JAMES_KS_PASS: 'x' }), ['JAMES_KS_PASS']);
+  assert.deepEqual(bashComplete(['mailcert', 'import', '--from-keystore', 'ja']), ['james.jks']);
+  assert.deepEqual(bashComplete(['mailcert', 'rename', '--to', '']), []);
 });
 
 test('bash: every command and every long option of the tree is offered', () => {

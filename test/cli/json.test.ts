@@ -78,6 +78,23 @@ test('every subcommand prints one JSON document of its documented shape', () => 
   const exported = json(['export', '-k', p('pem.jks'), '--out', p('pem.p12')]);
   hasKeys(exported, ['from', 'fromType', 'out', 'outType', 'entries', 'skipped'], 'export');
 
+  // Keeping a keystore: a renewal, rename, delete and passwd.
+  runOk('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('next.key'), '-subj', '/CN=mail.example.com', '-out', p('next.csr')]);
+  const next = ca.sign(p('next.csr'), 'next.pem', 'DNS:mail.example.com');
+  const renewed = json(['import', '-k', p('pem.jks'), '--key', p('next.key'), '--file', next, '--replace']);
+  hasKeys(renewed, ['keystore', 'action', 'alias', 'type', 'chain', 'complete', 'keyPassword', 'previous'], 'import --replace');
+  assert.equal(renewed.action, 'replaced');
+  hasKeys(renewed.previous, ['alias', 'cert'], 'import --replace previous');
+  hasKeys((renewed.previous as { cert: unknown }).cert, summaryKeys, 'import --replace previous cert');
+  const renamed = json(['rename', '-k', p('pem.jks'), '--alias', 'root', '--to', 'test-root']);
+  assert.deepEqual(renamed, { keystore: p('pem.jks'), type: 'JKS', kind: 'trusted', from: 'root', to: 'test-root' });
+  const passwd = json(['passwd', '-k', p('pem.jks'), '--new-storepass-env', 'PW']);
+  hasKeys(passwd, ['keystore', 'type', 'storePasswordChanged', 'written', 'keys'], 'passwd');
+  hasKeys((passwd.keys as unknown[])[0], ['alias', 'before', 'after', 'changed'], 'passwd key');
+  const deleted = json(['delete', '-k', p('pem.jks'), '--alias', 'test-root', '--storepass-env', 'PW']);
+  hasKeys(deleted, ['keystore', 'type', 'alias', 'kind', 'cert', 'left'], 'delete');
+  hasKeys(deleted.cert, summaryKeys, 'delete cert');
+
   const error = json(['list', '-k', p('missing.jks')], 3);
   hasKeys(error, ['error'], 'an error');
   hasKeys(error.error, ['message', 'hint', 'exitCode'], 'the error');

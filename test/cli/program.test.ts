@@ -16,7 +16,7 @@ const io: Io = {
   readStdin: () => Promise.reject(new Error('no standard input here')),
 };
 const registered = async (...args: string[]): Promise<string[]> => (await buildProgram(io, undefined, ['node', 'mailcert', ...args])).commands.map((c) => c.name());
-const every = ['genkey', 'certreq', 'import', 'import-chain', 'strip-password', 'hash', 'verify', 'tlsa', 'inspect', 'export', 'completion', 'list'];
+const every = ['genkey', 'certreq', 'import', 'import-chain', 'delete', 'rename', 'passwd', 'strip-password', 'hash', 'verify', 'tlsa', 'inspect', 'export', 'completion', 'list'];
 
 test('a run registers the command it names and no other; --version none', async () => {
   assert.deepEqual(await registered('hash', 'ca.pem'), ['hash']);

@@ -9,23 +9,11 @@ import { makeCertreq } from '../../src/core/certreq.js';
 import { convertKeystore, exportPem } from '../../src/core/export.js';
 import { makeSelfSigned, resolveSubject } from '../../src/core/genkey.js';
 import { encodeKey } from '../../src/core/strip-password.js';
-import { ExitCode, MailcertError } from '../../src/errors.js';
+import { ExitCode } from '../../src/errors.js';
+import { domainError } from '../helpers/domain-error.js';
 import { tempDir } from '../helpers/tools.js';
 
 const dir = tempDir();
-
-/** The error `work` throws, which must be a MailcertError with no flag in its words. */
-async function domainError(work: () => unknown): Promise<MailcertError> {
-  let thrown: unknown;
-  try {
-    await work();
-  } catch (e) {
-    thrown = e;
-  }
-  assert.ok(thrown instanceof MailcertError, String(thrown));
-  assert.doesNotMatch(`${thrown.message}\n${thrown.hint ?? ''}`, /(^|\s)--?[a-z]/, 'names no flag');
-  return thrown;
-}
 
 const ecKey = new Uint8Array(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'der' }));
 

@@ -102,6 +102,9 @@ for (const protocol of PROTOCOLS) {
     const { error } = await failure({ protocol, refuse: true }, 'starttls-refused');
     assert.equal(error.step, word);
     assert.match(error.message, /the server answered "(454 |a\d+ BAD|-ERR|NO )/);
+    // The usual cause after a key change: the server's own user cannot read the key file.
+    assert.match(error.hint ?? '', /its own user cannot read the key file \(Exim reads it as Debian-exim; a key written 0600 is root's alone\)/);
+    assert.match(error.hint ?? '', /--key-group GROUP --key-mode 0640/);
   });
 
   test(`${protocol}: plaintext injected with the go-ahead is 'injection', and nothing reaches TLS`, async () => {

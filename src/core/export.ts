@@ -171,7 +171,7 @@ export async function exportPem(input: PemInput): Promise<PemResult> {
     if (pass === undefined) key = encodeKey(pkcs8, input.format);
     else {
       if (input.format !== 'pkcs8') throw usageError(`--passout encrypts the key as PKCS#8; --format ${input.format} keys are written unencrypted`, 'leave out --format, or leave out --passout-*');
-      const { encryptPkcs8 } = await import('../codec/pkcs8.js');
+      const { encryptPkcs8 } = await import('../crypto/pkcs8.js');
       key = new TextEncoder().encode(encodePem('ENCRYPTED PRIVATE KEY', encryptPkcs8(pkcs8, pass)));
       encrypted = true;
     }

@@ -5,23 +5,25 @@
  * (clients check SANs, not the CN, RFC 6125), is SHA-256 signed, CA:FALSE, serverAuth.
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { parseDnString, encodeName, cnName } from '../codec/dn.js';
+import { parseDnString, encodeName, cnName } from '../codec/x509/dn-string.js';
 import {
+  assembleSigned,
   authorityKeyIdentifier,
   basicConstraints,
+  buildTbsCertificate,
   isDnsName,
   extKeyUsage,
   keyIdentifier,
   keyUsage,
-  OID,
   subjectAltName,
   subjectKeyIdentifier,
   type AltNames,
-} from '../codec/extensions.js';
-import { assembleSigned, buildTbsCertificate } from '../codec/x509-build.js';
+} from '../codec/x509/build.js';
+import { OID } from '../codec/asn1/oid.js';
 import { CodecError } from '../codec/errors.js';
 import { isIpAddress } from '../codec/ip.js';
-import { readRoot, readString } from '../codec/der.js';
+import { readRoot } from '../codec/asn1/tlv.js';
+import { readString } from '../codec/asn1/values.js';
 import { generateKeyPair, signatureAlgorithmIdentifier, signData, defaultSignatureAlgorithm, isSignatureAlgorithmName, signatureAlgorithms, type KeySpec, type SignatureAlgorithmName } from '../crypto/keys.js';
 import { ruleError, usageError } from '../errors.js';
 import { exists, type FileAccess } from '../keystore/files.js';

@@ -7,14 +7,15 @@
  */
 import { rootCertificates } from 'node:tls';
 import type { StoredEntry, StoredKeyEntry } from '../codec/model.js';
-import type { CertInfo } from '../codec/x509.js';
+import type { CertInfo } from '../codec/x509/certificate.js';
 import { decodePem } from '../codec/pem.js';
 import { ExitCode, MailcertError, inputError, usageError } from '../errors.js';
 import { exists, type FileAccess } from '../keystore/files.js';
 import { withFileLock } from '../keystore/lock.js';
 import { enforceRule } from '../keystore/rules.js';
 import { checkAliasFits, readKeystoreFile, typeForNewStore, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
-import { privateKeyFromPkcs8, sameBytes, spkiOf } from '../crypto/keys.js';
+import { sameBytes } from '../codec/bytes.js';
+import { privateKeyFromPkcs8, spkiOf } from '../crypto/keys.js';
 import { buildChain, uniqueCerts } from './chain.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
 

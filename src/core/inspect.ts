@@ -29,12 +29,19 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { parseCrl } from '../codec/crl.js';
 import { CodecError } from '../codec/errors.js';
 import { detectFormat } from '../codec/detect.js';
-import { TAG, children, item, readOid, readRoot, tlvBytes, type Tlv } from '../codec/der.js';
+import { TAG, children, item, readRoot, tlvBytes, type Tlv } from '../codec/asn1/tlv.js';
+import { readOid } from '../codec/asn1/values.js';
 import { decodePem, PEM_LABEL, type PemBlock } from '../codec/pem.js';
-import { isEncryptedPem, readTraditionalKey } from '../codec/pem-key.js';
+import { isEncryptedPem } from '../codec/pem-key.js';
 import { readPkcs7Certificates } from '../codec/pkcs7.js';
 import { parseCertificationRequest } from '../codec/pkcs10.js';
-import { decodeExtensions, parseAlgorithmIdentifier, parseCertificate, parseName, parsePublicKeyInfo, verifySignature, type DecodedExtensions } from '../codec/x509.js';
+import { parseAlgorithmIdentifier } from '../codec/x509/algorithms.js';
+import { parseCertificate } from '../codec/x509/certificate.js';
+import { decodeExtensions, type DecodedExtensions } from '../codec/x509/extensions.js';
+import { parseName } from '../codec/x509/name.js';
+import { parsePublicKeyInfo } from '../codec/x509/public-key.js';
+import { readTraditionalKey } from '../crypto/pem-key.js';
+import { verifySignature } from '../crypto/signatures.js';
 import { inputError } from '../errors.js';
 import { readInput } from '../keystore/files.js';
 import { codecToUser, decodeKeystore, keystoreType, type StoreType } from '../keystore/keystore.js';
@@ -332,7 +339,7 @@ function firstChild(der: Uint8Array, what: string): Tlv {
 const STILL_ENCRYPTED = { algorithm: null, publicKey: null, publicKeySha256: null };
 
 async function encryptedPkcs8(der: Uint8Array, form: string, secrets: InspectSecrets): Promise<InspectedKey> {
-  const { describePbe } = await import('../codec/pbe.js');
+  const { describePbe } = await import('../codec/pbe-params.js');
   // EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm AlgorithmIdentifier, encryptedData } (RFC 5208 6)
   const algId = firstChild(der, 'encryptionAlgorithm');
   let encryption: string;
@@ -345,7 +352,7 @@ async function encryptedPkcs8(der: Uint8Array, form: string, secrets: InspectSec
   }
   const pass = await secrets.givenPassin();
   if (pass === undefined) return { form, encrypted: true, encryption, ...STILL_ENCRYPTED };
-  const { decryptPkcs8 } = await import('../codec/pkcs8.js');
+  const { decryptPkcs8 } = await import('../crypto/pkcs8.js');
   return { form, encrypted: true, encryption, ...describeKey(privateKey(decryptPkcs8(der, pass), 'pkcs8')) };
 }
 

@@ -33,8 +33,8 @@
  *   and ignores a mailbox's local part, so it refuses every such name under those two forms.
  */
 import { CodecError } from '../codec/errors.js';
-import type { CertInfo } from '../codec/x509.js';
-import { canonicalName } from '../codec/name-hash.js';
+import type { CertInfo } from '../codec/x509/certificate.js';
+import { canonicalName } from '../codec/x509/name-hash.js';
 import {
   SMTP_UTF8_MAILBOX,
   formatGeneralName,
@@ -42,7 +42,7 @@ import {
   parseGeneralNames,
   parseNameConstraints,
   type GeneralName,
-} from '../codec/name-constraints.js';
+} from '../codec/x509/general-names.js';
 import { cnHostName, dirNameMatches, dnsMatches, emailMatches, ipMatches, smtpUtf8Matches, uriHost, uriMatches, wildcardReaches } from './name-match.js';
 
 /** At most this many name-to-constraint comparisons for one path (NAME_CHECK_MAX, v3_ncons.c). */

@@ -11,7 +11,7 @@
  * OpenSSL checks policies only with -policy_check (X509_V_FLAG_POLICY_CHECK); the JDK's
  * PKIXCertPathValidator and Go 1.22+ always do, as mailcert does.
  */
-import type { CertInfo } from '../codec/x509.js';
+import type { CertInfo } from '../codec/x509/certificate.js';
 
 const ANY_POLICY = '2.5.29.32.0';
 

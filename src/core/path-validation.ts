@@ -9,8 +9,8 @@
  * (x509_vfy.c check_chain_extensions, check_purpose): its validity, basicConstraints, keyUsage,
  * extendedKeyUsage, critical extensions and key; only its own signature and policies are not.
  */
-import type { CertInfo } from '../codec/x509.js';
-import { hashName, pssParameters, signatureHash } from '../codec/x509.js';
+import type { CertInfo } from '../codec/x509/certificate.js';
+import { hashName, pssParameters, signatureHash } from '../codec/x509/algorithms.js';
 import { nameConstraintProblems } from './name-constraints.js';
 import { keyStrengthProblem } from './path-keys.js';
 import { policyProblems } from './path-policy.js';

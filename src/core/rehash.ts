@@ -25,7 +25,7 @@ import { accessSync, constants, readdirSync, readlinkSync, renameSync, statSync,
 import { hash } from 'node:crypto';
 import { join, sep } from 'node:path';
 import { CodecError } from '../codec/errors.js';
-import { subjectHash, subjectHashOld } from '../codec/name-hash.js';
+import { subjectHash, subjectHashOld } from '../codec/x509/name-hash.js';
 import { MailcertError, ExitCode, inputError } from '../errors.js';
 import { readRegularFile, writeFileAtomic } from '../keystore/files.js';
 import { newTempPath, removeQuietly } from '../keystore/temp.js';

@@ -7,9 +7,9 @@
  * `openssl verify -purpose sslserver` refuses; where it refuses what OpenSSL accepts, the
  * difference is documented beside the rule.
  */
-import type { CertInfo } from '../codec/x509.js';
-import { sameBytes } from '../crypto/keys.js';
-import { ipBytes } from '../codec/extensions.js';
+import type { CertInfo } from '../codec/x509/certificate.js';
+import { sameBytes } from '../codec/bytes.js';
+import { ipBytes } from '../codec/x509/build.js';
 import { isIpAddress } from '../codec/ip.js';
 import { buildPath, DEFAULT_LIMITS, type BuildResult, type BuiltPath } from './path-building.js';
 import { validatePath, type PathProblems } from './path-validation.js';

@@ -3,7 +3,7 @@ import type { Io } from '../io.js';
 import { str, type Opts } from '../options.js';
 import { PasswordResolver } from '../passwords.js';
 import { keySpec, makeSelfSigned, parseDays, resolveSubject, genkeyIntoKeystore, type KeystoreResult } from '../../core/genkey.js';
-import { parseSanList, type AltNames } from '../../codec/extensions.js';
+import { parseSanList, type AltNames } from '../../codec/x509/build.js';
 import { CodecError } from '../../codec/errors.js';
 import { encodePem } from '../../codec/pem.js';
 import { usageError } from '../../errors.js';

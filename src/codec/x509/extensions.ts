@@ -1,10 +1,15 @@
 /**
  * The X.509 v3 extensions mailcert reads (RFC 5280 section 4.2): each kept by OID with its
- * critical flag and raw value, and the ones verify and the reports use decoded in place.
+ * critical flag and raw value, and the ones verify and the reports use decoded in place. The
+ * ones mailcert writes are made in build.ts.
  */
-import { CLASS_CONTEXT, TAG, type Tlv, children, derError, expectTag, isContext, item, readBitString, readBoolean, readOctetString, readOid, readRoot, readSmallInt, sequence, stringValue, valueBytes } from './der.js';
-import { innerElement } from './x509-keys.js';
-import { nameFromTlv } from './x509-names.js';
+import { CLASS_CONTEXT, TAG, type Tlv, children, derError, expectTag, innerElement, isContext, item, readRoot, valueBytes } from '../asn1/tlv.js';
+import { OID } from '../asn1/oid.js';
+import { readBitString, readBoolean, readOctetString, readOid, readSmallInt, stringValue } from '../asn1/values.js';
+import { encodeSequence } from '../asn1/writer.js';
+import { formatIpv6 } from '../ip.js';
+import { parseGeneralName } from './general-names.js';
+import { parseName } from './name.js';
 
 export interface Extension {
   oid: string;
@@ -68,18 +73,6 @@ export interface DecodedExtensions {
   nsCertType?: number;
 }
 
-const OID_BASIC_CONSTRAINTS = '2.5.29.19';
-const OID_KEY_USAGE = '2.5.29.15';
-const OID_EXT_KEY_USAGE = '2.5.29.37';
-const OID_SUBJECT_ALT_NAME = '2.5.29.17';
-const OID_SUBJECT_KEY_ID = '2.5.29.14';
-const OID_AUTHORITY_KEY_ID = '2.5.29.35';
-const OID_CERTIFICATE_POLICIES = '2.5.29.32';
-const OID_POLICY_MAPPINGS = '2.5.29.33';
-const OID_POLICY_CONSTRAINTS = '2.5.29.36';
-const OID_INHIBIT_ANY_POLICY = '2.5.29.54';
-const OID_NS_CERT_TYPE = '2.16.840.1.113730.1.1';
-
 /** RFC 5280 4.2.1.3 bit names, bit 0 first. */
 const KEY_USAGE_BITS = [
   'digitalSignature',
@@ -95,13 +88,13 @@ const KEY_USAGE_BITS = [
 
 /** RFC 5280 4.2.1.12 key purposes. */
 const EKU_NAMES: ReadonlyMap<string, string> = new Map([
-  ['2.5.29.37.0', 'anyExtendedKeyUsage'],
-  ['1.3.6.1.5.5.7.3.1', 'serverAuth'],
-  ['1.3.6.1.5.5.7.3.2', 'clientAuth'],
-  ['1.3.6.1.5.5.7.3.3', 'codeSigning'],
-  ['1.3.6.1.5.5.7.3.4', 'emailProtection'],
-  ['1.3.6.1.5.5.7.3.8', 'timeStamping'],
-  ['1.3.6.1.5.5.7.3.9', 'OCSPSigning'],
+  [OID.anyExtendedKeyUsage, 'anyExtendedKeyUsage'],
+  [OID.serverAuth, 'serverAuth'],
+  [OID.clientAuth, 'clientAuth'],
+  [OID.codeSigning, 'codeSigning'],
+  [OID.emailProtection, 'emailProtection'],
+  [OID.timeStamping, 'timeStamping'],
+  [OID.ocspSigning, 'OCSPSigning'],
 ]);
 
 export function ekuName(oid: string): string | undefined {
@@ -138,62 +131,37 @@ function parseExtKeyUsage(tlv: Tlv): ExtKeyUsage[] {
   });
 }
 
-/** RFC 5952 section 4: lowercase, no leading zeros, the longest run (>= 2) of zero groups as "::". */
-export function formatIpv6(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const text = groups.map((g) => g.toString(16));
-  if (bestLen < 2) return text.join(':');
-  return `${text.slice(0, bestStart).join(':')}::${text.slice(bestStart + bestLen).join(':')}`;
-}
-
-const latin1 = new TextDecoder('latin1');
+/** The GeneralName forms the summary shows; the others stay in the raw extension only. */
+const SUMMARISED_NAMES: ReadonlySet<number> = new Set([1, 2, 4, 6, 7]);
 
 function parseSubjectAltName(tlv: Tlv): SubjectAltName {
-  // GeneralName ::= CHOICE { otherName [0], rfc822Name [1] IA5String, dNSName [2] IA5String, x400Address [3],
-  //   directoryName [4] Name, ediPartyName [5], uniformResourceIdentifier [6] IA5String, iPAddress [7] OCTET STRING,
-  //   registeredID [8] } (RFC 5280 4.2.1.6); the tags are IMPLICIT except directoryName, a CHOICE.
   const san: SubjectAltName = { dns: [], ip: [], email: [], uri: [], dirName: [] };
-  const ascii = (t: Tlv): string => latin1.decode(stringValue(t));
   for (const g of children(expectTag(tlv, TAG.SEQUENCE, 'GeneralNames'))) {
     if (g.cls !== CLASS_CONTEXT) throw derError(tlv.format, `GeneralName with tag 0x${g.tag.toString(16)}`, g.offset);
-    switch (g.number) {
-      case 1:
-        san.email.push(ascii(g));
+    // otherName, x400Address, ediPartyName, registeredID: not read here (core/name-constraints.ts reads them when it must).
+    if (!SUMMARISED_NAMES.has(g.number)) continue;
+    const name = parseGeneralName(g);
+    switch (name.type) {
+      case 'rfc822Name':
+        san.email.push(name.text);
         break;
-      case 2:
-        san.dns.push(ascii(g));
+      case 'dNSName':
+        san.dns.push(name.text);
         break;
-      case 6:
-        san.uri.push(ascii(g));
+      case 'uniformResourceIdentifier':
+        san.uri.push(name.text);
         break;
-      case 7: {
-        const v = valueBytes(g);
+      case 'iPAddress': {
+        const v = name.bytes;
         if (v.length === 4) san.ip.push(Array.from(v).join('.'));
         else if (v.length === 16) san.ip.push(formatIpv6(v));
         else throw derError(tlv.format, `iPAddress of ${v.length} bytes (expected 4 or 16)`, g.offset);
         break;
       }
-      case 4:
-        san.dirName.push(nameFromTlv(item(g, children(g), 0, 'directoryName')).text);
+      case 'directoryName':
+        san.dirName.push(parseName(name.name, tlv.format).text);
         break;
       default:
-        // otherName, x400Address, ediPartyName, registeredID: kept only in the raw extension.
         break;
     }
   }
@@ -271,42 +239,55 @@ export function parseExtensions(tlv: Tlv): ParsedExtensions {
  * carries them (RFC 2986 4.1 reuses RFC 5280's Extensions), decoded as a certificate's are.
  */
 export function decodeExtensions(extensions: readonly Uint8Array[], format = 'PKCS#10'): DecodedExtensions {
-  const parsed = parseExtensions(readRoot(sequence(...extensions), format));
+  const parsed = parseExtensions(readRoot(encodeSequence(...extensions), format));
   const out: DecodedExtensions = { extensions: parsed.byOid };
   decodeKnownExtensions(out, parsed.valueTlvs);
   return out;
 }
 
-/** The decoded form of the extensions we summarise, read in place from the certificate bytes. */
-export function decodeKnownExtensions(info: DecodedExtensions, extTlvs: Map<string, Tlv>): void {
-  const inner = (oid: string): Tlv | undefined => {
-    const t = extTlvs.get(oid);
-    return t === undefined ? undefined : innerElement(t.input, t.valueStart, t.valueEnd, t.format);
-  };
-  const bc = inner(OID_BASIC_CONSTRAINTS);
-  if (bc !== undefined) info.basicConstraints = parseBasicConstraints(bc);
-  const ku = inner(OID_KEY_USAGE);
-  if (ku !== undefined) info.keyUsage = parseKeyUsage(ku);
-  const eku = inner(OID_EXT_KEY_USAGE);
-  if (eku !== undefined) info.extKeyUsage = parseExtKeyUsage(eku);
-  const san = inner(OID_SUBJECT_ALT_NAME);
-  if (san !== undefined) info.subjectAltName = parseSubjectAltName(san);
-  const ski = inner(OID_SUBJECT_KEY_ID);
+/** The structure an extension's extnValue holds, read in place. */
+function innerValue(extTlvs: ReadonlyMap<string, Tlv>, oid: string): Tlv | undefined {
+  const t = extTlvs.get(oid);
+  return t === undefined ? undefined : innerElement(t.input, t.valueStart, t.valueEnd, t.format);
+}
+
+export type KeyIdentifiers = Pick<DecodedExtensions, 'subjectKeyIdentifier' | 'authorityKeyIdentifier'>;
+
+/**
+ * subjectKeyIdentifier and the keyIdentifier of authorityKeyIdentifier (RFC 5280 4.2.1.1, 4.2.1.2):
+ * what issuers are matched by, and all a PKCS#12 store needs of its certificates' extensions.
+ */
+export function decodeKeyIdentifiers(info: KeyIdentifiers, extTlvs: ReadonlyMap<string, Tlv>): void {
+  const ski = innerValue(extTlvs, OID.subjectKeyIdentifier);
   if (ski !== undefined) info.subjectKeyIdentifier = readOctetString(ski);
-  const aki = inner(OID_AUTHORITY_KEY_ID);
+  const aki = innerValue(extTlvs, OID.authorityKeyIdentifier);
   if (aki !== undefined) {
     const keyId = parseAuthorityKeyId(aki);
     if (keyId !== undefined) info.authorityKeyIdentifier = keyId;
   }
-  const policies = inner(OID_CERTIFICATE_POLICIES);
+}
+
+/** The decoded form of the extensions we summarise, read in place from the certificate bytes. */
+export function decodeKnownExtensions(info: DecodedExtensions, extTlvs: Map<string, Tlv>): void {
+  const inner = (oid: string): Tlv | undefined => innerValue(extTlvs, oid);
+  const bc = inner(OID.basicConstraints);
+  if (bc !== undefined) info.basicConstraints = parseBasicConstraints(bc);
+  const ku = inner(OID.keyUsage);
+  if (ku !== undefined) info.keyUsage = parseKeyUsage(ku);
+  const eku = inner(OID.extKeyUsage);
+  if (eku !== undefined) info.extKeyUsage = parseExtKeyUsage(eku);
+  const san = inner(OID.subjectAltName);
+  if (san !== undefined) info.subjectAltName = parseSubjectAltName(san);
+  decodeKeyIdentifiers(info, extTlvs);
+  const policies = inner(OID.certificatePolicies);
   if (policies !== undefined) info.certificatePolicies = parseCertificatePolicies(policies);
-  const mappings = inner(OID_POLICY_MAPPINGS);
+  const mappings = inner(OID.policyMappings);
   if (mappings !== undefined) info.policyMappings = parsePolicyMappings(mappings);
-  const constraints = inner(OID_POLICY_CONSTRAINTS);
+  const constraints = inner(OID.policyConstraints);
   if (constraints !== undefined) info.policyConstraints = parsePolicyConstraints(constraints);
-  const inhibit = inner(OID_INHIBIT_ANY_POLICY);
+  const inhibit = inner(OID.inhibitAnyPolicy);
   if (inhibit !== undefined) info.inhibitAnyPolicy = skipCerts(expectTag(inhibit, TAG.INTEGER, 'InhibitAnyPolicy'));
-  const ns = inner(OID_NS_CERT_TYPE);
+  const ns = inner(OID.netscapeCertType);
   if (ns !== undefined) info.nsCertType = readBitString(ns).bytes[0] ?? 0;
 }
 

@@ -22,21 +22,12 @@
  * octets (OpenSSL refuses the whole CA certificate) or whose mask is not a CIDR prefix (RFC 5280
  * points to RFC 4632; OpenSSL accepts any mask, Go refuses them too).
  */
-import { CodecError } from './errors.js';
-import {
-  CLASS_CONTEXT,
-  TAG,
-  children,
-  decodeOidValue,
-  expectTag,
-  readOid,
-  readRoot,
-  stringValue,
-  tlvBytes,
-  valueBytes,
-  type Tlv,
-} from './der.js';
-import { formatDn, formatIpv6 } from './x509.js';
+import { CodecError } from '../errors.js';
+import { CLASS_CONTEXT, TAG, type Tlv, children, expectTag, readRoot, tlvBytes, valueBytes } from '../asn1/tlv.js';
+import { OID } from '../asn1/oid.js';
+import { decodeOidValue, readOid, stringValue } from '../asn1/values.js';
+import { formatIpv6 } from '../ip.js';
+import { formatDn } from './name.js';
 
 export type GeneralName =
   | { readonly type: 'otherName'; readonly typeId: string; readonly value: Tlv }
@@ -53,7 +44,7 @@ export interface NameConstraints {
 }
 
 /** id-on-SmtpUTF8Mailbox, RFC 8398 section 3. */
-export const SMTP_UTF8_MAILBOX = '1.3.6.1.5.5.7.8.9';
+export const SMTP_UTF8_MAILBOX = OID.smtpUtf8Mailbox;
 
 const SAN_FORMAT = 'subjectAltName';
 const NC_FORMAT = 'nameConstraints';

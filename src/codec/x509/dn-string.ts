@@ -8,37 +8,38 @@
  * Value types follow AVA.parseString: DC and EMAILADDRESS are IA5String, C is PrintableString,
  * others PrintableString when the value fits its character set, else UTF8String.
  */
-import { encodeOid, ia5String, isPrintableString, printableString, sequence, setOf, utf8String, readRoot } from './der.js';
-import { CodecError } from './errors.js';
+import { CodecError } from '../errors.js';
+import { OID } from '../asn1/oid.js';
+import { readRoot } from '../asn1/tlv.js';
+import { encodeIa5String, encodeOid, encodePrintableString, encodeSequence, encodeSetOf, encodeUtf8String, isPrintableString } from '../asn1/writer.js';
 
 /** keytool's keywords (sun.security.x509.AVAKeyword) and RFC 4514's. */
 const keywords: Record<string, string> = {
-  CN: '2.5.4.3',
-  C: '2.5.4.6',
-  L: '2.5.4.7',
-  S: '2.5.4.8',
-  ST: '2.5.4.8',
-  O: '2.5.4.10',
-  OU: '2.5.4.11',
-  T: '2.5.4.12',
-  IP: '1.3.6.1.4.1.42.2.11.2.1',
-  STREET: '2.5.4.9',
-  DC: '0.9.2342.19200300.100.1.25',
-  DNQUALIFIER: '2.5.4.46',
-  DNQ: '2.5.4.46',
-  SURNAME: '2.5.4.4',
-  GIVENNAME: '2.5.4.42',
-  INITIALS: '2.5.4.43',
-  GENERATION: '2.5.4.44',
-  EMAIL: '1.2.840.113549.1.9.1',
-  EMAILADDRESS: '1.2.840.113549.1.9.1',
-  UID: '0.9.2342.19200300.100.1.1',
-  SERIALNUMBER: '2.5.4.5',
+  CN: OID.commonName,
+  C: OID.countryName,
+  L: OID.localityName,
+  S: OID.stateOrProvinceName,
+  ST: OID.stateOrProvinceName,
+  O: OID.organizationName,
+  OU: OID.organizationalUnitName,
+  T: OID.title,
+  IP: OID.sunIpAddress,
+  STREET: OID.streetAddress,
+  DC: OID.domainComponent,
+  DNQUALIFIER: OID.dnQualifier,
+  DNQ: OID.dnQualifier,
+  SURNAME: OID.surname,
+  GIVENNAME: OID.givenName,
+  INITIALS: OID.initials,
+  GENERATION: OID.generationQualifier,
+  EMAIL: OID.emailAddress,
+  EMAILADDRESS: OID.emailAddress,
+  UID: OID.userId,
+  SERIALNUMBER: OID.serialNumber,
 };
-const IA5_TYPES = new Set(['0.9.2342.19200300.100.1.25', '1.2.840.113549.1.9.1']);
-const COUNTRY = '2.5.4.6';
+const IA5_TYPES: ReadonlySet<string> = new Set([OID.domainComponent, OID.emailAddress]);
 
-export interface Ava {
+export interface DnAttribute {
   oid: string;
   /** The DER of the value (a string type, or the raw #hex value). */
   value: Uint8Array;
@@ -90,7 +91,7 @@ function unescapeValue(raw: string, dn: string): string {
   return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
 }
 
-function parseAva(text: string, dn: string): Ava {
+function parseAva(text: string, dn: string): DnAttribute {
   const eq = text.indexOf('=');
   if (eq <= 0) throw fail(dn, `"${text.trim()}" is not TYPE=value`);
   const type = text.slice(0, eq).trim();
@@ -111,19 +112,19 @@ function parseAva(text: string, dn: string): Ava {
     return { oid, value: der };
   }
   const value = unescapeValue(rawValue, dn);
-  if (oid === COUNTRY) {
+  if (oid === OID.countryName) {
     if (!/^[A-Za-z]{2}$/.test(value)) throw fail(dn, `C=${value}: a country is a two-letter code such as DE or US`);
-    return { oid, value: printableString(value) };
+    return { oid, value: encodePrintableString(value) };
   }
   if (IA5_TYPES.has(oid)) {
     if (!/^[\x00-\x7f]*$/.test(value)) throw fail(dn, `${type} must be ASCII`);
-    return { oid, value: ia5String(value) };
+    return { oid, value: encodeIa5String(value) };
   }
-  return { oid, value: isPrintableString(value) ? printableString(value) : utf8String(value) };
+  return { oid, value: isPrintableString(value) ? encodePrintableString(value) : encodeUtf8String(value) };
 }
 
 /** Parses a keytool-style DN into RDNs in string order (most specific first). */
-export function parseDnString(dn: string): Ava[][] {
+export function parseDnString(dn: string): DnAttribute[][] {
   if (dn.trim() === '') throw fail(dn, 'it is empty');
   return splitTop(dn, ',;').map((rdn) => {
     if (rdn.trim() === '') throw fail(dn, 'an empty component (two commas in a row?)');
@@ -132,12 +133,12 @@ export function parseDnString(dn: string): Ava[][] {
 }
 
 /** The DER Name for RDNs in string order: encoded last-first, as X500Name.encode does. */
-export function encodeName(rdns: readonly (readonly Ava[])[]): Uint8Array {
-  return sequence(...[...rdns].reverse().map((avas) => setOf(...avas.map((a) => sequence(encodeOid(a.oid), a.value)))));
+export function encodeName(rdns: readonly (readonly DnAttribute[])[]): Uint8Array {
+  return encodeSequence(...[...rdns].reverse().map((avas) => encodeSetOf(...avas.map((a) => encodeSequence(encodeOid(a.oid), a.value)))));
 }
 
 /** The Name with a single CN, for --cn. */
 export function cnName(cn: string): Uint8Array {
-  return encodeName([[{ oid: keywords.CN as string, value: isPrintableString(cn) ? printableString(cn) : utf8String(cn) }]]);
+  return encodeName([[{ oid: OID.commonName, value: isPrintableString(cn) ? encodePrintableString(cn) : encodeUtf8String(cn) }]]);
 }
 

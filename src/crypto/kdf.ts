@@ -6,15 +6,14 @@
  *   00 00 terminator for the PKCS#12 KDF (RFC 7292 B.1; OpenSSL OPENSSL_utf82uni, JDK
  *   PKCS12PBECipherCore.derive).
  * - The PKCS#12 KDF (RFC 7292 Appendix B.2), which node:crypto does not offer: a loop of one-shot
- *   node:crypto hashes (PBKDF2 itself is node:crypto's pbkdf2Sync, in pbe.ts).
+ *   node:crypto hashes (PBKDF2 itself is node:crypto's pbkdf2Sync, in pbe.ts). Iteration counts
+ *   are bounded when they are read (src/codec/pbe-params.ts MAX_ITERATIONS).
  * - KdfBudget: every derivation is paid for before it runs, so a hostile file is refused before
  *   it keeps mailcert busy.
  */
 import { hash as oneShotHash } from 'node:crypto';
-import { CodecError } from './errors.js';
-
-/** PKCS12KeyStore.MAX_ITERATION_COUNT: larger counts are refused, as by the JDK, before any work. */
-export const MAX_ITERATIONS = 5_000_000;
+import { CodecError } from '../codec/errors.js';
+import { encodeUtf16be } from '../codec/asn1/writer.js';
 
 /**
  * The key-derivation work one file may ask for, in rounds: iteration count times output blocks,
@@ -83,11 +82,7 @@ export function utf8Password(password: string): Uint8Array {
  */
 export function bmpPassword(password: string): Uint8Array {
   const out = new Uint8Array(password.length * 2 + 2);
-  for (let i = 0; i < password.length; i++) {
-    const u = password.charCodeAt(i);
-    out[2 * i] = u >> 8;
-    out[2 * i + 1] = u & 0xff;
-  }
+  out.set(encodeUtf16be(password));
   return out;
 }
 
@@ -131,7 +126,8 @@ export function pkcs12KdfBlocks(hash: string, n: number): number {
 
 /**
  * Derives n bytes: ID 1 for a key, 2 for an IV, 3 for a MAC key. `password` is already encoded
- * (bmpPassword). Callers bound the iterations (MAX_ITERATIONS) and pay for them (KdfBudget).
+ * (bmpPassword). Callers bound the iterations (codec/pbe-params.ts MAX_ITERATIONS) and pay for
+ * them (KdfBudget).
  */
 export function pkcs12Kdf(
   hash: string,

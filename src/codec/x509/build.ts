@@ -1,27 +1,62 @@
 /**
- * Encoders for the X.509 v3 extensions mailcert writes into certificates and requests
- * (RFC 5280 section 4.2). Each returns the DER of one Extension: SEQUENCE { extnID, critical
- * DEFAULT FALSE, extnValue OCTET STRING }.
+ * What mailcert writes into certificates and requests (RFC 5280 section 4.1, 4.2): the
+ * TBSCertificate, assembled here and signed by the caller (src/crypto/keys.ts), the signed
+ * Certificate, and the v3 extensions, each the DER of one Extension: SEQUENCE { extnID, critical
+ * DEFAULT FALSE, extnValue OCTET STRING }. Also the SAN lists users type (keytool -ext SAN=,
+ * openssl -addext). No I/O, no signing.
  */
 import { createHash } from 'node:crypto';
-import { bitString, boolean, children, encodeOid, encodeTlv, octetString, readBitString, readRoot, sequence } from './der.js';
-import { CodecError } from './errors.js';
-import { isIpAddress, parseIp } from './ip.js';
+import { CodecError } from '../errors.js';
+import { parseIp, isIpAddress } from '../ip.js';
+import { OID } from '../asn1/oid.js';
+import { children, readRoot } from '../asn1/tlv.js';
+import { readBitString } from '../asn1/values.js';
+import {
+  encodeBitString,
+  encodeBoolean,
+  encodeCertTime,
+  encodeExplicit,
+  encodeInteger,
+  encodeOctetString,
+  encodeOid,
+  encodeSequence,
+  encodeTlv,
+} from '../asn1/writer.js';
 
-export const OID = {
-  subjectKeyIdentifier: '2.5.29.14',
-  keyUsage: '2.5.29.15',
-  subjectAltName: '2.5.29.17',
-  basicConstraints: '2.5.29.19',
-  extKeyUsage: '2.5.29.37',
-  authorityKeyIdentifier: '2.5.29.35',
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-  extensionRequest: '1.2.840.113549.1.9.14',
-} as const;
+export interface TbsInput {
+  /** Unsigned big-endian serial number bytes (a positive INTEGER results). */
+  serial: Uint8Array;
+  /** AlgorithmIdentifier DER of the signature, repeated inside the TBS (RFC 5280 4.1.2.3). */
+  signatureAlgorithm: Uint8Array;
+  issuer: Uint8Array;
+  subject: Uint8Array;
+  notBefore: Date;
+  notAfter: Date;
+  spki: Uint8Array;
+  /** Extension DERs (extensions.ts). */
+  extensions: readonly Uint8Array[];
+}
+
+export function buildTbsCertificate(t: TbsInput): Uint8Array {
+  return encodeSequence(
+    encodeExplicit(0, encodeInteger(2)), // version v3
+    encodeInteger(t.serial),
+    t.signatureAlgorithm,
+    t.issuer,
+    encodeSequence(encodeCertTime(t.notBefore), encodeCertTime(t.notAfter)),
+    t.subject,
+    t.spki,
+    ...(t.extensions.length > 0 ? [encodeExplicit(3, encodeSequence(...t.extensions))] : []),
+  );
+}
+
+/** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }. */
+export function assembleSigned(tbs: Uint8Array, signatureAlgorithm: Uint8Array, signature: Uint8Array): Uint8Array {
+  return encodeSequence(tbs, signatureAlgorithm, encodeBitString(signature));
+}
 
 export function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Array {
-  return critical ? sequence(encodeOid(oid), boolean(true), octetString(value)) : sequence(encodeOid(oid), octetString(value));
+  return critical ? encodeSequence(encodeOid(oid), encodeBoolean(true), encodeOctetString(value)) : encodeSequence(encodeOid(oid), encodeOctetString(value));
 }
 
 export interface AltNames {
@@ -72,12 +107,12 @@ export function subjectAltName(names: AltNames): Uint8Array {
     ...names.dns.map((d) => encodeTlv(0x82, enc.encode(d))), // [2] IA5String dNSName
     ...names.ip.map((ip) => encodeTlv(0x87, ipBytes(ip))), // [7] OCTET STRING iPAddress
   ];
-  return extension(OID.subjectAltName, false, sequence(...general));
+  return extension(OID.subjectAltName, false, encodeSequence(...general));
 }
 
 export function basicConstraints(ca: boolean, pathLen?: number): Uint8Array {
-  const parts = ca ? [boolean(true), ...(pathLen === undefined ? [] : [encodeTlv(0x02, Uint8Array.of(pathLen))])] : [];
-  return extension(OID.basicConstraints, ca, sequence(...parts));
+  const parts = ca ? [encodeBoolean(true), ...(pathLen === undefined ? [] : [encodeTlv(0x02, Uint8Array.of(pathLen))])] : [];
+  return extension(OID.basicConstraints, ca, encodeSequence(...parts));
 }
 
 const keyUsageBits = {
@@ -97,11 +132,11 @@ export function keyUsage(usages: readonly KeyUsage[]): Uint8Array {
   for (const u of usages) bits |= 0x80 >> keyUsageBits[u];
   let unused = 0;
   while (unused < 8 && (bits & (1 << unused)) === 0) unused++;
-  return extension(OID.keyUsage, true, bitString(Uint8Array.of(bits), unused === 8 ? 0 : unused));
+  return extension(OID.keyUsage, true, encodeBitString(Uint8Array.of(bits), unused === 8 ? 0 : unused));
 }
 
 export function extKeyUsage(oids: readonly string[]): Uint8Array {
-  return extension(OID.extKeyUsage, false, sequence(...oids.map(encodeOid)));
+  return extension(OID.extKeyUsage, false, encodeSequence(...oids.map(encodeOid)));
 }
 
 /** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING's bits, as keytool and openssl do. */
@@ -112,9 +147,9 @@ export function keyIdentifier(spki: Uint8Array): Uint8Array {
 }
 
 export function subjectKeyIdentifier(keyId: Uint8Array): Uint8Array {
-  return extension(OID.subjectKeyIdentifier, false, octetString(keyId));
+  return extension(OID.subjectKeyIdentifier, false, encodeOctetString(keyId));
 }
 
 export function authorityKeyIdentifier(keyId: Uint8Array): Uint8Array {
-  return extension(OID.authorityKeyIdentifier, false, sequence(encodeTlv(0x80, keyId)));
+  return extension(OID.authorityKeyIdentifier, false, encodeSequence(encodeTlv(0x80, keyId)));
 }

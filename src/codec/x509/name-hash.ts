@@ -1,8 +1,8 @@
 /**
  * OpenSSL's subject hash of an X.509 Name (`openssl x509 -hash`, the `<hash>.0` file names of a CA
- * folder) and the pre-1.0 MD5 hash (`-subject_hash_old`), plus the few lines that find the issuer
- * and subject Names in a certificate (keeping their original bytes, which the old hash needs; a
- * CRL's issuer comes from codec/crl.ts).
+ * folder) and the pre-1.0 MD5 hash (`-subject_hash_old`), with the canonical form of a Name they
+ * are made from, and the issuer and subject Names of a certificate in their original bytes, which
+ * the old hash needs (a CRL's issuer comes from codec/crl.ts).
  *
  * The new hash is X509_NAME_hash_ex (crypto/x509/x509_cmp.c) over the canonical encoding that
  * x509_name_canon builds (crypto/x509/x_name.c); keystore-formats.md 5.1 has the rules.
@@ -11,36 +11,11 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { hash } from 'node:crypto';
-import {
-  CLASS_UNIVERSAL,
-  TAG,
-  children,
-  derError,
-  expectTag,
-  isContext,
-  item,
-  readRoot,
-  stringValue,
-  tagName,
-  tlvBytes,
-  valueBytes,
-  type Tlv,
-} from './der.js';
+import { CLASS_UNIVERSAL, TAG, UNIVERSAL as T, type Tlv, children, derError, expectTag, item, readRoot, tagName, tlvBytes, valueBytes } from '../asn1/tlv.js';
+import { stringValue } from '../asn1/values.js';
+import { readCertificateParts } from './certificate.js';
 
 const NAME = 'X.509 Name';
-
-/** Universal tag numbers, for the value types a Name may hold. */
-const T = {
-  BIT_STRING: 3,
-  UTF8: 12,
-  SEQUENCE: 16,
-  NUMERIC: 18,
-  PRINTABLE: 19,
-  T61: 20,
-  IA5: 22,
-  UNIVERSAL: 28,
-  BMP: 30,
-} as const;
 
 /**
  * Types that OpenSSL's X509_NAME_ENTRY accepts but does not canonicalize, copied with their tag
@@ -48,7 +23,7 @@ const T = {
  * maps to B_ASN1_UNKNOWN). Anything else (VisibleString, OCTET STRING, times, ...) makes OpenSSL
  * refuse the whole certificate ("mstring wrong tag"), so there is no OpenSSL hash to match.
  */
-const COPIED = new Set([T.BIT_STRING, T.NUMERIC, 7, 8, 9, 11, 13, 14, 15, 29]);
+const COPIED: ReadonlySet<number> = new Set([T.BIT_STRING, T.NUMERIC_STRING, 7, 8, 9, 11, 13, 14, 15, 29]);
 
 const TYPE_NAMES: Readonly<Record<number, string>> = {
   4: 'OCTET STRING',
@@ -107,10 +82,10 @@ function view(v: Uint8Array): Buffer {
  */
 function toUtf8(tlv: Tlv, v: Uint8Array): Uint8Array {
   switch (tlv.number) {
-    case T.UTF8:
+    case T.UTF8_STRING:
       if (!isUtf8(v)) throw derError(NAME, 'UTF8String value is not valid UTF-8', tlv.offset);
       return v;
-    case T.BMP: {
+    case T.BMP_STRING: {
       if (v.length % 2 !== 0) throw derError(NAME, 'BMPString value has an odd number of bytes', tlv.offset);
       for (let i = 0; i < v.length; i += 2) {
         const hi = v[i] as number;
@@ -118,7 +93,7 @@ function toUtf8(tlv: Tlv, v: Uint8Array): Uint8Array {
       }
       return Buffer.from(Buffer.from(v).swap16().toString('utf16le'), 'utf8');
     }
-    case T.UNIVERSAL: {
+    case T.UNIVERSAL_STRING: {
       if (v.length % 4 !== 0) throw derError(NAME, 'UniversalString value length is not a multiple of 4', tlv.offset);
       let s = '';
       for (let i = 0; i < v.length; i += 4) {
@@ -193,12 +168,12 @@ function canonicalValue(value: Tlv): Value {
   }
   const n = value.number;
   switch (n) {
-    case T.UTF8:
-    case T.PRINTABLE:
-    case T.T61:
-    case T.IA5:
-    case T.UNIVERSAL:
-    case T.BMP:
+    case T.UTF8_STRING:
+    case T.PRINTABLE_STRING:
+    case T.T61_STRING:
+    case T.IA5_STRING:
+    case T.UNIVERSAL_STRING:
+    case T.BMP_STRING:
       return { tag: TAG.UTF8_STRING, content: canonicalBytes(toUtf8(value, stringValue(value))) };
     case T.SEQUENCE:
       // Kept in encoded form by the ASN.1 decoder (asn1_d2i_ex_primitive) and written back as is.
@@ -306,22 +281,8 @@ export interface CertificateNames {
   subject: Uint8Array;
 }
 
-/**
- * The issuer and subject of a DER certificate (RFC 5280 4.1): TBSCertificate is
- * { [0] version OPTIONAL, serialNumber, signature, issuer, validity, subject, ... }.
- */
+/** The issuer and subject of a DER certificate, as their original bytes (views into the input). */
 export function certificateNames(der: Uint8Array): CertificateNames {
-  const cert = expectTag(readRoot(der, 'X.509'), TAG.SEQUENCE, 'Certificate');
-  const top = children(cert);
-  if (top.length !== 3) throw derError('X.509', `Certificate has ${top.length} elements, expected 3`, cert.offset);
-  const tbs = expectTag(item(cert, top, 0, 'tbsCertificate'), TAG.SEQUENCE, 'tbsCertificate');
-  const f = children(tbs);
-  const first = f[0];
-  const i = first !== undefined && isContext(first, 0) ? 1 : 0;
-  expectTag(item(tbs, f, i, 'serialNumber'), TAG.INTEGER, 'serialNumber');
-  expectTag(item(tbs, f, i + 1, 'signature'), TAG.SEQUENCE, 'signature algorithm');
-  const issuer = expectTag(item(tbs, f, i + 2, 'issuer'), TAG.SEQUENCE, 'issuer');
-  expectTag(item(tbs, f, i + 3, 'validity'), TAG.SEQUENCE, 'validity');
-  const subject = expectTag(item(tbs, f, i + 4, 'subject'), TAG.SEQUENCE, 'subject');
-  return { issuer: tlvBytes(issuer), subject: tlvBytes(subject) };
+  const parts = readCertificateParts(der);
+  return { issuer: tlvBytes(parts.issuer), subject: tlvBytes(parts.subject) };
 }

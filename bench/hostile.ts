@@ -16,12 +16,20 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { OID, derExplicit, derOctetString, derOid, derSequence, derInteger } from '../src/codec/asn1.js';
-import { decodeJceks, jceksRecoverKey } from '../src/codec/jceks.js';
+import { OID } from '../src/codec/asn1/oid.js';
+import {
+  encodeExplicit as derExplicit,
+  encodeInteger as derInteger,
+  encodeOctetString as derOctetString,
+  encodeOid as derOid,
+  encodeSequence as derSequence,
+} from '../src/codec/asn1/writer.js';
+import { decodeJceks } from '../src/codec/jceks.js';
 import { encodeJks } from '../src/codec/jks.js';
-import { FILE_KDF_BUDGET, KdfBudget, bmpPassword, pkcs12Kdf } from '../src/codec/kdf.js';
 import { decodePem } from '../src/codec/pem.js';
-import { decodePkcs12, pkcs12RecoverKey } from '../src/codec/pkcs12.js';
+import { jceksRecoverKey } from '../src/crypto/jceks.js';
+import { FILE_KDF_BUDGET, KdfBudget, bmpPassword, pkcs12Kdf } from '../src/crypto/kdf.js';
+import { decodePkcs12, pkcs12RecoverKey } from '../src/crypto/pkcs12.js';
 import { hugePem, hugePemBlock, macData, manySafes, nestedBer, pfx, wrongPasswordMaxIterations } from '../test/helpers/hostile.js';
 import { measure, type BoundedResult, type Cmd } from './harness.js';
 

@@ -12,16 +12,20 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCrl } from '../../src/codec/crl.js';
 import { CodecError } from '../../src/codec/errors.js';
-import { PBE_MD5_3DES_OID, decodeJceks, deriveDesedeKey, jceksRecoverKey } from '../../src/codec/jceks.js';
-import { decodeJks, jksRecoverKey, storeDigest } from '../../src/codec/jks.js';
-import { bytesEqual, encodeEncryptedPrivateKeyInfo, parseEncryptedPrivateKeyInfo } from '../../src/codec/jks-keyprotector.js';
-import { KdfBudget } from '../../src/codec/kdf.js';
+import { sameBytes as bytesEqual } from '../../src/codec/bytes.js';
+import { PBE_MD5_3DES_OID, decodeJceks } from '../../src/codec/jceks.js';
+import { decodeJks, storeDigest } from '../../src/codec/jks.js';
 import { decodePem } from '../../src/codec/pem.js';
-import { isEncryptedPem, readTraditionalKey } from '../../src/codec/pem-key.js';
-import { decodePkcs12, pkcs12RecoverKey } from '../../src/codec/pkcs12.js';
+import { isEncryptedPem } from '../../src/codec/pem-key.js';
 import { readPkcs7Certificates } from '../../src/codec/pkcs7.js';
-import { decryptPkcs8, isEncryptedPkcs8, privateKeyInfo } from '../../src/codec/pkcs8.js';
-import { parseCertificate } from '../../src/codec/x509.js';
+import { encodeEncryptedPrivateKeyInfo, isEncryptedPkcs8, parseEncryptedPrivateKeyInfo, privateKeyInfo } from '../../src/codec/pkcs8.js';
+import { parseCertificate } from '../../src/codec/x509/certificate.js';
+import { deriveDesedeKey, jceksRecoverKey } from '../../src/crypto/jceks.js';
+import { jksRecoverKey } from '../../src/crypto/jks-keyprotector.js';
+import { KdfBudget } from '../../src/crypto/kdf.js';
+import { readTraditionalKey } from '../../src/crypto/pem-key.js';
+import { decodePkcs12, pkcs12RecoverKey } from '../../src/crypto/pkcs12.js';
+import { decryptPkcs8 } from '../../src/crypto/pkcs8.js';
 import { fixturesDir } from '../helpers/tools.js';
 
 export interface Seed {

@@ -2,31 +2,19 @@ import assert from 'node:assert/strict';
 import { createCipheriv, createDecipheriv, createHash, pbkdf2Sync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import forge from 'node-forge';
+import { objectId, octetString, sequence, smallInteger } from '../../src/codec/asn1/check.js';
+import { OID } from '../../src/codec/asn1/oid.js';
+import { readRoot as parseBer } from '../../src/codec/asn1/tlv.js';
 import {
-  OID,
-  derAlgorithm,
-  derInteger,
-  derOctetString,
-  derSequence,
-  parseBer,
-  sequence,
-  smallInteger,
-  objectId,
-  octetString,
-} from '../../src/codec/asn1.js';
+  encodeAlgorithm as derAlgorithm,
+  encodeInteger as derInteger,
+  encodeOctetString as derOctetString,
+  encodeSequence as derSequence,
+} from '../../src/codec/asn1/writer.js';
 import { CodecError } from '../../src/codec/errors.js';
-import {
-  MAX_ITERATIONS,
-  type Pbes2Cipher,
-  type PbeHash,
-  type Pkcs12PbeAlgorithm,
-  bmpPassword,
-  decryptWithAlgorithm,
-  describePbe,
-  encryptPbes2,
-  encryptPkcs12Pbe,
-  pkcs12Kdf,
-} from '../../src/codec/pbe.js';
+import { MAX_ITERATIONS, type Pbes2Cipher, type PbeHash, type Pkcs12PbeAlgorithm, describePbe } from '../../src/codec/pbe-params.js';
+import { bmpPassword, pkcs12Kdf } from '../../src/crypto/kdf.js';
+import { decryptWithAlgorithm, encryptPbes2, encryptPkcs12Pbe } from '../../src/crypto/pbe.js';
 
 const hex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

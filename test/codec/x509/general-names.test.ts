@@ -1,17 +1,17 @@
-// The nameConstraints and subjectAltName readers (codec/name-constraints.ts) on openssl-made
+// The nameConstraints and subjectAltName readers (codec/x509/general-names.ts) on openssl-made
 // certificates (fixtures/name-constraints), checked against what `openssl x509 -ext` prints, and on
 // inline byte edits: every malformed or RFC-invalid constraint is a CodecError, never another error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeTlv, sequence } from '../../src/codec/der.js';
-import { CodecError } from '../../src/codec/errors.js';
-import { parseIp } from '../../src/codec/ip.js';
-import { formatGeneralName, parseGeneralNames, parseNameConstraints, type GeneralName } from '../../src/codec/name-constraints.js';
-import { decodePem } from '../../src/codec/pem.js';
-import { parseCertificate, type CertInfo } from '../../src/codec/x509.js';
-import { fixturesDir, runOk } from '../helpers/tools.js';
+import { encodeSequence as sequence, encodeTlv } from '../../../src/codec/asn1/writer.js';
+import { CodecError } from '../../../src/codec/errors.js';
+import { parseIp } from '../../../src/codec/ip.js';
+import { formatGeneralName, parseGeneralNames, parseNameConstraints, type GeneralName } from '../../../src/codec/x509/general-names.js';
+import { decodePem } from '../../../src/codec/pem.js';
+import { parseCertificate, type CertInfo } from '../../../src/codec/x509/certificate.js';
+import { fixturesDir, runOk } from '../../helpers/tools.js';
 
 const dir = join(fixturesDir, 'name-constraints');
 const load = (file: string): CertInfo => {

@@ -1,36 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CodecError } from '../../src/codec/errors.js';
+import { CodecError } from '../../../src/codec/errors.js';
+import { TAG, children, readRoot, readTlv, readTlvHeader, valueBytes } from '../../../src/codec/asn1/tlv.js';
+import { toDer } from '../../../src/codec/asn1/to-der.js';
+import { readBigInt, readBitString, readBoolean, readOctetString, readOid, readString, readTime } from '../../../src/codec/asn1/values.js';
 import {
-  TAG,
   bigIntToBytes,
-  certTime,
-  children,
+  encodeCertTime as certTime,
+  encodeExplicit as explicit,
+  encodeGeneralizedTime as generalizedTime,
+  encodeImplicit as implicit,
+  encodeInteger as integer,
+  encodeOctetString as octetString,
   encodeOid,
+  encodePrintableString as printableString,
+  encodeSequence as sequence,
+  encodeSetOf as setOf,
   encodeTlv,
-  explicit,
-  generalizedTime,
-  implicit,
-  integer,
-  octetString,
-  printableString,
-  readBigInt,
-  readBitString,
-  readBoolean,
-  readOctetString,
-  readOid,
-  readRoot,
-  readString,
-  readTime,
-  readTlv,
-  readTlvHeader,
-  sequence,
-  setOf,
-  toDer,
-  utcTime,
-  utf8String,
-  valueBytes,
-} from '../../src/codec/der.js';
+  encodeUtcTime as utcTime,
+  encodeUtf8String as utf8String,
+} from '../../../src/codec/asn1/writer.js';
 
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

@@ -3,35 +3,27 @@ import { createHash, createHmac, createPrivateKey, createPublicKey, X509Certific
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { concatBytes } from '../../src/codec/bytes.js';
+import { explicit, implicitOctets, bmpString, objectId, octetString, sequence, setOf, smallInteger } from '../../src/codec/asn1/check.js';
+import { OID } from '../../src/codec/asn1/oid.js';
+import { CLASS_CONTEXT, CLASS_UNIVERSAL, type Tlv as Asn1Node, children, readRoot as parseBer, tlvBytes, valueBytes } from '../../src/codec/asn1/tlv.js';
 import {
-  type Asn1Node,
-  OID,
-  bmpString,
-  concatBytes,
-  derAlgorithm,
-  derBmpString,
-  derExplicit,
-  derInteger,
-  derOctetString,
-  derOid,
-  derSequence,
-  derSetOf,
-  derTlv,
-  explicit,
-  implicitOctets,
-  objectId,
-  octetString,
-  parseBer,
-  sequence,
-  setOf,
-  smallInteger,
-} from '../../src/codec/asn1.js';
+  encodeAlgorithm as derAlgorithm,
+  encodeBmpString as derBmpString,
+  encodeExplicit as derExplicit,
+  encodeInteger as derInteger,
+  encodeOctetString as derOctetString,
+  encodeOid as derOid,
+  encodeSequence as derSequence,
+  encodeSetOf as derSetOf,
+  encodeTlv as derTlv,
+} from '../../src/codec/asn1/writer.js';
 import { CodecError } from '../../src/codec/errors.js';
 import type { StoredKeyEntry, StoredTrustedEntry } from '../../src/codec/model.js';
-import { KdfBudget } from '../../src/codec/kdf.js';
-import { bmpPassword, decryptWithAlgorithm, pkcs12Kdf } from '../../src/codec/pbe.js';
-import { type Pkcs12Entry, decodePkcs12, encodePkcs12, pkcs12RecoverKey } from '../../src/codec/pkcs12.js';
-import { encryptPkcs8 } from '../../src/codec/pkcs8.js';
+import { KdfBudget, bmpPassword, pkcs12Kdf } from '../../src/crypto/kdf.js';
+import { decryptWithAlgorithm } from '../../src/crypto/pbe.js';
+import { type Pkcs12Entry, decodePkcs12, encodePkcs12, pkcs12RecoverKey } from '../../src/crypto/pkcs12.js';
+import { encryptPkcs8 } from '../../src/crypto/pkcs8.js';
 import { encryptedSafe, macData, manySafes, pbeAlgorithm, pfx, wrongPasswordMaxIterations } from '../helpers/hostile.js';
 import { parseKeytoolList } from '../helpers/keytool-list.js';
 import { fixturesDir, keytool, openssl, tempDir } from '../helpers/tools.js';
@@ -253,7 +245,7 @@ describe('damaged PKCS#12 input', () => {
     assert.equal(inner[26], 0x04);
     inner[29] = (inner[29] as number) + 2;
     assert.throws(() => decodePkcs12(inner, 'changeit1'), isCodecError('format'));
-    assert.throws(() => decodePkcs12(concatBytes([b, Uint8Array.of(0)]), 'changeit1'), isCodecError('format', /unexpected bytes/, b.length));
+    assert.throws(() => decodePkcs12(concatBytes(b, Uint8Array.of(0)), 'changeit1'), isCodecError('format', /unexpected bytes/, b.length));
   });
 
   it('other files and nonsense are format errors', () => {
@@ -580,14 +572,14 @@ function openStore(...safes: Uint8Array[][]): Uint8Array {
 }
 
 function attr(id: string, value: Uint8Array): Uint8Array {
-  return derSequence(derOid(id), derSetOf([value]));
+  return derSequence(derOid(id), derSetOf(value));
 }
 const nameAttr = (name: string): Uint8Array => attr(OID.friendlyName, derBmpString(name));
 const idAttr = (id: string): Uint8Array => attr(OID.localKeyId, derOctetString(new TextEncoder().encode(id)));
 const trustedAttr = (): Uint8Array => attr(OID.oracleTrustedKeyUsage, derOid(OID.anyExtendedKeyUsage));
 
 function safeBag(id: string, value: Uint8Array, attrs: Uint8Array[]): Uint8Array {
-  return derSequence(derOid(id), derExplicit(0, value), ...(attrs.length > 0 ? [derSetOf(attrs)] : []));
+  return derSequence(derOid(id), derExplicit(0, value), ...(attrs.length > 0 ? [derSetOf(...attrs)] : []));
 }
 const keyBag = (pkcs8: Uint8Array, attrs: Uint8Array[]): Uint8Array => safeBag(OID.keyBag, pkcs8, attrs);
 const certBag = (cert: Uint8Array, attrs: Uint8Array[]): Uint8Array =>
@@ -649,7 +641,7 @@ function assertStrictDer(b: Uint8Array, start = 0, end = b.length): void {
 const strip = (e: Pkcs12Entry): unknown => (e.kind === 'key' ? { ...e, created: 0 } : { ...e, created: 0 });
 
 const indefinite = (identifier: number, parts: Uint8Array[]): Uint8Array =>
-  concatBytes([Uint8Array.of(identifier, 0x80), ...parts, Uint8Array.of(0, 0)]);
+  concatBytes(Uint8Array.of(identifier, 0x80), ...parts, Uint8Array.of(0, 0));
 
 /** Contents as a constructed string of 16-byte OCTET STRING segments, indefinite length (X.690 8.7.3). */
 function segmented(identifier: number, content: Uint8Array): Uint8Array {
@@ -660,12 +652,12 @@ function segmented(identifier: number, content: Uint8Array): Uint8Array {
 
 /** Every constructed element indefinite, every longer OCTET STRING / [0] segmented; contents untouched. */
 function toBer(node: Asn1Node): Uint8Array {
-  const identifier = node.encoded[0]!;
-  if (node.constructed) return indefinite(identifier, node.children.map(toBer));
-  const isOctets = node.tagClass === 'universal' && node.tag === 4;
-  const isImplicit0 = node.tagClass === 'context' && node.tag === 0;
-  if ((isOctets || isImplicit0) && node.content.length > 16) return segmented(identifier, node.content);
-  return node.encoded;
+  const identifier = node.tag;
+  if (node.constructed) return indefinite(identifier, children(node).map(toBer));
+  const isOctets = node.cls === CLASS_UNIVERSAL && node.number === 4;
+  const isImplicit0 = node.cls === CLASS_CONTEXT && node.number === 0;
+  if ((isOctets || isImplicit0) && valueBytes(node).length > 16) return segmented(identifier, valueBytes(node));
+  return tlvBytes(node);
 }
 
 /** The whole file in BER, the plain SafeContents too, and the MAC recomputed over the new content. */
@@ -676,11 +668,11 @@ function toBerPkcs12(der: Uint8Array, password: string | undefined): Uint8Array 
     const [type, content] = sequence(ci, 'ci', 2, 2);
     if (objectId(type!, 'type') !== OID.data) return toBer(ci);
     const contents = toBer(parseBer(octetString(explicit(content!, 0, 'c'), 'o'), 't'));
-    return indefinite(0x30, [type!.encoded, indefinite(0xa0, [segmented(0x04, contents)])]);
+    return indefinite(0x30, [tlvBytes(type!), indefinite(0xa0, [segmented(0x04, contents)])]);
   });
   const newAuthSafe = indefinite(0x30, safes);
-  const outer = indefinite(0x30, [sequence(pfx[1]!, 'ci')[0]!.encoded, indefinite(0xa0, [segmented(0x04, newAuthSafe)])]);
-  const parts = [pfx[0]!.encoded, outer];
+  const outer = indefinite(0x30, [tlvBytes(sequence(pfx[1]!, 'ci')[0]!), indefinite(0xa0, [segmented(0x04, newAuthSafe)])]);
+  const parts = [tlvBytes(pfx[0]!), outer];
   if (pfx[2] !== undefined) {
     assert.ok(password !== undefined);
     const [di, salt, it] = sequence(pfx[2], 'mac', 3, 3);
@@ -690,7 +682,7 @@ function toBerPkcs12(der: Uint8Array, password: string | undefined): Uint8Array 
     const n = smallInteger(it!, 'it');
     const k = pkcs12Kdf(hash, bmpPassword(password), s, n, 3, hash === 'sha1' ? 20 : 32);
     const mac = new Uint8Array(createHmac(hash, k).update(newAuthSafe).digest());
-    parts.push(toBer(parseBer(derSequence(derSequence(algNode.encoded, derOctetString(mac)), derOctetString(s), derInteger(n)), 't')));
+    parts.push(toBer(parseBer(derSequence(derSequence(tlvBytes(algNode), derOctetString(mac)), derOctetString(s), derInteger(n)), 't')));
   }
   return indefinite(0x30, parts);
 }

@@ -3,27 +3,27 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CodecError } from '../../src/codec/errors.js';
+import { concatBytes as concat } from '../../../src/codec/bytes.js';
+import { CodecError } from '../../../src/codec/errors.js';
+import { TAG, children, readRoot, tlvBytes } from '../../../src/codec/asn1/tlv.js';
+import { toDer } from '../../../src/codec/asn1/to-der.js';
 import {
-  TAG,
-  bitString,
-  children,
-  concat,
+  encodeBitString as bitString,
+  encodeExplicit as explicit,
+  encodeInteger as integer,
   encodeOid,
+  encodeSequence as sequence,
+  encodeSet as set,
   encodeTlv,
-  explicit,
-  integer,
-  readRoot,
-  sequence,
-  set,
-  tlvBytes,
-  toDer,
-  utcTime,
-  utf8String,
-} from '../../src/codec/der.js';
-import { decodePem, encodePem } from '../../src/codec/pem.js';
-import { colonHex, formatDn, parseCertificate, parseName, verifySignedBy, type CertInfo } from '../../src/codec/x509.js';
-import { fixturesDir, keytool, tempDir } from '../helpers/tools.js';
+  encodeUtcTime as utcTime,
+  encodeUtf8String as utf8String,
+} from '../../../src/codec/asn1/writer.js';
+import { colonHex } from '../../../src/codec/fingerprint.js';
+import { decodePem, encodePem } from '../../../src/codec/pem.js';
+import { parseCertificate, type CertInfo } from '../../../src/codec/x509/certificate.js';
+import { formatDn, parseName } from '../../../src/codec/x509/name.js';
+import { verifySignedBy } from '../../../src/crypto/signatures.js';
+import { fixturesDir, keytool, tempDir } from '../../helpers/tools.js';
 
 const dir = join(fixturesDir, 'pem');
 

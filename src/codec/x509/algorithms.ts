@@ -33,24 +33,39 @@ export interface SignatureScheme {
   family: 'rsa' | 'pss' | 'ecdsa' | 'dsa' | 'eddsa';
 }
 
-/** Names as sun.security.x509.AlgorithmId.getName returns them (what keytool prints). */
+const SHA2 = ['sha224', 'sha256', 'sha384', 'sha512'] as const;
+
+/** The <hash>with<key> schemes: OIDs and the node:crypto digests they use, in the same order (RFC 8017 A.2.4, RFC 5758 3.2, RFC 3279 2.2.2). */
+const HASH_WITH_KEY: readonly { family: 'rsa' | 'ecdsa' | 'dsa'; oids: readonly string[]; hashes: readonly string[] }[] = [
+  {
+    family: 'rsa',
+    oids: [
+      OID.md2WithRSAEncryption,
+      OID.md5WithRSAEncryption,
+      OID.sha1WithRSAEncryption,
+      OID.sha224WithRSAEncryption,
+      OID.sha256WithRSAEncryption,
+      OID.sha384WithRSAEncryption,
+      OID.sha512WithRSAEncryption,
+    ],
+    hashes: ['md2', 'md5', 'sha1', ...SHA2],
+  },
+  { family: 'ecdsa', oids: [OID.ecdsaWithSHA1, OID.ecdsaWithSHA224, OID.ecdsaWithSHA256, OID.ecdsaWithSHA384, OID.ecdsaWithSHA512], hashes: ['sha1', ...SHA2] },
+  { family: 'dsa', oids: [OID.dsaWithSHA1, OID.dsaWithSHA224, OID.dsaWithSHA256], hashes: ['sha1', 'sha224', 'sha256'] },
+];
+
+/**
+ * Names as sun.security.x509.AlgorithmId.getName returns them (what keytool prints): SHA256withRSA,
+ * SHA1withECDSA, ...; RSASSA-PSS, Ed25519 and Ed448 by their own names.
+ */
 const SIGNATURE_SCHEMES: ReadonlyMap<string, SignatureScheme> = new Map<string, SignatureScheme>([
-  [OID.md2WithRSAEncryption, { name: 'MD2withRSA', hash: 'md2', family: 'rsa' }],
-  [OID.md5WithRSAEncryption, { name: 'MD5withRSA', hash: 'md5', family: 'rsa' }],
-  [OID.sha1WithRSAEncryption, { name: 'SHA1withRSA', hash: 'sha1', family: 'rsa' }],
-  [OID.sha224WithRSAEncryption, { name: 'SHA224withRSA', hash: 'sha224', family: 'rsa' }],
-  [OID.sha256WithRSAEncryption, { name: 'SHA256withRSA', hash: 'sha256', family: 'rsa' }],
-  [OID.sha384WithRSAEncryption, { name: 'SHA384withRSA', hash: 'sha384', family: 'rsa' }],
-  [OID.sha512WithRSAEncryption, { name: 'SHA512withRSA', hash: 'sha512', family: 'rsa' }],
+  ...HASH_WITH_KEY.flatMap(({ family, oids, hashes }) =>
+    oids.map((oid, i): [string, SignatureScheme] => {
+      const hash = hashes[i] as string;
+      return [oid, { name: `${hash.toUpperCase()}with${family.toUpperCase()}`, hash, family }];
+    }),
+  ),
   [OID.rsassaPss, { name: 'RSASSA-PSS', hash: null, family: 'pss' }],
-  [OID.ecdsaWithSHA1, { name: 'SHA1withECDSA', hash: 'sha1', family: 'ecdsa' }],
-  [OID.ecdsaWithSHA224, { name: 'SHA224withECDSA', hash: 'sha224', family: 'ecdsa' }],
-  [OID.ecdsaWithSHA256, { name: 'SHA256withECDSA', hash: 'sha256', family: 'ecdsa' }],
-  [OID.ecdsaWithSHA384, { name: 'SHA384withECDSA', hash: 'sha384', family: 'ecdsa' }],
-  [OID.ecdsaWithSHA512, { name: 'SHA512withECDSA', hash: 'sha512', family: 'ecdsa' }],
-  [OID.dsaWithSHA1, { name: 'SHA1withDSA', hash: 'sha1', family: 'dsa' }],
-  [OID.dsaWithSHA224, { name: 'SHA224withDSA', hash: 'sha224', family: 'dsa' }],
-  [OID.dsaWithSHA256, { name: 'SHA256withDSA', hash: 'sha256', family: 'dsa' }],
   [OID.ed25519, { name: 'Ed25519', hash: null, family: 'eddsa' }],
   [OID.ed448, { name: 'Ed448', hash: null, family: 'eddsa' }],
 ]);

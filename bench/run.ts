@@ -2,7 +2,8 @@
  * `npm run bench`: mailcert against keytool/openssl on the same inputs, measured side by side.
  * BENCH_RUNS sets the number of interleaved runs (default 10; key generation always takes at
  * least 31, since RSA key search time varies a lot from run to run); BENCH_ONLY=list,genkey,hash,startup,verify,verify-offline,hostile
- * runs only those groups. The hostile group measures crafted worst-case inputs alone, against fixed bounds (bench/hostile.ts).
+ * runs only those groups. The hostile group measures crafted worst-case inputs alone, against fixed bounds (bench/hostile.ts);
+ * the libraries group measures asn1js and pkijs against mailcert's own ASN.1 reader and path checks (bench/asn1-libraries.ts).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
@@ -11,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { decodePem } from '../src/codec/pem.js';
 import { encodeJks } from '../src/codec/jks.js';
 import type { StoredEntry } from '../src/codec/model.js';
+import { asn1LibraryReport } from './asn1-libraries.js';
 import { compare, printBounded, printResults, type BoundedResult, type Result } from './harness.js';
 import { hostileBenchmarks, kdfRoundCosts, realStoreCosts } from './hostile.js';
 import { hashBenchmarks } from './hash.js';
@@ -149,3 +151,4 @@ if (bounded.length > 0) {
   printBounded(bounded, runs);
   console.log(`\n${kdfRoundCosts().join('\n')}\n\n${realStoreCosts().join('\n')}`);
 }
+if (wanted('libraries')) console.log(`\n${(await asn1LibraryReport(runs)).join('\n')}`);

@@ -17,7 +17,7 @@ import { OID } from './asn1/oid.js';
 import { encodeOidContents, encodeUtf16be } from './asn1/writer.js';
 import type { StoredEntry, StoredKeyEntry, StoredSecretEntry, StoredTrustedEntry } from './model.js';
 import { readJavaUtf, writeJavaUtf } from './mutf8.js';
-import { oidText, parseEncryptedPrivateKeyInfo } from './pkcs8.js';
+import { oidText, parseEncryptedPrivateKeyInfo } from './pkcs8-encrypted.js';
 
 /** KeyProtector.KEY_PROTECTOR_OID as DER contents: what a JKS key entry's EncryptedPrivateKeyInfo names (src/crypto/jks-keyprotector.ts). */
 export const KEY_PROTECTOR_OID = encodeOidContents(OID.jdkKeyProtector);

@@ -1,19 +1,14 @@
 /**
- * PKCS#8 PrivateKeyInfo and EncryptedPrivateKeyInfo (RFC 5208, RFC 5958), the structures; the
- * encryption is src/crypto/pkcs8.ts's.
+ * PKCS#8 PrivateKeyInfo (RFC 5208 5, RFC 5958 2), and telling an EncryptedPrivateKeyInfo
+ * (pkcs8-encrypted.ts) apart from one; the encryption is src/crypto/pkcs8.ts's.
  *
  *   PrivateKeyInfo ::= SEQUENCE { version INTEGER, privateKeyAlgorithm AlgorithmIdentifier,
  *     privateKey OCTET STRING, attributes [0] IMPLICIT OPTIONAL, publicKey [1] OPTIONAL }
- *   EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm AlgorithmIdentifier, encryptedData OCTET STRING }
- *
- * An EncryptedPrivateKeyInfo also wraps the keys of JKS (the Sun KeyProtector) and JCEKS
- * (PBEWithMD5AndTripleDES), which the JDK reads as DER only.
  */
 import { CodecError } from './errors.js';
-import { algorithmIdentifier, at, encapsulated, fail, octetString, sequence, smallInteger, within } from './asn1/check.js';
-import { TAG, type Tlv, UNIVERSAL, children, isContext, isUniversal, readRoot, tlvBytes, valueBytes } from './asn1/tlv.js';
-import { decodeOidValue, readOid } from './asn1/values.js';
-import { encodeOctetString, encodeSequence, encodeTlv } from './asn1/writer.js';
+import { algorithmIdentifier, at, encapsulated, octetString, sequence, smallInteger, within } from './asn1/check.js';
+import { type Tlv, UNIVERSAL, children, isContext, isUniversal, readRoot } from './asn1/tlv.js';
+import { readOid } from './asn1/values.js';
 import { KEY_ALGORITHMS, NAMED_CURVES } from './x509/public-key.js';
 
 const FORMAT = 'PKCS#8';
@@ -80,57 +75,4 @@ function ecCurveOid(params: Tlv | undefined, keyNode: Tlv): string | undefined {
     const inner = p === undefined || !p.constructed ? undefined : children(p)[0];
     return inner !== undefined && isUniversal(inner, UNIVERSAL.OID) ? readOid(inner) : undefined;
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// EncryptedPrivateKeyInfo
-
-export interface EncryptedPrivateKeyInfo {
-  /** The encryptionAlgorithm element, for the PBE schemes to read (src/codec/pbe-params.ts). */
-  algorithm: Tlv;
-  /** The algorithm OID's DER contents (no tag or length), as the JDK's key protectors compare it. */
-  oid: Uint8Array;
-  /** The parameters element as a whole TLV (tag, length, contents), or undefined when absent. */
-  params: Uint8Array | undefined;
-  encryptedData: Uint8Array;
-}
-
-/** BER where the JDK reads DER (JKS and JCEKS keys) is refused: DerValue does not take indefinite lengths there. */
-function derOnly(t: Tlv, what: string): Tlv {
-  if (t.indefinite) throw new CodecError('format', t.format, `${what}: indefinite length is not DER`, t.offset);
-  return t;
-}
-
-/**
- * Reads an EncryptedPrivateKeyInfo; offsets in errors are within `der`. Nothing may follow it (as
- * DerValue(byte[]) says: "extra data at the end"), and it holds exactly the two fields (the JDK's
- * EncryptedPrivateKeyInfo(byte[]) says "overrun" to a third). `ber` accepts what PKCS#8 files and
- * PKCS#12 shrouded key bags may be written in; the JDK's own key stores are DER.
- */
-export function parseEncryptedPrivateKeyInfo(der: Uint8Array, format: string, ber = false): EncryptedPrivateKeyInfo {
-  const root = readRoot(der, format);
-  const parts = sequence(root, 'EncryptedPrivateKeyInfo', 2, 2);
-  const algorithm = at(parts, 0, root, 'EncryptedPrivateKeyInfo');
-  const algParts = sequence(algorithm, 'encryptionAlgorithm', 1, 2);
-  const oid = at(algParts, 0, algorithm, 'encryptionAlgorithm');
-  if (oid.tag !== TAG.OID) throw fail(oid, 'encryptionAlgorithm: expected an OBJECT IDENTIFIER');
-  const data = at(parts, 1, root, 'EncryptedPrivateKeyInfo');
-  if (!ber) [root, algorithm, data].forEach((t, i) => derOnly(t, ['EncryptedPrivateKeyInfo', 'encryptionAlgorithm', 'encryptedData'][i] as string));
-  const params = algParts[1];
-  return { algorithm, oid: valueBytes(oid), params: params === undefined ? undefined : tlvBytes(params), encryptedData: octetString(data, 'encryptedData') };
-}
-
-/** Encodes an EncryptedPrivateKeyInfo; `params` is a whole TLV or undefined to leave it out. */
-export function encodeEncryptedPrivateKeyInfo(oid: Uint8Array, params: Uint8Array | undefined, encryptedData: Uint8Array): Uint8Array {
-  return encodeSequence(encodeSequence(encodeTlv(TAG.OID, oid), params ?? new Uint8Array(0)), encodeOctetString(encryptedData));
-}
-
-/** The same from an AlgorithmIdentifier already encoded (PBES2, PKCS#12 PBE). */
-export function encodeEncryptedKey(algorithm: Uint8Array, encryptedData: Uint8Array): Uint8Array {
-  return encodeSequence(algorithm, encodeOctetString(encryptedData));
-}
-
-/** Dotted form of an OID's contents, for messages ("(empty OID)" for none). */
-export function oidText(content: Uint8Array, format: string): string {
-  return content.length === 0 ? '(empty OID)' : decodeOidValue(content, format, 0);
 }

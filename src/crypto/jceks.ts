@@ -8,7 +8,7 @@ import { sameBytes } from '../codec/bytes.js';
 import { CodecError } from '../codec/errors.js';
 import { PBE_MD5_3DES_OID, readJceksPbeParams } from '../codec/jceks.js';
 import { KEY_PROTECTOR_OID } from '../codec/jks.js';
-import { oidText, parseEncryptedPrivateKeyInfo } from '../codec/pkcs8.js';
+import { oidText, parseEncryptedPrivateKeyInfo } from '../codec/pkcs8-encrypted.js';
 import { recoverKeyProtector } from './jks-keyprotector.js';
 import { KdfBudget } from './kdf.js';
 import { cbcDecrypt, isOneSequence } from './pbe.js';

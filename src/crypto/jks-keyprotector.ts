@@ -9,7 +9,7 @@ import { concatBytes, sameBytes } from '../codec/bytes.js';
 import { CodecError } from '../codec/errors.js';
 import { encodeNull, encodeUtf16be } from '../codec/asn1/writer.js';
 import { KEY_PROTECTOR_OID } from '../codec/jks.js';
-import { encodeEncryptedPrivateKeyInfo, oidText, parseEncryptedPrivateKeyInfo } from '../codec/pkcs8.js';
+import { encodeEncryptedPrivateKeyInfo, oidText, parseEncryptedPrivateKeyInfo } from '../codec/pkcs8-encrypted.js';
 
 const SALT_LEN = 20; // KeyProtector.SALT_LEN
 const DIGEST_LEN = 20; // SHA-1

@@ -16,7 +16,7 @@ import { readRoot } from '../codec/asn1/tlv.js';
 import { type Pkcs12Entry, loadSafeContents, matchChains, newLoadState } from '../codec/pkcs12/bags.js';
 import { assemblePkcs12 } from '../codec/pkcs12/encode.js';
 import { FORMAT, type MacData, type Pkcs12Layout, guessLayout, readPfx } from '../codec/pkcs12/pfx.js';
-import { encodeEncryptedKey } from '../codec/pkcs8.js';
+import { encodeEncryptedKey } from '../codec/pkcs8-encrypted.js';
 import { parseCertificate } from '../codec/x509/certificate.js';
 import { KdfBudget, bmpPassword, pkcs12Kdf, pkcs12PasswordCandidates } from './kdf.js';
 import { decryptEpki } from './pkcs8.js';

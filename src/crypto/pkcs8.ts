@@ -5,7 +5,8 @@
  * is fixed at 2048 PBKDF2 iterations and an 8-byte salt (keystore-formats.md 3.6).
  */
 import { CodecError } from '../codec/errors.js';
-import { encodeEncryptedKey, parseEncryptedPrivateKeyInfo, privateKeyInfo } from '../codec/pkcs8.js';
+import { privateKeyInfo } from '../codec/pkcs8.js';
+import { encodeEncryptedKey, parseEncryptedPrivateKeyInfo } from '../codec/pkcs8-encrypted.js';
 import type { KdfBudget } from './kdf.js';
 import { type Pbes2Options, decryptWithAlgorithm, encryptPbes2 } from './pbe.js';
 

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { CodecError } from '../../src/codec/errors.js';
 import { decodeJceks, PBE_MD5_3DES_OID } from '../../src/codec/jceks.js';
 import { decodeJks } from '../../src/codec/jks.js';
-import { encodeEncryptedPrivateKeyInfo, parseEncryptedPrivateKeyInfo } from '../../src/codec/pkcs8.js';
+import { encodeEncryptedPrivateKeyInfo, parseEncryptedPrivateKeyInfo } from '../../src/codec/pkcs8-encrypted.js';
 import { deriveDesedeKey, jceksRecoverKey } from '../../src/crypto/jceks.js';
 import { KdfBudget } from '../../src/crypto/kdf.js';
 import type { StoredKeyEntry } from '../../src/codec/model.js';

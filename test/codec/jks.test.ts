@@ -6,7 +6,7 @@ import { before, describe, it } from 'node:test';
 import { ByteReader, ByteWriter } from '../../src/codec/bytes.js';
 import { CodecError } from '../../src/codec/errors.js';
 import { decodeJks, encodeJks, KEY_PROTECTOR_OID, storeDigest } from '../../src/codec/jks.js';
-import { encodeEncryptedPrivateKeyInfo, parseEncryptedPrivateKeyInfo } from '../../src/codec/pkcs8.js';
+import { encodeEncryptedPrivateKeyInfo, parseEncryptedPrivateKeyInfo } from '../../src/codec/pkcs8-encrypted.js';
 import { jksProtectKey, jksRecoverKey } from '../../src/crypto/jks-keyprotector.js';
 import type { StoredEntry, StoredKeyEntry, StoredTrustedEntry } from '../../src/codec/model.js';
 import { writeJavaUtf } from '../../src/codec/mutf8.js';

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { concatBytes } from '../../src/codec/bytes.js';
 import { explicit, implicitOctets, bmpString, objectId, octetString, sequence, setOf, smallInteger } from '../../src/codec/asn1/check.js';
 import { OID } from '../../src/codec/asn1/oid.js';
-import { CLASS_CONTEXT, CLASS_UNIVERSAL, type Tlv as Asn1Node, children, readRoot as parseBer, tlvBytes, valueBytes } from '../../src/codec/asn1/tlv.js';
+import { CLASS_CONTEXT, CLASS_UNIVERSAL, type Tlv as Asn1Node, children, innerElement, readRoot as parseBer, tlvBytes, valueBytes } from '../../src/codec/asn1/tlv.js';
 import {
   encodeAlgorithm as derAlgorithm,
   encodeBmpString as derBmpString,
@@ -300,6 +300,51 @@ describe('BER input (pkijs and Windows write indefinite lengths)', () => {
     assert.equal(keyEntry(b.entries, 'server').chain.length, 3);
     // Dropping the final end-of-contents octets leaves asn1js merely warning; we refuse.
     assert.throws(() => decodePkcs12(ber.subarray(0, ber.length - 2), undefined), isCodecError('format'));
+  });
+});
+
+describe('a store written by pkijs (fixtures/pkijs, BER)', () => {
+  const pkijsDir = join(fixturesDir, 'pkijs');
+  const want = JSON.parse(readFileSync(join(pkijsDir, 'expected.json'), 'utf8')) as { file: string; storepass: string; entries: ExpectedEntry[] };
+  const bytes = new Uint8Array(readFileSync(join(pkijsDir, want.file)));
+  /** Offsets of the indefinite-length elements, looking inside OCTET STRINGs that hold a structure too. */
+  const indefinites = (node: Asn1Node): number[] => {
+    const here = node.indefinite ? [node.offset] : [];
+    if (node.constructed) return [...here, ...children(node).flatMap(indefinites)];
+    if (node.cls !== CLASS_UNIVERSAL || node.number !== 4) return here;
+    try {
+      return [...here, ...indefinites(innerElement(node.input, node.valueStart, node.valueEnd, 't'))];
+    } catch {
+      return here;
+    }
+  };
+
+  it('is BER: pkijs wrote indefinite lengths inside the AuthenticatedSafe', () => {
+    assert.ok(indefinites(parseBer(bytes, 't')).length > 0);
+  });
+
+  it('reads its key entry, chain and key as make.sh recorded them, the MAC checked', () => {
+    const r = decodePkcs12(bytes, want.storepass);
+    assert.equal(r.macChecked, true);
+    assert.equal(r.macAlgorithm, 'HmacPBESHA256');
+    const [w] = want.entries;
+    assert.ok(w);
+    const e = keyEntry(r.entries, w.alias);
+    assert.deepEqual(e.chain.map(sha256hex), w.chain);
+    assert.equal(sha256hex(spkiOfPkcs8(pkcs12RecoverKey(e.protectedKey!, want.storepass))), w.publicKeySha256);
+    assert.throws(() => decodePkcs12(bytes, 'not-the-password'), isCodecError('integrity'));
+  });
+
+  it('is written back as DER that keytool reads', () => {
+    const r = decodePkcs12(bytes, want.storepass);
+    const out = encodePkcs12(r.entries, want.storepass);
+    assert.deepEqual(indefinites(parseBer(out, 't')), []);
+    assert.deepEqual(decodePkcs12(out, want.storepass).entries.map(strip), r.entries.map(strip));
+    const file = join(tempDir(), 'from-pkijs.p12');
+    writeFileSync(file, out);
+    const k = keytool(['-list', '-storetype', 'PKCS12', '-keystore', file, '-storepass', want.storepass]);
+    assert.equal(k.status, 0, k.stderr);
+    assert.match(k.stdout, /server, [^\n]+, PrivateKeyEntry/);
   });
 });
 

@@ -15,7 +15,7 @@ import { algorithmIdentifier, at, bmpString, explicit, fail, objectId, octetStri
 import { type Tlv, tlvBytes } from '../asn1/tlv.js';
 import { toDer } from '../asn1/to-der.js';
 import { privateKeyInfo } from '../pkcs8.js';
-import { readCertificateParts } from '../x509/certificate.js';
+import { readCertificateParts } from '../x509/certificate-parts.js';
 import { type KeyIdentifiers, decodeKeyIdentifiers, parseExtensions } from '../x509/extensions.js';
 import { sameName } from '../x509/name.js';
 import { FORMAT } from './pfx.js';

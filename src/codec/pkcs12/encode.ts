@@ -13,7 +13,7 @@ import { encodeAlgorithm, encodeBmpString, encodeExplicit, encodeInteger, encode
 import { isPbeAlgorithm } from '../pbe-params.js';
 import { privateKeyInfo } from '../pkcs8.js';
 import { parseName } from '../x509/name.js';
-import { readCertificateParts } from '../x509/certificate.js';
+import { readCertificateParts } from '../x509/certificate-parts.js';
 import { tlvBytes } from '../asn1/tlv.js';
 import type { Pkcs12Entry } from './bags.js';
 import { FORMAT, macDigestOid } from './pfx.js';

@@ -5,19 +5,22 @@
  *   TBSCertificate ::= SEQUENCE { version [0] EXPLICIT DEFAULT v1, serialNumber, signature, issuer,
  *     validity, subject, subjectPublicKeyInfo, issuerUniqueID [1], subjectUniqueID [2], extensions [3] }
  *
- * readCertificateParts finds the fields without decoding them: what `hash` (the subject Name) and
+ * certificate-parts.ts finds the fields without decoding them: what `hash` (the subject Name) and
  * PKCS#12 chain building (names and key identifiers) need of a certificate. parseCertificate
  * decodes the rest: names (name.ts), the key (public-key.ts), algorithms (algorithms.ts) and
  * extensions (extensions.ts). Signatures are checked by src/crypto/signatures.ts.
  */
 import { sameBytes } from '../bytes.js';
 import { fingerprint } from '../fingerprint.js';
-import { CLASS_CONTEXT, TAG, type Tlv, children, derError, expectTag, isContext, item, readRoot, tlvBytes } from '../asn1/tlv.js';
+import { children, item, tlvBytes } from '../asn1/tlv.js';
 import { bytesToBigInt, readBitString, readIntegerBytes, readSmallInt, readTime } from '../asn1/values.js';
 import { type AlgorithmIdentifier, parseAlgorithm } from './algorithms.js';
 import { type DecodedExtensions, type ParsedExtensions, decodeKnownExtensions, parseExtensions } from './extensions.js';
 import { type DistinguishedName, nameFromTlv } from './name.js';
 import { type PublicKeySummary, parseSpki } from './public-key.js';
+import { readCertificateParts } from './certificate-parts.js';
+
+export { type CertificateParts, readCertificateParts } from './certificate-parts.js';
 
 export interface CertInfo extends DecodedExtensions {
   /** The certificate exactly as given. */
@@ -49,61 +52,6 @@ export interface CertInfo extends DecodedExtensions {
   readonly fingerprints: { readonly sha1: string; readonly sha256: string };
   /** Subject and issuer Names are the same bytes (a root or a self-issued key rollover cert). */
   selfIssued: boolean;
-}
-
-/** The fields of a certificate as found (views into its DER), before any of them is decoded. */
-export interface CertificateParts {
-  tbs: Tlv;
-  /** The [0] EXPLICIT version wrapper; absent for v1. */
-  version?: Tlv;
-  serialNumber: Tlv;
-  /** The signature AlgorithmIdentifier inside TBSCertificate. */
-  signature: Tlv;
-  issuer: Tlv;
-  validity: Tlv;
-  subject: Tlv;
-  subjectPublicKeyInfo: Tlv;
-  /** The Extensions SEQUENCE inside [3]; absent when the certificate has none. */
-  extensions?: Tlv;
-  signatureAlgorithm: Tlv;
-  signatureValue: Tlv;
-}
-
-/**
- * Finds the fields of a DER certificate, checking the tags of the ones every reader needs.
- * Errors are reported under `format` (a certificate inside a PKCS#12 file is PKCS#12 input).
- */
-export function readCertificateParts(der: Uint8Array, format = 'X.509'): CertificateParts {
-  const cert = expectTag(readRoot(der, format), TAG.SEQUENCE, 'Certificate');
-  const top = children(cert);
-  const tbs = expectTag(item(cert, top, 0, 'tbsCertificate'), TAG.SEQUENCE, 'TBSCertificate');
-  const signatureAlgorithm = expectTag(item(cert, top, 1, 'signatureAlgorithm'), TAG.SEQUENCE, 'signatureAlgorithm');
-  const signatureValue = item(cert, top, 2, 'signatureValue');
-  if (top.length > 3) throw derError(format, 'unexpected element after signatureValue', top[3]?.offset);
-
-  const f = children(tbs);
-  const first = item(tbs, f, 0, 'serialNumber');
-  const v = isContext(first, 0) ? 1 : 0;
-  const parts: CertificateParts = {
-    tbs,
-    serialNumber: expectTag(item(tbs, f, v, 'serialNumber'), TAG.INTEGER, 'serialNumber'),
-    // The inner signature field repeats signatureAlgorithm (RFC 5280 4.1.2.3); verify compares the two.
-    signature: expectTag(item(tbs, f, v + 1, 'signature'), TAG.SEQUENCE, 'signature AlgorithmIdentifier'),
-    issuer: expectTag(item(tbs, f, v + 2, 'issuer'), TAG.SEQUENCE, 'issuer Name'),
-    validity: expectTag(item(tbs, f, v + 3, 'validity'), TAG.SEQUENCE, 'Validity'),
-    subject: expectTag(item(tbs, f, v + 4, 'subject'), TAG.SEQUENCE, 'subject Name'),
-    subjectPublicKeyInfo: item(tbs, f, v + 5, 'subjectPublicKeyInfo'),
-    signatureAlgorithm,
-    signatureValue,
-  };
-  if (v === 1) parts.version = first;
-  for (const opt of f.slice(v + 6)) {
-    if (opt.cls !== CLASS_CONTEXT || opt.number < 1 || opt.number > 3) {
-      throw derError(format, `unexpected tag 0x${opt.tag.toString(16)} at the end of TBSCertificate`, opt.offset);
-    }
-    if (opt.number === 3) parts.extensions = item(opt, children(opt), 0, 'extensions');
-  }
-  return parts;
 }
 
 function lazyFingerprints(der: Uint8Array): CertInfo['fingerprints'] {

@@ -13,7 +13,7 @@ import { isUtf8 } from 'node:buffer';
 import { hash } from 'node:crypto';
 import { CLASS_UNIVERSAL, TAG, UNIVERSAL as T, type Tlv, children, derError, expectTag, item, readRoot, tagName, tlvBytes, valueBytes } from '../asn1/tlv.js';
 import { stringValue } from '../asn1/values.js';
-import { readCertificateParts } from './certificate.js';
+import { readCertificateParts } from './certificate-parts.js';
 
 const NAME = 'X.509 Name';
 

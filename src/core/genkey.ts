@@ -53,7 +53,7 @@ export function resolveSubject(input: SubjectInput): ResolvedSubject {
   try {
     if (input.dname !== undefined) {
       const rdns = parseDnString(input.dname);
-      const dnCn = rdns.flat().find((a) => a.oid === '2.5.4.3');
+      const dnCn = rdns.flat().find((a) => a.oid === OID.commonName);
       const dnCnText = dnCn ? readString(readRoot(dnCn.value, 'DN')) : undefined;
       if (cn !== undefined && dnCnText !== undefined && dnCnText !== cn) {
         throw usageError(`--cn ${cn} and the CN in --dname (${dnCnText}) differ`, 'give the name once: --dname "CN=mail.example.com, O=..." alone');

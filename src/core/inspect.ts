@@ -25,6 +25,7 @@
  * publicKeySha256 is the SHA-256 of the DER SubjectPublicKeyInfo (`openssl pkey -pubout -outform
  * DER | sha256sum`): equal values mean the key and the certificate belong together.
  */
+import { OID } from '../codec/asn1/oid.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { parseCrl } from '../codec/crl.js';
 import { CodecError } from '../codec/errors.js';
@@ -135,14 +136,14 @@ const PKCS7_LABELS: ReadonlySet<string> = new Set([PEM_LABEL.PKCS7, PEM_LABEL.CM
 const KEY_LABELS: ReadonlySet<string> = new Set([PEM_LABEL.PRIVATE_KEY, PEM_LABEL.ENCRYPTED_PRIVATE_KEY, PEM_LABEL.RSA_PRIVATE_KEY, PEM_LABEL.EC_PRIVATE_KEY]);
 
 const EXTENSION_NAMES: ReadonlyMap<string, string> = new Map([
-  ['2.5.29.14', 'subjectKeyIdentifier'],
-  ['2.5.29.15', 'keyUsage'],
-  ['2.5.29.17', 'subjectAltName'],
-  ['2.5.29.19', 'basicConstraints'],
-  ['2.5.29.32', 'certificatePolicies'],
-  ['2.5.29.35', 'authorityKeyIdentifier'],
-  ['2.5.29.37', 'extKeyUsage'],
-  ['1.3.6.1.5.5.7.1.24', 'tlsFeature'],
+  [OID.subjectKeyIdentifier, 'subjectKeyIdentifier'],
+  [OID.keyUsage, 'keyUsage'],
+  [OID.subjectAltName, 'subjectAltName'],
+  [OID.basicConstraints, 'basicConstraints'],
+  [OID.certificatePolicies, 'certificatePolicies'],
+  [OID.authorityKeyIdentifier, 'authorityKeyIdentifier'],
+  [OID.extKeyUsage, 'extKeyUsage'],
+  [OID.tlsFeature, 'tlsFeature'],
 ]);
 
 export async function inspectFile(path: string, secrets: InspectSecrets, now = new Date()): Promise<InspectReport> {

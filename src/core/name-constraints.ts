@@ -32,6 +32,7 @@
  *   OpenSSL 3.0's nc_email_eai keeps the leading dot when it converts ".example.com" to U-labels
  *   and ignores a mailbox's local part, so it refuses every such name under those two forms.
  */
+import { OID } from '../codec/asn1/oid.js';
 import { CodecError } from '../codec/errors.js';
 import type { CertInfo } from '../codec/x509/certificate.js';
 import { canonicalName } from '../codec/x509/name-hash.js';
@@ -48,10 +49,10 @@ import { cnHostName, dirNameMatches, dnsMatches, emailMatches, ipMatches, smtpUt
 /** At most this many name-to-constraint comparisons for one path (NAME_CHECK_MAX, v3_ncons.c). */
 export const NAME_CHECK_MAX = 1 << 20;
 
-const OID_NAME_CONSTRAINTS = '2.5.29.30';
-const OID_SUBJECT_ALT_NAME = '2.5.29.17';
-const OID_COMMON_NAME = '2.5.4.3';
-const OID_EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
+const OID_NAME_CONSTRAINTS = OID.nameConstraints;
+const OID_SUBJECT_ALT_NAME = OID.subjectAltName;
+const OID_COMMON_NAME = OID.commonName;
+const OID_EMAIL_ADDRESS = OID.emailAddress;
 const IA5_STRING = 0x16;
 
 // ---------------------------------------------------------------------------------------------

@@ -322,7 +322,7 @@ function describeKey(key: KeyObject): Pick<InspectedKey, 'algorithm' | 'publicKe
   const type = key.asymmetricKeyType ?? 'unknown';
   const algorithm = KEY_TYPES[type] ?? type;
   const d = key.asymmetricKeyDetails ?? {};
-  // The sizes certificates show (codec/x509.ts parseSpki): modulus bits, the curve, 255/448 for the Edwards curves.
+  // The sizes certificates show (codec/x509/public-key.ts parseSpki): modulus bits, the curve, 255/448 for the Edwards curves.
   const size = d.namedCurve !== undefined ? (JDK_CURVES[d.namedCurve] ?? d.namedCurve) : d.modulusLength ?? (/25519/.test(type) ? 255 : /448/.test(type) ? 448 : undefined);
   const spki = new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
   return { algorithm, publicKey: size === undefined ? algorithm : `${algorithm} ${size}`, publicKeySha256: fingerprint(spki) };

@@ -24,7 +24,7 @@
  * - a wildcard DNS name ("*.good.com") inside an excluded subtree's reach ("bad.good.com")
  *   breaks it (nc_dns compares the wildcard as a plain string and lets it pass);
  * - a wildcard CN of a leaf without a DNS subjectAltName is checked (cn2dnsid skips it);
- * - malformed constraints fail the CA whatever names are below it (codec/name-constraints.ts);
+ * - malformed constraints fail the CA whatever names are below it (codec/x509/general-names.ts);
  * - a URI whose host OpenSSL 3.0 and RFC 3986 read differently, or whose host is an IP address,
  *   fails (RFC 5280 4.2.1.10 says such a URI MUST be rejected);
  * - the work bound counts the whole path, not each certificate and CA pair;

@@ -6,7 +6,7 @@
  *
  * The new hash is X509_NAME_hash_ex (crypto/x509/x509_cmp.c) over the canonical encoding that
  * x509_name_canon builds (crypto/x509/x_name.c); keystore-formats.md 5.1 has the rules.
- * test/codec/name-hash.test.ts checks both hashes against openssl on every system root
+ * test/codec/x509/name-hash.test.ts checks both hashes against openssl on every system root
  * certificate, on the edge cases of fixtures/hash/make.sh, and on BER forms of a Name.
  */
 import { isUtf8 } from 'node:buffer';

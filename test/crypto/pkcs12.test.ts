@@ -3,6 +3,7 @@ import { createHash, createHmac, createPrivateKey, createPublicKey, X509Certific
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { rootCertificates } from 'node:tls';
 import { concatBytes } from '../../src/codec/bytes.js';
 import { explicit, implicitOctets, bmpString, objectId, octetString, sequence, setOf, smallInteger } from '../../src/codec/asn1/check.js';
 import { OID } from '../../src/codec/asn1/oid.js';
@@ -300,6 +301,18 @@ describe('BER input (pkijs and Windows write indefinite lengths)', () => {
     assert.equal(keyEntry(b.entries, 'server').chain.length, 3);
     // Dropping the final end-of-contents octets leaves asn1js merely warning; we refuse.
     assert.throws(() => decodePkcs12(ber.subarray(0, ber.length - 2), undefined), isCodecError('format'));
+  });
+});
+
+describe('large truststores', () => {
+  it('reads 20,000 trusted certificates: no bound on the count of ASN.1 elements but the file size', () => {
+    // The asn1js-based reader refused any PKCS#12 whose structure held more than 200,000 elements
+    // ("Maximum ASN.1 node count exceeded"): a truststore of about 17,000 certificates.
+    const roots = rootCertificates.map((pem) => new Uint8Array(new X509Certificate(pem).raw));
+    const entries: Pkcs12Entry[] = Array.from({ length: 20_000 }, (_, i) => ({ kind: 'trusted', alias: `root-${i}`, created: new Date(0), cert: roots[i % roots.length]! }));
+    const r = decodePkcs12(encodePkcs12(entries, 'big-pass', { iterations: 1000 }), 'big-pass');
+    assert.equal(r.entries.length, 20_000);
+    assert.deepEqual(trustedEntry(r.entries, 'root-19999').cert, roots[19_999 % roots.length]);
   });
 });
 

@@ -101,6 +101,26 @@ export function compare(c: Comparison): Result {
   return { name: c.name, oursMs, theirsMs, ratio, oursRssMiB, theirsRssMiB, met, target };
 }
 
+/**
+ * With BENCH_BEFORE=path/to/another/checkout/bin/mailcert.cjs, `args` run by this build and by
+ * that one, NODE_EXTRA_CA_CERTS unset on both sides (Node reading a whole CA bundle at start-up
+ * would hide a difference of a few ms). Target: no slower than before (1.05x for noise).
+ */
+export function againstBefore(name: string, cli: string, args: string[], env: NodeJS.ProcessEnv, runs: number): Result[] {
+  const before = process.env.BENCH_BEFORE;
+  if (!before) return [];
+  const quiet = { ...env, NODE_EXTRA_CA_CERTS: undefined };
+  return [
+    compare({
+      name: `${name}: this build vs BENCH_BEFORE`,
+      ours: { label: 'mailcert', cmd: process.execPath, args: [cli, ...args], env: quiet },
+      theirs: { label: 'before', cmd: process.execPath, args: [before, ...args], env: quiet },
+      maxRatio: 1.05,
+      runs,
+    }),
+  ];
+}
+
 export function printResults(results: readonly Result[], runs: number): void {
   const rows = [
     ['benchmark', 'mailcert', 'other', 'ratio', 'target', 'mailcert RSS', 'other RSS', ''],

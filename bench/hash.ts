@@ -4,7 +4,8 @@
  *   folder (target: at most 1.5x) and against `node -e 0` (target: at most 1.6x);
  * - `hash` of the same 150 files in one call, against one `openssl x509 -hash -noout -in` per
  *   file, which is what a shell loop over a folder runs (target: at most 0.1x);
- * - `hash cert.pem`, against `node -e 0` (target: at most 1.35x).
+ * - `hash cert.pem`, against `node -e 0` (target: at most 1.35x);
+ * - with BENCH_BEFORE, `hash cert.pem` and `hash` of the 150 files against another build.
  * Both rehash commands leave the same links, so after the warm-up each run finds a hashed folder,
  * as a cron job or a package hook would. Where this machine sets NODE_EXTRA_CA_CERTS, the rows
  * that compare start-up run again without it (harness.ts withoutExtraCaCerts), with the same targets.
@@ -13,7 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { rootCertificates } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { compare, withoutExtraCaCerts, type Cmd, type Comparison, type Result } from './harness.js';
+import { againstBefore, compare, withoutExtraCaCerts, type Cmd, type Comparison, type Result } from './harness.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const cli = join(root, 'bin', 'mailcert.cjs');
@@ -85,5 +86,8 @@ export function hashBenchmarks(runs: number): Result[] {
     ...withoutExtraCaCerts(rehashVsNode),
     ...withoutExtraCaCerts(rehashVsOpenssl),
     ...withoutExtraCaCerts(oneFile),
-  ].map(compare);
+  ].map(compare).concat(
+    againstBefore('hash cert.pem', cli, ['hash', first], {}, runs),
+    againstBefore('hash 150 files', cli, ['hash', ...files], {}, runs),
+  );
 }

@@ -1,10 +1,10 @@
 /**
  * Hostile inputs (BENCH_ONLY=hostile): time and peak RSS of the CLI on the worst files that can
  * be crafted for its limits, next to the limit that bounds each (call `hostileBenchmarks(runs)`):
- * - PKCS#12 key derivation, bounded by the per-file budget (codec/kdf.ts FILE_KDF_BUDGET): 100
+ * - PKCS#12 key derivation, bounded by the per-file budget (crypto/kdf.ts FILE_KDF_BUDGET): 100
  *   safes at the JDK's 5,000,000-iteration cap and the 98-byte wrong-password file are refused
  *   before any hashing; a MAC at exactly the budget is the most hashing a file can cause;
- * - deeply nested BER, bounded by the 64-level nesting limit (codec/der.ts, codec/asn1.ts);
+ * - deeply nested BER, bounded by the 64-level nesting limit (codec/asn1/tlv.ts);
  * - huge PEM text, bounded by nothing but the file's size: a 10,000-certificate bundle and one
  *   64 MB block.
  * And the cost of one key-derivation round each way node:crypto allows, and what stores made by
@@ -16,12 +16,20 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { OID, derExplicit, derOctetString, derOid, derSequence, derInteger } from '../src/codec/asn1.js';
-import { decodeJceks, jceksRecoverKey } from '../src/codec/jceks.js';
+import { OID } from '../src/codec/asn1/oid.js';
+import {
+  encodeExplicit as derExplicit,
+  encodeInteger as derInteger,
+  encodeOctetString as derOctetString,
+  encodeOid as derOid,
+  encodeSequence as derSequence,
+} from '../src/codec/asn1/writer.js';
+import { decodeJceks } from '../src/codec/jceks.js';
 import { encodeJks } from '../src/codec/jks.js';
-import { FILE_KDF_BUDGET, KdfBudget, bmpPassword, pkcs12Kdf } from '../src/codec/kdf.js';
 import { decodePem } from '../src/codec/pem.js';
-import { decodePkcs12, pkcs12RecoverKey } from '../src/codec/pkcs12.js';
+import { jceksRecoverKey } from '../src/crypto/jceks.js';
+import { FILE_KDF_BUDGET, KdfBudget, bmpPassword, pkcs12Kdf } from '../src/crypto/kdf.js';
+import { decodePkcs12, pkcs12RecoverKey } from '../src/crypto/pkcs12.js';
 import { hugePem, hugePemBlock, macData, manySafes, nestedBer, pfx, wrongPasswordMaxIterations } from '../test/helpers/hostile.js';
 import { measure, type BoundedResult, type Cmd } from './harness.js';
 
@@ -72,7 +80,7 @@ export function hostileBenchmarks(runs: number): BoundedResult[] {
     measure({
       name: 'list: PKCS#12 with 100,000 nested BER SEQUENCEs (400 KB)',
       cmd: mailcert(['list', '-k', file('nested.p12', nestedPfx)], 3, pass),
-      limit: 'nesting over 64 levels refused (codec/asn1.ts)',
+      limit: 'nesting over 64 levels refused (codec/asn1/tlv.ts)',
       maxMs: 300,
       maxRssMiB: 100,
       runs,
@@ -80,7 +88,7 @@ export function hostileBenchmarks(runs: number): BoundedResult[] {
     measure({
       name: 'inspect: 100,000 nested BER SEQUENCEs (400 KB)',
       cmd: mailcert(['inspect', file('nested.der', nestedBer(100_000))], 3),
-      limit: 'nesting over 64 levels refused (codec/der.ts)',
+      limit: 'nesting over 64 levels refused (codec/asn1/tlv.ts)',
       maxMs: 300,
       maxRssMiB: 100,
       runs,

@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: mailcert against keytool/openssl on the same inputs, measured side by side.
  * BENCH_RUNS sets the number of interleaved runs (default 10; key generation always takes at
- * least 31, since RSA key search time varies a lot from run to run); BENCH_ONLY=list,genkey,renew,hash,startup,verify,verify-offline,hostile
- * runs only those groups. The hostile group measures crafted worst-case inputs alone, against fixed bounds (bench/hostile.ts).
+ * least 31, since RSA key search time varies a lot from run to run); BENCH_ONLY=list,genkey,renew,hash,startup,verify,verify-offline,hostile,libraries
+ * runs only those groups; BENCH_BEFORE=.../bin/mailcert.cjs adds list and hash rows against that build. The hostile group measures crafted worst-case inputs alone, against fixed bounds (bench/hostile.ts);
+ * the libraries group measures asn1js and pkijs against mailcert's own ASN.1 reader and path checks (bench/asn1-libraries.ts).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
@@ -10,8 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decodePem } from '../src/codec/pem.js';
 import { encodeJks } from '../src/codec/jks.js';
-import type { StoredEntry } from '../src/codec/model.js';
-import { compare, printBounded, printResults, withoutExtraCaCerts, type BoundedResult, type Comparison, type Result } from './harness.js';
+import type { StoredEntry, StoredTrustedEntry } from '../src/codec/model.js';
+import { encodePkcs12 } from '../src/crypto/pkcs12.js';
+import { asn1LibraryReport } from './asn1-libraries.js';
+import { againstBefore, compare, printBounded, printResults, withoutExtraCaCerts, type BoundedResult, type Comparison, type Result } from './harness.js';
 import { hostileBenchmarks, kdfRoundCosts, realStoreCosts } from './hostile.js';
 import { hashBenchmarks } from './hash.js';
 import { renewBenchmarks } from './renew.js';
@@ -32,18 +35,25 @@ const keytool = (args: string[]) => ({ label: 'keytool', cmd: 'keytool', args })
 const work = mkdtempSync(join(tmpdir(), 'mailcert-bench-data-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
-/** A 10,000-entry JKS truststore: Node's bundled roots, cycled under distinct aliases. */
-function bigTruststore(count: number, password: string): string {
+/** `count` trusted entries: Node's bundled roots, cycled under distinct aliases. */
+function trustedEntries(count: number): StoredTrustedEntry[] {
   const roots = rootCertificates.map((pem) => decodePem(pem)[0]!.der);
   const created = new Date('2026-01-01T00:00:00Z');
-  const entries: StoredEntry[] = Array.from({ length: count }, (_, i) => ({
-    kind: 'trusted',
-    alias: `root-${String(i).padStart(5, '0')}`,
-    created,
-    cert: roots[i % roots.length]!,
-  }));
+  return Array.from({ length: count }, (_, i) => ({ kind: 'trusted', alias: `root-${String(i).padStart(5, '0')}`, created, cert: roots[i % roots.length]! }));
+}
+
+/** A 10,000-entry JKS truststore. */
+function bigTruststore(count: number, password: string): string {
+  const entries: StoredEntry[] = trustedEntries(count);
   const path = join(work, 'truststore-10k.jks');
   writeFileSync(path, encodeJks(entries, password));
+  return path;
+}
+
+/** The same certificates in a PKCS#12 truststore, as keytool writes one (encrypted certificate safe, MAC). */
+function bigPkcs12(count: number, password: string): string {
+  const path = join(work, `truststore-${count}.p12`);
+  writeFileSync(path, encodePkcs12(trustedEntries(count), password));
   return path;
 }
 
@@ -65,6 +75,22 @@ if (wanted('list') && existsSync(cacerts)) {
 }
 if (wanted('list')) {
   const big = bigTruststore(10_000, 'changeit');
+  const p12 = bigPkcs12(10_000, 'changeit');
+  const pass = { MAILCERT_STOREPASS: 'changeit' };
+  const cli = join(root, 'bin', 'mailcert.cjs');
+  results.push(
+    compare({
+      name: 'list 10,000-entry PKCS#12',
+      ours: mailcert(['list', '-k', p12], pass),
+      theirs: keytool(['-list', '-storetype', 'PKCS12', '-keystore', p12, '-storepass', 'changeit']),
+      maxRatio: Number.POSITIVE_INFINITY,
+      runs,
+    }),
+    ...(existsSync(cacerts) ? againstBefore('list JDK cacerts', cli, ['list', '-k', cacerts], pass, runs) : []),
+    ...againstBefore('list 10,000-entry JKS', cli, ['list', '-k', big], pass, runs),
+    ...againstBefore('list 10,000-entry PKCS#12', cli, ['list', '-k', p12], pass, runs),
+    ...againstBefore('list the openssl-made PKCS#12 fixture', cli, ['list', '-k', join(root, 'fixtures', 'pkcs12', 'ossl.p12')], { MAILCERT_STOREPASS: 'ossl-pass' }, runs),
+  );
   results.push(
   compare({
     name: 'list 10,000-entry JKS',
@@ -150,3 +176,4 @@ if (bounded.length > 0) {
   printBounded(bounded, runs);
   console.log(`\n${kdfRoundCosts().join('\n')}\n\n${realStoreCosts().join('\n')}`);
 }
+if (wanted('libraries')) console.log(`\n${(await asn1LibraryReport(runs)).join('\n')}`);

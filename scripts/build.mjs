@@ -41,11 +41,9 @@ const noChildProcessInCommander = {
 // a require() never wakes the ES module loader (a few ms of every run: its own modules, async
 // file reads, and a namespace object for each built-in, which for node:crypto loads WebCrypto).
 // The large libraries only some runs need are files of their own ("vendor" files), required on
-// first use: the prompts (only on a terminal), asn1js (PKCS#12 and encrypted PKCS#8) and
-// node-forge (RC2, for legacy PKCS#12 only).
+// first use: the prompts (only on a terminal) and node-forge (RC2, for legacy PKCS#12 only).
 const vendors = {
   prompts: { pkg: '@inquirer/prompts', contents: "module.exports = require('@inquirer/prompts');" },
-  asn1js: { pkg: 'asn1js', contents: "module.exports = require('asn1js');" },
   // RC2 and the buffer utilities it needs, not all of node-forge.
   forge: { pkg: 'node-forge', contents: "require('node-forge/lib/rc2'); module.exports = require('node-forge/lib/forge');" },
 };
@@ -64,7 +62,7 @@ const shared = {
   platform: 'node',
   target: 'node20',
   // The unbundled build (unit tests) finds package.json and node-forge through import.meta.url;
-  // in the bundle the version is defined and node-forge is required directly (src/codec/pbe.ts).
+  // in the bundle the version is defined and node-forge is required directly (src/crypto/pbe.ts).
   define: { __MAILCERT_VERSION__: JSON.stringify(version), 'import.meta.url': '""' },
   logLevel: 'warning',
   legalComments: 'none',

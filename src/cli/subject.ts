@@ -2,10 +2,12 @@
  * --cn, --dname and --san of genkey and certreq, read into core's SubjectRequest. Every error
  * names the flag it is about; whether the CN is a host name is core's rule (core/genkey.ts).
  */
+import { OID } from '../codec/asn1/oid.js';
 import { CodecError } from '../codec/errors.js';
-import { readRoot, readString } from '../codec/der.js';
-import { parseDnString } from '../codec/dn.js';
-import { parseSanList, type AltNames } from '../codec/extensions.js';
+import { readRoot } from '../codec/asn1/tlv.js';
+import { readString } from '../codec/asn1/values.js';
+import { parseDnString } from '../codec/x509/dn-string.js';
+import { parseSanList, type AltNames } from '../codec/x509/build.js';
 import { NotAHostName, reworded } from '../core/errors.js';
 import type { SubjectRequest } from '../core/genkey.js';
 import { usageError } from '../errors.js';
@@ -32,7 +34,7 @@ export function subjectOptions(cn: string | undefined, dname: string | undefined
   let dnCn: string | undefined;
   try {
     rdns = parseDnString(dname);
-    const ava = rdns.flat().find((a) => a.oid === '2.5.4.3');
+    const ava = rdns.flat().find((a) => a.oid === OID.commonName);
     dnCn = ava ? readString(readRoot(ava.value, 'DN')) : undefined;
   } catch (e) {
     if (e instanceof CodecError) throw usageError(`--dname: ${e.message.replace(/^DN: /, '')}`, 'write it like keytool: --dname "CN=mail.example.com, OU=IT, O=Example, C=DE"');

@@ -1,10 +1,33 @@
 /**
- * Big-endian byte reading and writing for the binary codecs (JKS, JCEKS, and any other codec that
- * wants it). The reader is bounds-checked: a short input or a lying length field becomes a
- * CodecError('format') naming the format and the byte offset, never a RangeError from DataView and
- * never an allocation sized by an untrusted length (STYLE.md habit 1).
+ * Byte arrays: the one equality, order and concatenation every module uses, and big-endian
+ * reading and writing for the binary codecs (JKS, JCEKS, and any other codec that wants it). The
+ * reader is bounds-checked: a short input or a lying length field becomes a CodecError('format')
+ * naming the format and the byte offset, never a RangeError from DataView and never an
+ * allocation sized by an untrusted length (STYLE.md habit 1).
  */
 import { CodecError } from './errors.js';
+
+/** Whether two byte arrays hold the same bytes (Buffer.equals: a memcmp, not a JavaScript loop). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+}
+
+/** memcmp order, a shorter prefix first: the order DER sorts SET OF elements in (X.690 11.6). */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  return Buffer.from(a.buffer, a.byteOffset, a.length).compare(b);
+}
+
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
 
 export class ByteReader {
   readonly #bytes: Uint8Array;

@@ -7,11 +7,12 @@
  *     nextUpdate Time OPTIONAL, revokedCertificates SEQUENCE OF SEQUENCE OPTIONAL,
  *     crlExtensions [0] EXPLICIT Extensions OPTIONAL }
  */
-import { TAG, bytesToBigInt, children, derError, expectTag, isContext, item, readIntegerBytes, readOid, readRoot, readTime, tagName, tlvBytes, valueBytes, type Tlv } from './der.js';
-import { parseName, type DistinguishedName } from './x509.js';
+import { OID } from './asn1/oid.js';
+import { TAG, type Tlv, children, derError, expectTag, isContext, item, readRoot, tagName, tlvBytes, valueBytes } from './asn1/tlv.js';
+import { bytesToBigInt, readIntegerBytes, readOid, readTime } from './asn1/values.js';
+import { type DistinguishedName, parseName } from './x509/name.js';
 
 const FORMAT = 'X.509 CRL';
-const OID_CRL_NUMBER = '2.5.29.20';
 
 export interface CrlInfo {
   issuer: DistinguishedName;
@@ -65,7 +66,7 @@ export function parseCrl(der: Uint8Array): CrlInfo {
       const exts = expectTag(item(rest, children(rest), 0, 'crlExtensions'), TAG.SEQUENCE, 'Extensions');
       for (const ext of children(exts)) {
         const parts = children(expectTag(ext, TAG.SEQUENCE, 'Extension'));
-        if (readOid(item(ext, parts, 0, 'extnID')) !== OID_CRL_NUMBER) continue;
+        if (readOid(item(ext, parts, 0, 'extnID')) !== OID.cRLNumber) continue;
         const value = expectTag(item(ext, parts, parts.length - 1, 'extnValue'), TAG.OCTET_STRING, 'extnValue');
         info.crlNumber = bytesToBigInt(readIntegerBytes(readRoot(valueBytes(value), FORMAT)), false);
       }

@@ -5,13 +5,13 @@
  * skipped, so a large BER file costs a few header reads too.
  */
 import { CodecError } from './errors.js';
-import { TAG, CLASS_CONTEXT, type Tlv, readTlv, readTlvHeader, readOid } from './der.js';
+import { OID } from './asn1/oid.js';
+import { CLASS_CONTEXT, TAG, type Tlv, readTlv, readTlvHeader } from './asn1/tlv.js';
+import { readOid } from './asn1/values.js';
 
 export type DetectedFormat = 'JKS' | 'JCEKS' | 'PKCS12' | 'PEM' | 'DER-CERT' | 'PKCS7' | 'PKCS8' | 'PKCS10' | 'CRL' | 'unknown';
 
 const FORMAT = 'detect';
-const OID_DATA = '1.2.840.113549.1.7.1';
-const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 
 function startsWith(bytes: Uint8Array, magic: readonly number[]): boolean {
   return magic.every((b, i) => bytes[i] === b);
@@ -68,11 +68,11 @@ function detectDer(root: Tlv, truncated: boolean): DetectedFormat {
   if (a === undefined) return 'unknown';
   if (a.tag === TAG.INTEGER && b?.tag === TAG.SEQUENCE) {
     const version = a.input[a.valueStart];
-    if (a.valueEnd - a.valueStart === 1 && version === 3 && oidOf(leading(b, 1)[0]) === OID_DATA) return 'PKCS12';
+    if (a.valueEnd - a.valueStart === 1 && version === 3 && oidOf(leading(b, 1)[0]) === OID.data) return 'PKCS12';
     if (c !== undefined && c.tag === TAG.OCTET_STRING && (version === 0 || version === 1)) return 'PKCS8';
     return 'unknown';
   }
-  if (a.tag === TAG.OID) return oidOf(a) === OID_SIGNED_DATA && (b === undefined ? truncated : b.cls === CLASS_CONTEXT) ? 'PKCS7' : 'unknown';
+  if (a.tag === TAG.OID) return oidOf(a) === OID.signedData && (b === undefined ? truncated : b.cls === CLASS_CONTEXT) ? 'PKCS7' : 'unknown';
   if (a.tag === TAG.SEQUENCE && b?.tag === TAG.OCTET_STRING && c === undefined) return 'PKCS8';
   // A signed structure: SEQUENCE { toBeSigned SEQUENCE, AlgorithmIdentifier, BIT STRING }. In a
   // truncated file the later parts may be missing; the to-be-signed part still tells what it is.

@@ -1,7 +1,7 @@
 /**
  * IP address text (RFC 4291 section 2.2 for IPv6, dotted quads for IPv4) to the octets of an
- * iPAddress name (RFC 5280 section 4.2.1.6). Our own parser rather than node:net's isIP, which
- * loads Node's socket modules into every run that checks a host name.
+ * iPAddress name (RFC 5280 section 4.2.1.6), and back (RFC 5952). Our own parser rather than
+ * node:net's isIP, which loads Node's socket modules into every run that checks a host name.
  */
 
 const V4_PART = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)$/;
@@ -58,4 +58,28 @@ export function parseIp(text: string): Uint8Array | undefined {
 
 export function isIpAddress(text: string): boolean {
   return parseIp(text) !== undefined;
+}
+
+/** RFC 5952 section 4: lowercase, no leading zeros, the longest run (>= 2) of zero groups as "::". */
+export function formatIpv6(bytes: Uint8Array): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const text = groups.map((g) => g.toString(16));
+  if (bestLen < 2) return text.join(':');
+  return `${text.slice(0, bestStart).join(':')}::${text.slice(bestStart + bestLen).join(':')}`;
 }

@@ -2,32 +2,24 @@
  * JCEKS keystores (magic CECECECE), read only, following openjdk com/sun/crypto/provider/
  * JceKeyStore.java and keystore-formats.md section 2. The layout is JKS's (codec/jks.ts) plus:
  * - tag 1 keys are protected with PBEWithMD5AndTripleDES (or, in files that started as JKS, the
- *   Sun KeyProtector), see jceksRecoverKey;
+ *   Sun KeyProtector): their parameters are read here, the keys recovered by jceksRecoverKey
+ *   (src/crypto/jceks.ts);
  * - tag 3 secret-key entries hold a Java-serialized SealedObjectForKeyProtector with no length
  *   prefix, so finding where one ends means walking the serialization stream (walkSealedKey).
  * mailcert lists secret keys but never decrypts or writes them; there is no JCEKS writer.
  */
-import { createDecipheriv, createHash, hash } from 'node:crypto';
 import { ByteReader } from './bytes.js';
 import { CodecError } from './errors.js';
-import { children, expectTag, item, readRoot, TAG, valueBytes } from './der.js';
+import { OID } from './asn1/oid.js';
+import { TAG, children, expectTag, item, readRoot, valueBytes } from './asn1/tlv.js';
+import { encodeOidContents } from './asn1/writer.js';
 import { decodeJavaKeyStore, JCEKS_MAGIC, JKS_MAGIC, type DecodedKeyStore, type JavaKeyStoreDialect } from './jks.js';
-import {
-  bytesEqual,
-  KEY_PROTECTOR_OID,
-  oidToString,
-  parseEncryptedPrivateKeyInfo,
-  recoverKeyProtector,
-} from './jks-keyprotector.js';
-import { KdfBudget } from './kdf.js';
 import type { StoredSecretEntry } from './model.js';
 import { decodeMutf8, readJavaUtf } from './mutf8.js';
 
-/** 1.3.6.1.4.1.42.2.19.1, PBEWithMD5AndTripleDES (KnownOIDs.JAVASOFT_JCEKeyProtector). */
-export const PBE_MD5_3DES_OID = Uint8Array.of(0x2b, 0x06, 0x01, 0x04, 0x01, 0x2a, 0x02, 0x13, 0x01);
+/** PBEWithMD5AndTripleDES (KnownOIDs.JAVASOFT_JCEKeyProtector) as DER contents, as a JCEKS key names it. */
+export const PBE_MD5_3DES_OID = encodeOidContents(OID.jceKeyProtector);
 
-/** com.sun.crypto.provider.KeyProtector.MAX_ITERATION_COUNT ("PBE iteration count too large"). */
-const MAX_ITERATION_COUNT = 5_000_000;
 
 const JCEKS: JavaKeyStoreDialect = {
   format: 'JCEKS',
@@ -41,49 +33,11 @@ export function decodeJceks(bytes: Uint8Array, storepass?: string): DecodedKeySt
   return decodeJavaKeyStore(bytes, storepass, JCEKS);
 }
 
-/**
- * com.sun.crypto.provider.KeyProtector.recover: returns the PKCS#8 PrivateKeyInfo DER of a JCEKS
- * key entry. PBEWithMD5AndTripleDES keys need a printable-ASCII password (PBEKey rejects others),
- * KeyProtector keys (JKS files loaded as JCEKS) take any password. The MD5 rounds are paid for from
- * `budget`, the file's when several keys of one file are recovered (kdf.ts).
- */
-export function jceksRecoverKey(protectedKey: Uint8Array, keypass: string, budget: KdfBudget = new KdfBudget('JCEKS')): Uint8Array {
-  const epki = parseEncryptedPrivateKeyInfo(protectedKey, 'JCEKS');
-  if (bytesEqual(epki.oid, KEY_PROTECTOR_OID)) return recoverKeyProtector(epki.encryptedData, keypass, 'JCEKS');
-  if (!bytesEqual(epki.oid, PBE_MD5_3DES_OID)) {
-    throw new CodecError('unsupported', 'JCEKS', `key protection algorithm ${oidToString(epki.oid)} is not supported`);
-  }
-  if (!epki.params) throw new CodecError('format', 'JCEKS', 'PBEWithMD5AndTripleDES key without PBE parameters');
-  const { salt, iterations } = parsePbeParams(epki.params);
-  if (!/^[\x20-\x7e]*$/.test(keypass)) {
-    // PBEKey: InvalidKeySpecException("Password is not ASCII"); keytool cannot have used it.
-    throw new CodecError('password', 'JCEKS', 'cannot recover key: JCEKS key passwords are printable ASCII');
-  }
-  const ct = epki.encryptedData;
-  if (ct.length === 0 || ct.length % 8 !== 0) {
-    throw new CodecError('format', 'JCEKS', `encrypted key is ${ct.length} bytes, not a whole number of 3DES blocks`);
-  }
-  // Two MD5 chains of `iterations`, one per salt half (deriveDesedeKey), paid for before they run.
-  budget.charge(iterations, 2);
-  const { key, iv } = deriveDesedeKey(Buffer.from(keypass, 'latin1'), salt, iterations);
-  let plain: Buffer;
-  try {
-    const d = createDecipheriv('des-ede3-cbc', key, iv);
-    plain = Buffer.concat([d.update(ct), d.final()]);
-  } catch {
-    // PBES1Core.doFinal: BadPaddingException, which the JDK turns into UnrecoverableKeyException.
-    throw new CodecError('password', 'JCEKS', 'cannot recover key: the key password is incorrect');
-  }
-  // Padding alone passes a wrong password about once in 256 tries; the JDK then fails parsing the
-  // PKCS#8. Same here: the plaintext must be exactly one DER SEQUENCE.
-  if (!isOneDerSequence(plain)) {
-    throw new CodecError('password', 'JCEKS', 'cannot recover key: the key password is incorrect');
-  }
-  return new Uint8Array(plain);
-}
+/** com.sun.crypto.provider.KeyProtector.MAX_ITERATION_COUNT ("PBE iteration count too large"). */
+const MAX_ITERATION_COUNT = 5_000_000;
 
 /** PBEParameters: SEQUENCE { OCTET STRING salt, INTEGER iterationCount }; the salt is 8 bytes (PBES1Core). */
-function parsePbeParams(params: Uint8Array): { salt: Uint8Array; iterations: number } {
+export function readJceksPbeParams(params: Uint8Array): { salt: Uint8Array; iterations: number } {
   const seq = expectTag(readRoot(params, 'JCEKS'), TAG.SEQUENCE, 'PBE parameters');
   const parts = children(seq);
   if (parts.length !== 2) throw new CodecError('format', 'JCEKS', 'PBE parameters: expected a salt and an iteration count', seq.offset);
@@ -101,42 +55,6 @@ function parsePbeParams(params: Uint8Array): { salt: Uint8Array; iterations: num
     throw new CodecError('unsupported', 'JCEKS', `PBE iteration count ${iterations} is outside 1..${MAX_ITERATION_COUNT}`);
   }
   return { salt, iterations };
-}
-
-/**
- * PBES1Core.deriveCipherKey, DESede branch: if the salt halves are equal the first half is
- * reversed; each 4-byte half h gives x = MD5(h || pw), then x = MD5(x || pw) iterations-1 more
- * times; the two 16-byte results make 24 key bytes and an 8-byte IV.
- */
-export function deriveDesedeKey(
-  password: Uint8Array,
-  saltIn: Uint8Array,
-  iterations: number,
-): { key: Uint8Array; iv: Uint8Array } {
-  const salt = Uint8Array.from(saltIn);
-  if (salt.subarray(0, 4).every((b, i) => b === salt[i + 4])) salt.subarray(0, 4).reverse();
-  const out = new Uint8Array(32);
-  // One reused x || pw buffer and crypto.hash: 200000 rounds (JDK 17's default) per half.
-  const buf = new Uint8Array(16 + password.length);
-  buf.set(password, 16);
-  for (let half = 0; half < 2; half++) {
-    let x: Uint8Array = createHash('md5').update(salt.subarray(half * 4, half * 4 + 4)).update(password).digest();
-    for (let i = 1; i < iterations; i++) {
-      buf.set(x, 0);
-      x = hash('md5', buf, 'buffer');
-    }
-    out.set(x, half * 16);
-  }
-  return { key: out.subarray(0, 24), iv: out.subarray(24, 32) };
-}
-
-function isOneDerSequence(der: Uint8Array): boolean {
-  try {
-    const t = readRoot(der, 'JCEKS');
-    return t.tag === TAG.SEQUENCE && !t.indefinite;
-  } catch {
-    return false;
-  }
 }
 
 // ---- Java serialization walker (java.io.ObjectInputStream; Object Serialization Spec 6.4) ----

@@ -11,13 +11,16 @@
  * The reader here is shared with JCEKS (same layout, plus tag 3; codec/jceks.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ByteReader, ByteWriter } from './bytes.js';
+import { ByteReader, ByteWriter, sameBytes } from './bytes.js';
 import { CodecError } from './errors.js';
-import { bytesEqual, KEY_PROTECTOR_OID, oidToString, parseEncryptedPrivateKeyInfo, passwordUtf16be } from './jks-keyprotector.js';
+import { OID } from './asn1/oid.js';
+import { encodeOidContents, encodeUtf16be } from './asn1/writer.js';
 import type { StoredEntry, StoredKeyEntry, StoredSecretEntry, StoredTrustedEntry } from './model.js';
 import { readJavaUtf, writeJavaUtf } from './mutf8.js';
+import { oidText, parseEncryptedPrivateKeyInfo } from './pkcs8-encrypted.js';
 
-export { jksProtectKey, jksRecoverKey } from './jks-keyprotector.js';
+/** KeyProtector.KEY_PROTECTOR_OID as DER contents: what a JKS key entry's EncryptedPrivateKeyInfo names (src/crypto/jks-keyprotector.ts). */
+export const KEY_PROTECTOR_OID = encodeOidContents(OID.jdkKeyProtector);
 
 export const JKS_MAGIC = 0xfeedfeed;
 export const JCEKS_MAGIC = 0xcececece;
@@ -162,12 +165,13 @@ function readDate(r: ByteReader): Date {
 }
 
 /**
- * JavaKeyStore.getPreKeyedHash + engineStore: SHA-1 over the password as UTF-16BE, the ASCII
+ * JavaKeyStore.getPreKeyedHash + engineStore: SHA-1 over the password as UTF-16BE (each Java char,
+ * high byte first, no terminator), the ASCII
  * whitener "Mighty Aphrodite", and every byte before the digest. JceKeyStore uses the same.
  */
 export function storeDigest(storepass: string, body: Uint8Array): Uint8Array {
   return new Uint8Array(
-    createHash('sha1').update(passwordUtf16be(storepass)).update('Mighty Aphrodite', 'latin1').update(body).digest(),
+    createHash('sha1').update(encodeUtf16be(storepass)).update('Mighty Aphrodite', 'latin1').update(body).digest(),
   );
 }
 
@@ -231,11 +235,11 @@ function requireKeyProtector(e: StoredKeyEntry, alias: string): Uint8Array {
     throw new CodecError('unsupported', 'JKS', `key entry "${alias}" has no protected key: protect it with jksProtectKey first`);
   }
   const { oid } = parseEncryptedPrivateKeyInfo(pk, 'JKS');
-  if (!bytesEqual(oid, KEY_PROTECTOR_OID)) {
+  if (!sameBytes(oid, KEY_PROTECTOR_OID)) {
     throw new CodecError(
       'unsupported',
       'JKS',
-      `key entry "${alias}" is protected with ${oidToString(oid)}, not the JKS KeyProtector: recover it and use jksProtectKey`,
+      `key entry "${alias}" is protected with ${oidText(oid, 'JKS')}, not the JKS KeyProtector: recover it and use jksProtectKey`,
     );
   }
   return pk;

@@ -9,7 +9,7 @@
  * section 2 strictly: 64-character lines, LF.
  */
 import { CodecError } from './errors.js';
-import { readTlv } from './der.js';
+import { readTlv } from './asn1/tlv.js';
 
 export interface PemBlock {
   /** The label between "BEGIN " and the dashes, e.g. "CERTIFICATE". */

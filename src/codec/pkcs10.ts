@@ -3,15 +3,17 @@
  * extensionRequest attribute (PKCS#9, 1.2.840.113549.1.9.14) and reading a request back.
  * keytool -certreq always requests the SubjectKeyIdentifier; we request it too, with the SANs.
  */
-import { children, encodeOid, encodeTlv, integer, readBitString, readOid, readRoot, sequence, set, tlvBytes, type Tlv } from './der.js';
 import { CodecError } from './errors.js';
-import { OID } from './extensions.js';
+import { OID } from './asn1/oid.js';
+import { type Tlv, children, readRoot, tlvBytes } from './asn1/tlv.js';
+import { readBitString, readOid } from './asn1/values.js';
+import { encodeInteger, encodeOid, encodeSequence, encodeSet, encodeTlv } from './asn1/writer.js';
 
 export function buildCertificationRequestInfo(subject: Uint8Array, spki: Uint8Array, extensions: readonly Uint8Array[]): Uint8Array {
   const attributes =
-    extensions.length > 0 ? [sequence(encodeOid(OID.extensionRequest), set(sequence(...extensions)))] : [];
+    extensions.length > 0 ? [encodeSequence(encodeOid(OID.extensionRequest), encodeSet(encodeSequence(...extensions)))] : [];
   // attributes [0] IMPLICIT SET OF Attribute: present even when empty (RFC 2986 4.1).
-  return sequence(integer(0), subject, spki, encodeTlv(0xa0, ...attributes));
+  return encodeSequence(encodeInteger(0), subject, spki, encodeTlv(0xa0, ...attributes));
 }
 
 export interface CertificationRequest {

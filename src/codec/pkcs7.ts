@@ -5,31 +5,14 @@
  * -importcert read.
  */
 import { CodecError } from './errors.js';
-import {
-  TAG,
-  CLASS_UNIVERSAL,
-  children,
-  derError,
-  encodeOid,
-  encodeTlv,
-  expectTag,
-  explicit,
-  integer,
-  isContext,
-  item,
-  readOid,
-  readRoot,
-  sequence,
-  set,
-  tlvBytes,
-  toDer,
-  contextTag,
-} from './der.js';
+import { OID } from './asn1/oid.js';
+import { CLASS_UNIVERSAL, TAG, children, contextTag, derError, expectTag, isContext, item, readRoot, tlvBytes } from './asn1/tlv.js';
+import { toDer } from './asn1/to-der.js';
+import { readOid } from './asn1/values.js';
+import { encodeExplicit, encodeInteger, encodeOid, encodeSequence, encodeSet, encodeTlv } from './asn1/writer.js';
 import { decodePem } from './pem.js';
 
 const FORMAT = 'PKCS#7';
-const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
-const OID_DATA = '1.2.840.113549.1.7.1';
 
 /** PEM labels that carry a ContentInfo: RFC 7468 section 8 names PKCS7 and CMS; "PKCS #7 SIGNED DATA" is older. */
 const PKCS7_LABELS = new Set(['PKCS7', 'CMS', 'PKCS #7 SIGNED DATA']);
@@ -58,7 +41,7 @@ export function readPkcs7Certificates(input: Uint8Array): Uint8Array[] {
   const ci = expectTag(readRoot(der, FORMAT), TAG.SEQUENCE, 'ContentInfo');
   const ciParts = children(ci);
   const type = readOid(item(ci, ciParts, 0, 'contentType'));
-  if (type !== OID_SIGNED_DATA) throw new CodecError('unsupported', FORMAT, `content type ${type} is not signedData (${OID_SIGNED_DATA})`);
+  if (type !== OID.signedData) throw new CodecError('unsupported', FORMAT, `content type ${type} is not signedData (${OID.signedData})`);
   const wrapper = item(ci, ciParts, 1, 'content');
   if (!isContext(wrapper, 0) || !wrapper.constructed) throw derError(FORMAT, 'content is not [0] EXPLICIT', wrapper.offset);
   const sd = expectTag(item(wrapper, children(wrapper), 0, 'SignedData'), TAG.SEQUENCE, 'SignedData');
@@ -90,12 +73,12 @@ export function readPkcs7Certificates(input: Uint8Array): Uint8Array[] {
  */
 export function encodePkcs7Certificates(certs: readonly Uint8Array[]): Uint8Array {
   for (const c of certs) expectTag(readRoot(c, 'X.509'), TAG.SEQUENCE, 'Certificate');
-  const signedData = sequence(
-    integer(1),
-    set(),
-    sequence(encodeOid(OID_DATA)),
+  const signedData = encodeSequence(
+    encodeInteger(1),
+    encodeSet(),
+    encodeSequence(encodeOid(OID.data)),
     encodeTlv(contextTag(0, true), ...certs),
-    set(),
+    encodeSet(),
   );
-  return sequence(encodeOid(OID_SIGNED_DATA), explicit(0, signedData));
+  return encodeSequence(encodeOid(OID.signedData), encodeExplicit(0, signedData));
 }

@@ -1,5 +1,6 @@
 /** The few facts about a certificate that reports show (list, import, genkey summaries). */
-import { parseCertificate, type CertInfo, type PublicKeySummary } from '../codec/x509.js';
+import { parseCertificate, type CertInfo } from '../codec/x509/certificate.js';
+import type { PublicKeySummary } from '../codec/x509/public-key.js';
 
 export interface CertSummary {
   /** Distinguished names as keytool prints them ("CN=mail.example.com, O=Example"). */

@@ -5,10 +5,12 @@
  * The request always asks for the SubjectKeyIdentifier, as keytool's does.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { formatDn, parseCertificate } from '../codec/x509.js';
+import { formatDn } from '../codec/x509/name.js';
+import { parseCertificate } from '../codec/x509/certificate.js';
 import { buildCertificationRequestInfo } from '../codec/pkcs10.js';
-import { assembleSigned } from '../codec/x509-build.js';
-import { extension, keyIdentifier, OID, subjectAltName, subjectKeyIdentifier, type AltNames } from '../codec/extensions.js';
+import { assembleSigned } from '../codec/x509/build.js';
+import { extension, keyIdentifier, subjectAltName, subjectKeyIdentifier, type AltNames } from '../codec/x509/build.js';
+import { OID } from '../codec/asn1/oid.js';
 import { defaultSignatureAlgorithm, privateKeyFromPkcs8, signData, signatureAlgorithmIdentifier } from '../crypto/keys.js';
 import { encodePem } from '../codec/pem.js';
 import { usageError } from '../errors.js';

@@ -5,8 +5,9 @@
  * present) and whose key verifies the child's signature; building stops at a self-signed
  * certificate. File order never matters.
  */
-import { checkSignedBy, parseCertificate, type CertInfo, type SignatureCheck } from '../codec/x509.js';
-import { sameBytes } from '../crypto/keys.js';
+import { sameBytes } from '../codec/bytes.js';
+import { parseCertificate, type CertInfo } from '../codec/x509/certificate.js';
+import { checkSignedBy, type SignatureCheck } from '../crypto/signatures.js';
 
 export interface ChainResult {
   chain: CertInfo[];

@@ -13,9 +13,9 @@
  * - PKIX-TA(0) / PKIX-EE(1): as RFC 6698 §2.1.1, a match on top of the usual PKIX validation.
  *   SMTP DANE treats them as unusable (RFC 7672 §3.1.3): on an SMTP port a match by them alone warns.
  */
-import type { CertInfo } from '../codec/x509.js';
-import { parseCertificate } from '../codec/x509.js';
-import { sameBytes } from '../crypto/keys.js';
+import type { CertInfo } from '../codec/x509/certificate.js';
+import { parseCertificate } from '../codec/x509/certificate.js';
+import { sameBytes } from '../codec/bytes.js';
 import { issuedBy } from './chain.js';
 import { formatTlsa, isKnownRecord, shortTlsa, tlsaData, USAGE_NAMES, type TlsaRecord } from './tlsa.js';
 import type { Check } from './verify.js';

@@ -166,7 +166,7 @@ export async function exportPem(input: PemInput): Promise<PemResult> {
     if (pass === undefined) key = encodeKey(pkcs8, input.format);
     else {
       if (input.format !== 'pkcs8') throw usageError(`an encrypted key is written as PKCS#8; a ${input.format} key is written unencrypted`, 'write it as PKCS#8, or unencrypted');
-      const { encryptPkcs8 } = await import('../codec/pkcs8.js');
+      const { encryptPkcs8 } = await import('../crypto/pkcs8.js');
       key = new TextEncoder().encode(encodePem('ENCRYPTED PRIVATE KEY', encryptPkcs8(pkcs8, pass)));
       encrypted = true;
     }

@@ -5,20 +5,10 @@
  * (clients check SANs, not the CN, RFC 6125), is SHA-256 signed, CA:FALSE, serverAuth.
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { encodeName, cnName, type Ava } from '../codec/dn.js';
-import {
-  authorityKeyIdentifier,
-  basicConstraints,
-  isDnsName,
-  extKeyUsage,
-  keyIdentifier,
-  keyUsage,
-  OID,
-  subjectAltName,
-  subjectKeyIdentifier,
-  type AltNames,
-} from '../codec/extensions.js';
-import { assembleSigned, buildTbsCertificate } from '../codec/x509-build.js';
+import { encodeName, cnName, type DnAttribute } from '../codec/x509/dn-string.js';
+import { authorityKeyIdentifier, basicConstraints, isDnsName, extKeyUsage, keyIdentifier, keyUsage, subjectAltName, subjectKeyIdentifier, type AltNames } from '../codec/x509/build.js';
+import { OID } from '../codec/asn1/oid.js';
+import { assembleSigned, buildTbsCertificate } from '../codec/x509/build.js';
 import { isIpAddress } from '../codec/ip.js';
 import { generateKeyPair, signatureAlgorithmIdentifier, signData, defaultSignatureAlgorithm, signatureAlgorithms, type KeySpec, type SignatureAlgorithmName } from '../crypto/keys.js';
 import { encodePem } from '../codec/pem.js';
@@ -37,7 +27,7 @@ export const DEFAULT_DAYS = 365;
 export interface SubjectRequest {
   cn: string;
   /** A whole DN (keytool's -dname), whose CN is `cn`; else the subject is the CN alone. */
-  rdns?: readonly (readonly Ava[])[];
+  rdns?: readonly (readonly DnAttribute[])[];
   san?: AltNames;
 }
 

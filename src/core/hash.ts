@@ -10,7 +10,7 @@
  */
 import { CodecError } from '../codec/errors.js';
 import { crlIssuer } from '../codec/crl.js';
-import { certificateNames, subjectHash, subjectHashOld } from '../codec/name-hash.js';
+import { certificateNames, subjectHash, subjectHashOld } from '../codec/x509/name-hash.js';
 import { decodePem, type PemBlock } from '../codec/pem.js';
 import { inputError } from '../errors.js';
 

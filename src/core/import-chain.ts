@@ -8,7 +8,7 @@ import { inputError, ExitCode, MailcertError } from '../errors.js';
 import { exists, type FileAccess } from '../keystore/files.js';
 import { withFileLock } from '../keystore/lock.js';
 import { checkAliasFits, readKeystoreFile, typeForNewStore, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
-import { sameBytes } from '../crypto/keys.js';
+import { sameBytes } from '../codec/bytes.js';
 import { uniqueCerts } from './chain.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
 import { AliasTaken } from './errors.js';

@@ -5,16 +5,18 @@
  * from the file in any order, the keystore's trusted entries and optionally Node's Mozilla roots,
  * every signature verified, and the one-server-certificate rule checked before anything is written.
  */
+import { OID } from '../codec/asn1/oid.js';
 import { rootCertificates } from 'node:tls';
 import type { StoredEntry, StoredKeyEntry } from '../codec/model.js';
-import type { CertInfo } from '../codec/x509.js';
+import type { CertInfo } from '../codec/x509/certificate.js';
 import { decodePem } from '../codec/pem.js';
 import { ExitCode, MailcertError, inputError } from '../errors.js';
 import { exists, type FileAccess } from '../keystore/files.js';
 import { withFileLock } from '../keystore/lock.js';
 import { enforceRule, findRuleViolation } from '../keystore/rules.js';
 import { checkAliasFits, readKeystoreFile, typeForNewStore, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
-import { privateKeyFromPkcs8, sameBytes, spkiOf } from '../crypto/keys.js';
+import { sameBytes } from '../codec/bytes.js';
+import { privateKeyFromPkcs8, spkiOf } from '../crypto/keys.js';
 import { buildChain, uniqueCerts } from './chain.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
 import { AliasTaken, IssuerMissing, NoCertificateForKey, RootNotTrusted, ServerKeyPresent } from './errors.js';
@@ -57,7 +59,7 @@ export function mozillaRoots(): CertInfo[] {
 
 /** An alias from a certificate: its CN, lowercased, with spaces as dashes (keytool users type such names). */
 export function aliasFromCert(c: CertInfo, firstLabel = false): string {
-  const cn = c.subject.rdns.flat().find((a) => a.oid === '2.5.4.3')?.value ?? c.subject.rdns.flat()[0]?.value ?? 'cert';
+  const cn = c.subject.rdns.flat().find((a) => a.oid === OID.commonName)?.value ?? c.subject.rdns.flat()[0]?.value ?? 'cert';
   const base = firstLabel && !/^[\d.:]+$/.test(cn) ? (cn.split('.')[0] ?? cn) : cn;
   return base.toLowerCase().replace(/\s+/g, '-').replace(/[^a-z0-9._*@-]/g, '').replace(/^\*$/, 'wildcard') || 'cert';
 }

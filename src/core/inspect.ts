@@ -9,16 +9,24 @@
  * publicKeySha256 is the SHA-256 of the DER SubjectPublicKeyInfo (`openssl pkey -pubout -outform
  * DER | sha256sum`): equal values mean the key and the certificate belong together.
  */
+import { OID } from '../codec/asn1/oid.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { parseCrl } from '../codec/crl.js';
 import { CodecError } from '../codec/errors.js';
 import { detectFormat } from '../codec/detect.js';
-import { TAG, children, item, readOid, readRoot, tlvBytes, type Tlv } from '../codec/der.js';
+import { TAG, children, item, readRoot, tlvBytes, type Tlv } from '../codec/asn1/tlv.js';
+import { readOid } from '../codec/asn1/values.js';
 import { decodePem, PEM_LABEL, type PemBlock } from '../codec/pem.js';
-import { isEncryptedPem, readTraditionalKey } from '../codec/pem-key.js';
+import { isEncryptedPem } from '../codec/pem-key.js';
 import { readPkcs7Certificates } from '../codec/pkcs7.js';
 import { parseCertificationRequest } from '../codec/pkcs10.js';
-import { decodeExtensions, parseAlgorithmIdentifier, parseCertificate, parseName, parsePublicKeyInfo, verifySignature, type DecodedExtensions } from '../codec/x509.js';
+import { parseAlgorithmIdentifier } from '../codec/x509/algorithms.js';
+import { parseCertificate } from '../codec/x509/certificate.js';
+import { decodeExtensions, type DecodedExtensions } from '../codec/x509/extensions.js';
+import { parseName } from '../codec/x509/name.js';
+import { parsePublicKeyInfo } from '../codec/x509/public-key.js';
+import { readTraditionalKey } from '../crypto/pem-key.js';
+import { verifySignature } from '../crypto/signatures.js';
 import { inputError } from '../errors.js';
 import { readInput } from '../keystore/files.js';
 import { codecToUser, decodeKeystore, keystoreType, type StoreType } from '../keystore/keystore.js';
@@ -113,14 +121,14 @@ const PKCS7_LABELS: ReadonlySet<string> = new Set([PEM_LABEL.PKCS7, PEM_LABEL.CM
 const KEY_LABELS: ReadonlySet<string> = new Set([PEM_LABEL.PRIVATE_KEY, PEM_LABEL.ENCRYPTED_PRIVATE_KEY, PEM_LABEL.RSA_PRIVATE_KEY, PEM_LABEL.EC_PRIVATE_KEY]);
 
 const EXTENSION_NAMES: ReadonlyMap<string, string> = new Map([
-  ['2.5.29.14', 'subjectKeyIdentifier'],
-  ['2.5.29.15', 'keyUsage'],
-  ['2.5.29.17', 'subjectAltName'],
-  ['2.5.29.19', 'basicConstraints'],
-  ['2.5.29.32', 'certificatePolicies'],
-  ['2.5.29.35', 'authorityKeyIdentifier'],
-  ['2.5.29.37', 'extKeyUsage'],
-  ['1.3.6.1.5.5.7.1.24', 'tlsFeature'],
+  [OID.subjectKeyIdentifier, 'subjectKeyIdentifier'],
+  [OID.keyUsage, 'keyUsage'],
+  [OID.subjectAltName, 'subjectAltName'],
+  [OID.basicConstraints, 'basicConstraints'],
+  [OID.certificatePolicies, 'certificatePolicies'],
+  [OID.authorityKeyIdentifier, 'authorityKeyIdentifier'],
+  [OID.extKeyUsage, 'extKeyUsage'],
+  [OID.tlsFeature, 'tlsFeature'],
 ]);
 
 export async function inspectFile(path: string, secrets: InspectSecrets, now = new Date()): Promise<InspectReport> {
@@ -299,7 +307,7 @@ function describeKey(key: KeyObject): Pick<InspectedKey, 'algorithm' | 'publicKe
   const type = key.asymmetricKeyType ?? 'unknown';
   const algorithm = KEY_TYPES[type] ?? type;
   const d = key.asymmetricKeyDetails ?? {};
-  // The sizes certificates show (codec/x509.ts parseSpki): modulus bits, the curve, 255/448 for the Edwards curves.
+  // The sizes certificates show (codec/x509/public-key.ts parseSpki): modulus bits, the curve, 255/448 for the Edwards curves.
   const size = d.namedCurve !== undefined ? (JDK_CURVES[d.namedCurve] ?? d.namedCurve) : d.modulusLength ?? (/25519/.test(type) ? 255 : /448/.test(type) ? 448 : undefined);
   const spki = new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
   return { algorithm, publicKey: size === undefined ? algorithm : `${algorithm} ${size}`, publicKeySha256: fingerprint(spki) };
@@ -317,7 +325,7 @@ function firstChild(der: Uint8Array, what: string): Tlv {
 const STILL_ENCRYPTED = { algorithm: null, publicKey: null, publicKeySha256: null };
 
 async function encryptedPkcs8(der: Uint8Array, form: string, secrets: InspectSecrets): Promise<InspectedKey> {
-  const { describePbe } = await import('../codec/pbe.js');
+  const { describePbe } = await import('../codec/pbe-params.js');
   // EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm AlgorithmIdentifier, encryptedData } (RFC 5208 6)
   const algId = firstChild(der, 'encryptionAlgorithm');
   let encryption: string;
@@ -330,7 +338,7 @@ async function encryptedPkcs8(der: Uint8Array, form: string, secrets: InspectSec
   }
   const pass = await secrets.givenPassin();
   if (pass === undefined) return { form, encrypted: true, encryption, ...STILL_ENCRYPTED };
-  const { decryptPkcs8 } = await import('../codec/pkcs8.js');
+  const { decryptPkcs8 } = await import('../crypto/pkcs8.js');
   return { form, encrypted: true, encryption, ...describeKey(privateKey(decryptPkcs8(der, pass), 'pkcs8')) };
 }
 

@@ -4,10 +4,12 @@
  * certificates are parsed only for -v and --json: a 10,000-entry truststore lists in a fraction
  * of keytool's time.
  */
-import { hash } from 'node:crypto';
+import { fingerprint } from '../codec/fingerprint.js';
 import type { Keystore } from '../keystore/keystore.js';
 import { damagedPart } from '../keystore/damaged.js';
 import type { CertSummary } from './cert-summary.js';
+
+export { fingerprint } from '../codec/fingerprint.js';
 
 export interface ListedEntry {
   alias: string;
@@ -27,20 +29,6 @@ export interface ListReport {
   /** Why the integrity was not checked (keystore/keystore.ts): no password given, or no MAC in the file. */
   unverified?: 'no-password' | 'no-mac';
   entries: ListedEntry[];
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
-
-/**
- * Uppercase hex with colons, as keytool and openssl print fingerprints. The digest comes back as
- * a 'binary' (latin1) string (cheaper than a Buffer per call) and one join gives a flat string: a large
- * truststore computes 10,000 of these.
- */
-export function fingerprint(der: Uint8Array, algorithm = 'sha256'): string {
-  const digest = hash(algorithm, der, 'binary');
-  const pairs = new Array<string>(digest.length);
-  for (let i = 0; i < digest.length; i++) pairs[i] = HEX[digest.charCodeAt(i)] ?? '';
-  return pairs.join(':');
 }
 
 /**

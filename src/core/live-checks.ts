@@ -4,7 +4,7 @@
  * its key allows, and a root it sends for nothing. Plain functions from the network report
  * (net/connect.ts) to checks and notes; the certificate checks are core/verify's.
  */
-import type { CertInfo } from '../codec/x509.js';
+import type { CertInfo } from '../codec/x509/certificate.js';
 import type { ServerReport, VersionProbe } from '../net/connect.js';
 import { isSelfSigned } from './chain.js';
 import type { Check } from './verify.js';

@@ -24,7 +24,7 @@
  * - a wildcard DNS name ("*.good.com") inside an excluded subtree's reach ("bad.good.com")
  *   breaks it (nc_dns compares the wildcard as a plain string and lets it pass);
  * - a wildcard CN of a leaf without a DNS subjectAltName is checked (cn2dnsid skips it);
- * - malformed constraints fail the CA whatever names are below it (codec/name-constraints.ts);
+ * - malformed constraints fail the CA whatever names are below it (codec/x509/general-names.ts);
  * - a URI whose host OpenSSL 3.0 and RFC 3986 read differently, or whose host is an IP address,
  *   fails (RFC 5280 4.2.1.10 says such a URI MUST be rejected);
  * - the work bound counts the whole path, not each certificate and CA pair;
@@ -32,9 +32,10 @@
  *   OpenSSL 3.0's nc_email_eai keeps the leading dot when it converts ".example.com" to U-labels
  *   and ignores a mailbox's local part, so it refuses every such name under those two forms.
  */
+import { OID } from '../codec/asn1/oid.js';
 import { CodecError } from '../codec/errors.js';
-import type { CertInfo } from '../codec/x509.js';
-import { canonicalName } from '../codec/name-hash.js';
+import type { CertInfo } from '../codec/x509/certificate.js';
+import { canonicalName } from '../codec/x509/name-hash.js';
 import {
   SMTP_UTF8_MAILBOX,
   formatGeneralName,
@@ -42,16 +43,16 @@ import {
   parseGeneralNames,
   parseNameConstraints,
   type GeneralName,
-} from '../codec/name-constraints.js';
+} from '../codec/x509/general-names.js';
 import { cnHostName, dirNameMatches, dnsMatches, emailMatches, ipMatches, smtpUtf8Matches, uriHost, uriMatches, wildcardReaches } from './name-match.js';
 
 /** At most this many name-to-constraint comparisons for one path (NAME_CHECK_MAX, v3_ncons.c). */
 export const NAME_CHECK_MAX = 1 << 20;
 
-const OID_NAME_CONSTRAINTS = '2.5.29.30';
-const OID_SUBJECT_ALT_NAME = '2.5.29.17';
-const OID_COMMON_NAME = '2.5.4.3';
-const OID_EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
+const OID_NAME_CONSTRAINTS = OID.nameConstraints;
+const OID_SUBJECT_ALT_NAME = OID.subjectAltName;
+const OID_COMMON_NAME = OID.commonName;
+const OID_EMAIL_ADDRESS = OID.emailAddress;
 const IA5_STRING = 0x16;
 
 // ---------------------------------------------------------------------------------------------

@@ -138,7 +138,7 @@ export function ipMatches(address: Uint8Array, base: Uint8Array): boolean {
 
 /**
  * directoryName (nc_dn): the constraint's RDNs are the first RDNs of the name. Both are given in
- * OpenSSL's canonical encoding (codec/name-hash.ts canonicalName), so "O=GOOD  corp" is "O=Good Corp".
+ * OpenSSL's canonical encoding (codec/x509/name-hash.ts canonicalName), so "O=GOOD  corp" is "O=Good Corp".
  */
 export function dirNameMatches(nameCanon: Uint8Array, baseCanon: Uint8Array): boolean {
   return baseCanon.length <= nameCanon.length && Buffer.compare(baseCanon, nameCanon.subarray(0, baseCanon.length)) === 0;

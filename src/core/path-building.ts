@@ -10,8 +10,9 @@
  * of signature checks and of candidate issuers per chain, and keys that cost too much to use
  * (path-keys.ts keyRefusal) are refused before any signature is checked with them.
  */
-import type { CertInfo, SignatureCheck } from '../codec/x509.js';
-import { sameBytes } from '../crypto/keys.js';
+import type { CertInfo } from '../codec/x509/certificate.js';
+import type { SignatureCheck } from '../crypto/signatures.js';
+import { sameBytes } from '../codec/bytes.js';
 import { keyIdsDiffer, knownSignatureCheck, signatureCheck } from './chain.js';
 import { keyRefusal } from './path-keys.js';
 import { failingChecks, type PathProblems } from './path-validation.js';

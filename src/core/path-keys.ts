@@ -3,7 +3,7 @@
  * signature (keyRefusal: cheap, asked before any signature is checked, so hostile input cannot make
  * verify spend seconds on huge RSA exponents) and what is strong enough (keyStrengthProblem).
  */
-import type { PublicKeySummary } from '../codec/x509.js';
+import type { PublicKeySummary } from '../codec/x509/public-key.js';
 
 /** OpenSSL crypto/rsa (rsa_ossl_public_decrypt): OPENSSL_RSA_MAX_MODULUS_BITS. */
 const RSA_MAX_MODULUS_BITS = 16384;

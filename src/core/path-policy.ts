@@ -11,9 +11,10 @@
  * OpenSSL checks policies only with -policy_check (X509_V_FLAG_POLICY_CHECK); the JDK's
  * PKIXCertPathValidator and Go 1.22+ always do, as mailcert does.
  */
-import type { CertInfo } from '../codec/x509.js';
+import { OID } from '../codec/asn1/oid.js';
+import type { CertInfo } from '../codec/x509/certificate.js';
 
-const ANY_POLICY = '2.5.29.32.0';
+const ANY_POLICY = OID.anyPolicy;
 
 /** RFC 5280 6.1.4 (a): a mapping to or from anyPolicy is invalid. */
 function mappingProblem(cert: CertInfo): string | undefined {

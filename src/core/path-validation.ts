@@ -9,8 +9,9 @@
  * (x509_vfy.c check_chain_extensions, check_purpose): its validity, basicConstraints, keyUsage,
  * extendedKeyUsage, critical extensions and key; only its own signature and policies are not.
  */
-import type { CertInfo } from '../codec/x509.js';
-import { hashName, pssParameters, signatureHash } from '../codec/x509.js';
+import { OID } from '../codec/asn1/oid.js';
+import type { CertInfo } from '../codec/x509/certificate.js';
+import { hashName, pssParameters, signatureHash } from '../codec/x509/algorithms.js';
 import { nameConstraintProblems } from './name-constraints.js';
 import { keyStrengthProblem } from './path-keys.js';
 import { policyProblems } from './path-policy.js';
@@ -30,8 +31,8 @@ export interface PathOptions {
   allowCn: boolean;
 }
 
-const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-const ANY_EKU = '2.5.29.37.0';
+const SERVER_AUTH = OID.serverAuth;
+const ANY_EKU = OID.anyExtendedKeyUsage;
 /** Netscape cert type: SSL server (OpenSSL's NS_SSL_SERVER). */
 const NS_SSL_SERVER = 0x40;
 
@@ -43,28 +44,28 @@ const NS_SSL_SERVER = 0x40;
  * OpenSSL, a critical subject or authority key identifier fails too (RFC 5280 4.2.1.1/4.2.1.2: never critical).
  */
 const PROCESSED_EXTENSIONS: ReadonlyMap<string, string> = new Map([
-  ['2.5.29.19', 'basicConstraints'],
-  ['2.5.29.15', 'keyUsage'],
-  ['2.5.29.37', 'extKeyUsage'],
-  ['2.5.29.17', 'subjectAltName'],
-  ['2.5.29.30', 'nameConstraints'],
-  ['2.5.29.32', 'certificatePolicies'],
-  ['2.5.29.33', 'policyMappings'],
-  ['2.5.29.36', 'policyConstraints'],
-  ['2.5.29.54', 'inhibitAnyPolicy'],
-  ['1.3.6.1.5.5.7.48.1.5', 'OCSP no-check'], // RFC 6960 4.2.2.2.1: nothing to do where no revocation is checked
-  ['2.16.840.1.113730.1.1', 'nsCertType'],
+  [OID.basicConstraints, 'basicConstraints'],
+  [OID.keyUsage, 'keyUsage'],
+  [OID.extKeyUsage, 'extKeyUsage'],
+  [OID.subjectAltName, 'subjectAltName'],
+  [OID.nameConstraints, 'nameConstraints'],
+  [OID.certificatePolicies, 'certificatePolicies'],
+  [OID.policyMappings, 'policyMappings'],
+  [OID.policyConstraints, 'policyConstraints'],
+  [OID.inhibitAnyPolicy, 'inhibitAnyPolicy'],
+  [OID.ocspNoCheck, 'OCSP no-check'], // RFC 6960 4.2.2.2.1: nothing to do where no revocation is checked
+  [OID.netscapeCertType, 'nsCertType'],
 ]);
 
 const EXTENSION_NAMES: ReadonlyMap<string, string> = new Map([
-  ['2.5.29.14', 'subjectKeyIdentifier'],
-  ['2.5.29.35', 'authorityKeyIdentifier'],
-  ['2.5.29.31', 'cRLDistributionPoints'],
-  ['1.3.6.1.5.5.7.1.7', 'IP address blocks (RFC 3779)'],
-  ['1.3.6.1.5.5.7.1.8', 'AS identifiers (RFC 3779)'],
-  ['1.3.6.1.5.5.7.1.14', 'proxyCertInfo'],
-  ['1.3.6.1.5.5.7.1.1', 'authorityInfoAccess'],
-  ['2.5.29.18', 'issuerAltName'],
+  [OID.subjectKeyIdentifier, 'subjectKeyIdentifier'],
+  [OID.authorityKeyIdentifier, 'authorityKeyIdentifier'],
+  [OID.cRLDistributionPoints, 'cRLDistributionPoints'],
+  [OID.ipAddrBlocks, 'IP address blocks (RFC 3779)'],
+  [OID.autonomousSysIds, 'AS identifiers (RFC 3779)'],
+  [OID.proxyCertInfo, 'proxyCertInfo'],
+  [OID.authorityInfoAccess, 'authorityInfoAccess'],
+  [OID.issuerAltName, 'issuerAltName'],
 ]);
 
 const label = (c: CertInfo): string => `"${c.subject.text}"`;

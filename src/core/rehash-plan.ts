@@ -25,7 +25,7 @@
  */
 import { hash } from 'node:crypto';
 import { CodecError } from '../codec/errors.js';
-import { subjectHash, subjectHashOld } from '../codec/name-hash.js';
+import { subjectHash, subjectHashOld } from '../codec/x509/name-hash.js';
 import { CERT_LABELS, CRL_LABEL, certificateObject, crlObject, derObject, looksLikeDer, pemBlocks, type X509Kind, type X509Object } from './hash.js';
 
 export interface PlanOptions {

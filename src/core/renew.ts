@@ -13,11 +13,11 @@
  * rule (keystore/rules.ts).
  */
 import type { StoredKeyEntry } from '../codec/model.js';
-import type { CertInfo } from '../codec/x509.js';
+import type { CertInfo } from '../codec/x509/certificate.js';
 import { ExitCode } from '../errors.js';
 import { checkAliasFits, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
 import type { FileAccess } from '../keystore/files.js';
-import { sameBytes } from '../crypto/keys.js';
+import { sameBytes } from '../codec/bytes.js';
 import { buildChain } from './chain.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
 import { AliasTaken, NotInChain, Pkcs12KeyPasswordUnsupported, TooManyServerKeys } from './errors.js';

@@ -9,8 +9,9 @@
 import { createPublicKey } from 'node:crypto';
 import { decodePem } from '../codec/pem.js';
 import { detectFormat } from '../codec/detect.js';
-import { parseCertificate, type CertInfo } from '../codec/x509.js';
-import { privateKeyFromPkcs8, sameBytes, spkiOf } from '../crypto/keys.js';
+import { parseCertificate, type CertInfo } from '../codec/x509/certificate.js';
+import { privateKeyFromPkcs8, spkiOf } from '../crypto/keys.js';
+import { sameBytes } from '../codec/bytes.js';
 import { inputError, usageError } from '../errors.js';
 import { readCertificates, readPrivateKey } from '../keystore/inputs.js';
 import { readInput } from '../keystore/files.js';

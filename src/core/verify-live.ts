@@ -3,7 +3,7 @@
  * every offline check on the chain the server sent, with the host name checked being the one
  * connected to (or --servername). Several targets are checked concurrently, a few at a time.
  */
-import { parseCertificate, type CertInfo } from '../codec/x509.js';
+import { parseCertificate, type CertInfo } from '../codec/x509/certificate.js';
 import { usageError } from '../errors.js';
 import { inspectServer, type ServerReport, type StartTlsProtocol } from '../net/connect.js';
 import { NetError } from '../net/errors.js';

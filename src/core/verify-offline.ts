@@ -4,9 +4,10 @@
  * chain checks) or a PEM certificate chain file with an optional key.
  */
 import type { StoredKeyEntry } from '../codec/model.js';
-import { parseCertificate, type CertInfo } from '../codec/x509.js';
+import { parseCertificate, type CertInfo } from '../codec/x509/certificate.js';
 import { CodecError } from '../codec/errors.js';
-import { privateKeyFromPkcs8, sameBytes, spkiOf } from '../crypto/keys.js';
+import { sameBytes } from '../codec/bytes.js';
+import { privateKeyFromPkcs8, spkiOf } from '../crypto/keys.js';
 import { MailcertError } from '../errors.js';
 import { readCertificates, readPrivateKey } from '../keystore/inputs.js';
 import { readKeystoreFile, recoverKey } from '../keystore/keystore.js';

@@ -7,13 +7,14 @@
  * `openssl verify -purpose sslserver` refuses; where it refuses what OpenSSL accepts, the
  * difference is documented beside the rule.
  */
-import type { CertInfo } from '../codec/x509.js';
-import { sameBytes } from '../crypto/keys.js';
+import { OID } from '../codec/asn1/oid.js';
+import type { CertInfo } from '../codec/x509/certificate.js';
+import { sameBytes } from '../codec/bytes.js';
 import type { VersionProbe } from '../net/connect.js';
 import type { NetError } from '../net/errors.js';
 import type { Anchors } from './anchors.js';
 import type { CertSummary } from './cert-summary.js';
-import { ipBytes } from '../codec/extensions.js';
+import { ipBytes } from '../codec/x509/build.js';
 import { isIpAddress } from '../codec/ip.js';
 import { buildPath, DEFAULT_LIMITS, type BuildResult, type BuiltPath } from './path-building.js';
 import { validatePath, type PathProblems } from './path-validation.js';
@@ -285,7 +286,7 @@ export function hostCheck(leaf: CertInfo, host: string, allowCn = false): Check 
       ? { name: 'host name', status: 'ok', detail: `${host} matches subjectAltName DNS:${hit}` }
       : { name: 'host name', status: 'fail', detail: `${host} is not in subjectAltName (${san.dns.length ? someOf(san.dns.map((d) => `DNS:${d}`)) : 'no DNS names'})` };
   }
-  const cn = leaf.subject.rdns.flat().filter((a) => a.oid === '2.5.4.3').map((a) => a.value ?? '');
+  const cn = leaf.subject.rdns.flat().filter((a) => a.oid === OID.commonName).map((a) => a.value ?? '');
   const hit = cn.find((c) => dnsMatches(c, host));
   if (hit === undefined) return { name: 'host name', status: 'fail', detail: `${host} matches neither subjectAltName (none) nor the CN (${someOf(cn) || 'none'})` };
   const sides = 'clients using Go, NSS/Thunderbird or Apple refuse it; OpenSSL-based ones accept the CN';

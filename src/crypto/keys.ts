@@ -5,7 +5,8 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCb, generatePrime, sign, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { encodeOid, nullValue, sequence } from '../codec/der.js';
+import { OID } from '../codec/asn1/oid.js';
+import { encodeAlgorithm, encodeOid, encodeSequence } from '../codec/asn1/writer.js';
 
 const generateKeyPairAsync = promisify(generateKeyPairCb);
 
@@ -110,18 +111,14 @@ export function spkiOf(key: KeyObject): Uint8Array {
   return new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
 }
 
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
-}
-
 /** Signature algorithms by the names keytool's -sigalg uses. */
 export const signatureAlgorithms = {
-  SHA256withRSA: { oid: '1.2.840.113549.1.1.11', hash: 'sha256', key: 'rsa' },
-  SHA384withRSA: { oid: '1.2.840.113549.1.1.12', hash: 'sha384', key: 'rsa' },
-  SHA512withRSA: { oid: '1.2.840.113549.1.1.13', hash: 'sha512', key: 'rsa' },
-  SHA256withECDSA: { oid: '1.2.840.10045.4.3.2', hash: 'sha256', key: 'ec' },
-  SHA384withECDSA: { oid: '1.2.840.10045.4.3.3', hash: 'sha384', key: 'ec' },
-  SHA512withECDSA: { oid: '1.2.840.10045.4.3.4', hash: 'sha512', key: 'ec' },
+  SHA256withRSA: { oid: OID.sha256WithRSAEncryption, hash: 'sha256', key: 'rsa' },
+  SHA384withRSA: { oid: OID.sha384WithRSAEncryption, hash: 'sha384', key: 'rsa' },
+  SHA512withRSA: { oid: OID.sha512WithRSAEncryption, hash: 'sha512', key: 'rsa' },
+  SHA256withECDSA: { oid: OID.ecdsaWithSHA256, hash: 'sha256', key: 'ec' },
+  SHA384withECDSA: { oid: OID.ecdsaWithSHA384, hash: 'sha384', key: 'ec' },
+  SHA512withECDSA: { oid: OID.ecdsaWithSHA512, hash: 'sha512', key: 'ec' },
 } as const;
 export type SignatureAlgorithmName = keyof typeof signatureAlgorithms;
 
@@ -140,7 +137,7 @@ export function defaultSignatureAlgorithm(key: KeyObject): SignatureAlgorithmNam
  */
 export function signatureAlgorithmIdentifier(name: SignatureAlgorithmName): Uint8Array {
   const alg = signatureAlgorithms[name];
-  return alg.key === 'rsa' ? sequence(encodeOid(alg.oid), nullValue()) : sequence(encodeOid(alg.oid));
+  return alg.key === 'rsa' ? encodeAlgorithm(alg.oid) : encodeSequence(encodeOid(alg.oid));
 }
 
 /** Signs `data`; ECDSA signatures come out DER-encoded (Ecdsa-Sig-Value), as X.509 wants. */

@@ -8,8 +8,9 @@ import { CodecError } from '../codec/errors.js';
 import { decodePem, type PemBlock } from '../codec/pem.js';
 import { detectFormat } from '../codec/detect.js';
 import { readPkcs7Certificates } from '../codec/pkcs7.js';
-import { isEncryptedPem, readTraditionalKey } from '../codec/pem-key.js';
-import { parseCertificate } from '../codec/x509.js';
+import { isEncryptedPem } from '../codec/pem-key.js';
+import { parseCertificate } from '../codec/x509/certificate.js';
+import { readTraditionalKey } from '../crypto/pem-key.js';
 import { inputError } from '../errors.js';
 import { damagedPart } from './damaged.js';
 import { readInput } from './files.js';
@@ -113,7 +114,7 @@ async function keyFromPem(block: PemBlock, passin: () => Promise<string>): Promi
     case 'PRIVATE KEY':
       return { pkcs8: toPkcs8(block.der, 'pkcs8'), form: 'PKCS#8', encrypted: false };
     case 'ENCRYPTED PRIVATE KEY': {
-      const { decryptPkcs8 } = await import('../codec/pkcs8.js');
+      const { decryptPkcs8 } = await import('../crypto/pkcs8.js');
       return { pkcs8: toPkcs8(decryptPkcs8(block.der, await passin()), 'pkcs8'), form: 'encrypted PKCS#8', encrypted: true };
     }
     case 'RSA PRIVATE KEY':
@@ -129,7 +130,8 @@ async function keyFromPem(block: PemBlock, passin: () => Promise<string>): Promi
 }
 
 async function keyFromDer(der: Uint8Array, passin: () => Promise<string>): Promise<LoadedKey> {
-  const { isEncryptedPkcs8, decryptPkcs8 } = await import('../codec/pkcs8.js');
+  const { isEncryptedPkcs8 } = await import('../codec/pkcs8.js');
+  const { decryptPkcs8 } = await import('../crypto/pkcs8.js');
   if (isEncryptedPkcs8(der)) return { pkcs8: toPkcs8(decryptPkcs8(der, await passin()), 'pkcs8'), form: 'encrypted PKCS#8 (DER)', encrypted: true };
   for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
     try {

@@ -1,12 +1,12 @@
 /**
  * The in-memory keystore: its type, its entries, and how it is read from and written to a file.
  * The format is detected from the content, never from the file name (keytool's .jks files are
- * often PKCS#12); a modified store keeps its format. The PKCS#12 codec is loaded only when a
- * PKCS#12 file is met (it pulls in asn1js, which costs start-up time).
+ * often PKCS#12); a modified store keeps its format. The PKCS#12 code is loaded only when a
+ * PKCS#12 file is met.
  *
  * Reading a store decrypts nothing it does not need, as keytool -list: the integrity digest or
  * MAC and a PKCS#12 file's certificate safes. Private keys stay encrypted until recoverKey, and all
- * the key derivation one file asks for is paid from one budget (codec/kdf.ts KdfBudget).
+ * the key derivation one file asks for is paid from one budget (crypto/kdf.ts KdfBudget).
  */
 import { extname } from 'node:path';
 import { CodecError } from '../codec/errors.js';
@@ -16,8 +16,9 @@ import { MailcertError, ExitCode, inputError, usageError } from '../errors.js';
 import { readInput, writeFileAtomic, type FileAccess, type Written } from './files.js';
 import { opensslReason, privateKeyObject } from './private-key.js';
 import { enforceRule } from './rules.js';
-import { decodeJks, encodeJks, jksProtectKey, jksRecoverKey } from '../codec/jks.js';
-import { KdfBudget } from '../codec/kdf.js';
+import { decodeJks, encodeJks } from '../codec/jks.js';
+import { jksProtectKey, jksRecoverKey } from '../crypto/jks-keyprotector.js';
+import { KdfBudget } from '../crypto/kdf.js';
 import { MUTF8_MAX_BYTES, mutf8Length } from '../codec/mutf8.js';
 import { shown } from '../display.js';
 
@@ -92,7 +93,7 @@ export async function decodeKeystore(path: string, type: StoreType, bytes: Uint8
       const store: Keystore = { type, entries: withBudget(r.entries, budget), integrityChecked: r.integrityChecked };
       return r.integrityChecked ? store : { ...store, unverified: 'no-password' };
     }
-    const { decodePkcs12 } = await import('../codec/pkcs12.js');
+    const { decodePkcs12 } = await import('../crypto/pkcs12.js');
     // A password-less PKCS#12 (no MAC, no encrypted safe) opens without asking; otherwise ask.
     let r;
     try {
@@ -146,7 +147,7 @@ export async function encodeKeystore(
     return encodeJks(entries, storepass);
   }
   if (store.type === 'PKCS12') {
-    const { encodePkcs12 } = await import('../codec/pkcs12.js');
+    const { encodePkcs12 } = await import('../crypto/pkcs12.js');
     const entries = store.entries.filter((e): e is Exclude<StoredEntry, { kind: 'secret' }> => e.kind !== 'secret');
     return encodePkcs12(entries, storepass);
   }
@@ -192,11 +193,11 @@ export async function keyUnder(path: string, type: StoreType, entry: StoredKeyEn
   const budget = budgets.get(entry) ?? new KdfBudget(type === 'PKCS12' ? 'PKCS#12' : type);
   try {
     if (type === 'JCEKS') {
-      const { jceksRecoverKey } = await import('../codec/jceks.js');
+      const { jceksRecoverKey } = await import('../crypto/jceks.js');
       return jceksRecoverKey(entry.protectedKey, password, budget);
     }
     if (type === 'PKCS12') {
-      const { pkcs12RecoverKey } = await import('../codec/pkcs12.js');
+      const { pkcs12RecoverKey } = await import('../crypto/pkcs12.js');
       return pkcs12RecoverKey(entry.protectedKey, password, budget);
     }
     return jksRecoverKey(entry.protectedKey, password);
@@ -244,7 +245,7 @@ function stripFormat(e: CodecError): string {
 async function checkStoredKeys(path: string, store: Keystore, storepass: string, ownPassword: ReadonlySet<StoredKeyEntry>): Promise<void> {
   for (const e of store.entries) {
     if (e.kind !== 'key' || e.privateKey !== undefined || e.protectedKey === undefined || ownPassword.has(e)) continue;
-    const { pkcs12RecoverKey } = await import('../codec/pkcs12.js');
+    const { pkcs12RecoverKey } = await import('../crypto/pkcs12.js');
     try {
       pkcs12RecoverKey(e.protectedKey, storepass, budgets.get(e) ?? new KdfBudget('PKCS#12'));
     } catch (err) {

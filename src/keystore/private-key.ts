@@ -5,7 +5,7 @@
  * file, rather than an internal error.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { TAG, children, readRoot } from '../codec/der.js';
+import { TAG, children, readRoot } from '../codec/asn1/tlv.js';
 import { CodecError } from '../codec/errors.js';
 
 export type PrivateKeyEncoding = 'pkcs8' | 'pkcs1' | 'sec1';

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { derOctetString } from '../../src/codec/asn1.js';
-import { decodePkcs12, encodePkcs12 } from '../../src/codec/pkcs12.js';
+import { encodeOctetString as derOctetString } from '../../src/codec/asn1/writer.js';
+import { decodePkcs12, encodePkcs12 } from '../../src/crypto/pkcs12.js';
 import { encodePem } from '../../src/codec/pem.js';
 import { fixturesDir, mailcert, tempDir } from '../helpers/tools.js';
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodePkcs12, encodePkcs12 } from '../../src/codec/pkcs12.js';
+import { decodePkcs12, encodePkcs12 } from '../../src/crypto/pkcs12.js';
 import { manySafes, wrongPasswordMaxIterations } from '../helpers/hostile.js';
 import { fixturesDir, mailcert, runOk, tempDir } from '../helpers/tools.js';
 

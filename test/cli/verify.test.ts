@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { mailcert, openssl, runOk, tempDir } from '../helpers/tools.js';
 import { makeTestCa } from '../helpers/ca.js';
 import { decodePem, encodePem } from '../../src/codec/pem.js';
-import { parseCertificate } from '../../src/codec/x509.js';
-import { buildTbsCertificate, assembleSigned } from '../../src/codec/x509-build.js';
-import { basicConstraints, extKeyUsage, OID, subjectAltName } from '../../src/codec/extensions.js';
+import { OID } from '../../src/codec/asn1/oid.js';
+import { parseCertificate } from '../../src/codec/x509/certificate.js';
+import { assembleSigned, basicConstraints, buildTbsCertificate, extKeyUsage, subjectAltName } from '../../src/codec/x509/build.js';
 import { signatureAlgorithmIdentifier, signData, generateKeyPair } from '../../src/crypto/keys.js';
 
 const dir = tempDir();

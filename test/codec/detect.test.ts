@@ -3,7 +3,17 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { concat, encodeOid, integer, octetString, sequence, bitString, utcTime, set, utf8String } from '../../src/codec/der.js';
+import { concatBytes as concat } from '../../src/codec/bytes.js';
+import {
+  encodeBitString as bitString,
+  encodeInteger as integer,
+  encodeOctetString as octetString,
+  encodeOid,
+  encodeSequence as sequence,
+  encodeSet as set,
+  encodeUtcTime as utcTime,
+  encodeUtf8String as utf8String,
+} from '../../src/codec/asn1/writer.js';
 import { detectFormat, type DetectedFormat } from '../../src/codec/detect.js';
 import { decodePem } from '../../src/codec/pem.js';
 import { fixturesDir } from '../helpers/tools.js';

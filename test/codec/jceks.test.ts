@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { createCipheriv, createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { CodecError } from '../../src/codec/errors.js';
-import { decodeJceks, deriveDesedeKey, jceksRecoverKey, PBE_MD5_3DES_OID } from '../../src/codec/jceks.js';
+import { decodeJceks, PBE_MD5_3DES_OID } from '../../src/codec/jceks.js';
 import { decodeJks } from '../../src/codec/jks.js';
-import { KdfBudget } from '../../src/codec/kdf.js';
-import { encodeEncryptedPrivateKeyInfo, parseEncryptedPrivateKeyInfo } from '../../src/codec/jks-keyprotector.js';
+import { encodeEncryptedPrivateKeyInfo, parseEncryptedPrivateKeyInfo } from '../../src/codec/pkcs8-encrypted.js';
+import { deriveDesedeKey, jceksRecoverKey } from '../../src/crypto/jceks.js';
+import { KdfBudget } from '../../src/crypto/kdf.js';
 import type { StoredKeyEntry } from '../../src/codec/model.js';
 import { expected, fingerprint, loadFixture, spkiOfPkcs8, storeOf } from '../helpers/jks-fixtures.js';
 

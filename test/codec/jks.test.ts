@@ -5,12 +5,9 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ByteReader, ByteWriter } from '../../src/codec/bytes.js';
 import { CodecError } from '../../src/codec/errors.js';
-import { decodeJks, encodeJks, jksProtectKey, jksRecoverKey, storeDigest } from '../../src/codec/jks.js';
-import {
-  encodeEncryptedPrivateKeyInfo,
-  KEY_PROTECTOR_OID,
-  parseEncryptedPrivateKeyInfo,
-} from '../../src/codec/jks-keyprotector.js';
+import { decodeJks, encodeJks, KEY_PROTECTOR_OID, storeDigest } from '../../src/codec/jks.js';
+import { encodeEncryptedPrivateKeyInfo, parseEncryptedPrivateKeyInfo } from '../../src/codec/pkcs8-encrypted.js';
+import { jksProtectKey, jksRecoverKey } from '../../src/crypto/jks-keyprotector.js';
 import type { StoredEntry, StoredKeyEntry, StoredTrustedEntry } from '../../src/codec/model.js';
 import { writeJavaUtf } from '../../src/codec/mutf8.js';
 import { expected, fingerprint, loadFixture, spkiOfPkcs8, storeOf } from '../helpers/jks-fixtures.js';

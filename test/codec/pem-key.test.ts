@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CodecError, type CodecErrorKind } from '../../src/codec/errors.js';
 import { decodePem, type PemBlock } from '../../src/codec/pem.js';
-import { evpBytesToKey, isEncryptedPem, readTraditionalKey } from '../../src/codec/pem-key.js';
+import { isEncryptedPem } from '../../src/codec/pem-key.js';
+import { evpBytesToKey, readTraditionalKey } from '../../src/crypto/pem-key.js';
 import { fixturesDir, openssl } from '../helpers/tools.js';
 
 const dir = join(fixturesDir, 'pem');

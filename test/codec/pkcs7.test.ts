@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CodecError } from '../../src/codec/errors.js';
-import { children, concat, encodeOid, explicit, readRoot, sequence, tlvBytes, type Tlv } from '../../src/codec/der.js';
+import { concatBytes as concat } from '../../src/codec/bytes.js';
+import { type Tlv, children, readRoot, tlvBytes } from '../../src/codec/asn1/tlv.js';
+import { encodeExplicit as explicit, encodeOid, encodeSequence as sequence } from '../../src/codec/asn1/writer.js';
 import { decodePem, encodePem } from '../../src/codec/pem.js';
 import { encodePkcs7Certificates, readPkcs7Certificates } from '../../src/codec/pkcs7.js';
-import { parseCertificate } from '../../src/codec/x509.js';
+import { parseCertificate } from '../../src/codec/x509/certificate.js';
 import { fixturesDir, keytool, openssl, tempDir } from '../helpers/tools.js';
 
 const dir = join(fixturesDir, 'pem');

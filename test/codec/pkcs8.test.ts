@@ -3,9 +3,12 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } fr
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { OID, objectId, octetString, parseBer, sequence, smallInteger } from '../../src/codec/asn1.js';
+import { objectId, octetString, sequence, smallInteger } from '../../src/codec/asn1/check.js';
+import { OID } from '../../src/codec/asn1/oid.js';
+import { readRoot as parseBer } from '../../src/codec/asn1/tlv.js';
 import { CodecError } from '../../src/codec/errors.js';
-import { decryptPkcs8, encryptPkcs8, isEncryptedPkcs8, privateKeyInfo } from '../../src/codec/pkcs8.js';
+import { isEncryptedPkcs8, privateKeyInfo } from '../../src/codec/pkcs8.js';
+import { decryptPkcs8, encryptPkcs8 } from '../../src/crypto/pkcs8.js';
 import { fixturesDir, openssl, tempDir } from '../helpers/tools.js';
 
 interface ExpectedPkcs8 {

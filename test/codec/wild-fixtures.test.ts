@@ -10,25 +10,12 @@ import { createHash, createHmac, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  type Asn1Node,
-  OID,
-  algorithmIdentifier,
-  at,
-  bmpString,
-  explicit,
-  isUniversal,
-  objectId,
-  octetString,
-  parseBer,
-  sequence,
-  setOf,
-  smallInteger,
-  UNIVERSAL,
-} from '../../src/codec/asn1.js';
+import { algorithmIdentifier, at, bmpString, explicit, objectId, octetString, sequence, setOf, smallInteger } from '../../src/codec/asn1/check.js';
+import { OID } from '../../src/codec/asn1/oid.js';
+import { type Tlv as Asn1Node, UNIVERSAL, children, isUniversal, readRoot as parseBer, tlvBytes } from '../../src/codec/asn1/tlv.js';
 import { ByteReader } from '../../src/codec/bytes.js';
 import { readJavaUtf } from '../../src/codec/mutf8.js';
-import { bmpPassword, pkcs12Kdf } from '../../src/codec/pbe.js';
+import { bmpPassword, pkcs12Kdf } from '../../src/crypto/kdf.js';
 import { fixturesDir, keytool, openssl, run } from '../helpers/tools.js';
 
 interface WildEntry {
@@ -358,7 +345,7 @@ void describe('fixtures/wild: Windows PFX exports', () => {
       const local = key.attributes.get(lmk);
       assert.ok(local, 'Microsoft Local Key Set');
       assert.equal(local.values.length, 0);
-      assert.equal(Buffer.from(local.node.encoded).toString('hex'), '300d06092b0601040182371102' + '3100');
+      assert.equal(Buffer.from(tlvBytes(local.node)).toString('hex'), '300d06092b0601040182371102' + '3100');
       assert.equal(bmpString(key.attributes.get(csp)!.values[0]!, 'CSP'), s.csp);
       assert.equal(bmpString(key.attributes.get(OID.friendlyName)!.values[0]!, 'friendlyName'), s.keyFriendlyName);
       if (s.localKeyId !== undefined) {
@@ -511,7 +498,7 @@ void describe('fixtures/wild: BouncyCastle formats', () => {
   void it('bc.bcfks: a DER ObjectStore of PBES2 (PBKDF2-HMAC-SHA512, AES-256-CCM) data and an HMAC-SHA512 check', () => {
     const root = parseBer(load('bc.bcfks'), 'BCFKS');
     const [data, check] = sequence(root, 'ObjectStore', 2, 2);
-    assert.ok(!isUniversal(at(root.children, 0, root, 'ObjectStore'), UNIVERSAL.INTEGER), 'not a PFX: no version first');
+    assert.ok(!isUniversal(at(children(root), 0, root, 'ObjectStore'), UNIVERSAL.INTEGER), 'not a PFX: no version first');
     const [encAlg, content] = sequence(data!, 'EncryptedObjectStoreData', 2, 2);
     const pbes2 = algorithmIdentifier(encAlg!, 'encryptionAlgorithm');
     assert.equal(pbes2.oid, OID.pbes2);

@@ -4,7 +4,7 @@
 // unusable records, and the record a mismatch says to publish.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCertificate, type CertInfo } from '../../src/codec/x509.js';
+import { parseCertificate, type CertInfo } from '../../src/codec/x509/certificate.js';
 import { checkDane, type DaneInput } from '../../src/core/dane.js';
 import { formatTlsa, tlsaData, type TlsaRecord } from '../../src/core/tlsa.js';
 import { checkChain, type Check } from '../../src/core/verify.js';

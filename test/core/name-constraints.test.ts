@@ -5,11 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { domainToUnicode } from 'node:url';
-import { encodeTlv, sequence } from '../../src/codec/der.js';
-import { encodeName, parseDnString } from '../../src/codec/dn.js';
-import { canonicalName } from '../../src/codec/name-hash.js';
+import { encodeSequence as sequence, encodeTlv } from '../../src/codec/asn1/writer.js';
+import { encodeName, parseDnString } from '../../src/codec/x509/dn-string.js';
+import { canonicalName } from '../../src/codec/x509/name-hash.js';
 import { toUnicodeDomain } from '../../src/codec/punycode.js';
-import { parseName, type CertInfo } from '../../src/codec/x509.js';
+import type { CertInfo } from '../../src/codec/x509/certificate.js';
+import { parseName } from '../../src/codec/x509/name.js';
 import { NAME_CHECK_MAX, nameConstraintProblems } from '../../src/core/name-constraints.js';
 import {
   cnHostName,

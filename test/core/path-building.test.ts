@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir } from '../helpers/tools.js';
 import { decodePem } from '../../src/codec/pem.js';
-import { parseCertificate, type CertInfo } from '../../src/codec/x509.js';
+import { parseCertificate, type CertInfo } from '../../src/codec/x509/certificate.js';
 import { buildPath, DEFAULT_LIMITS, type BuildLimits } from '../../src/core/path-building.js';
 import { validatePath } from '../../src/core/path-validation.js';
 import { keyRefusal, keyStrengthProblem } from '../../src/core/path-keys.js';

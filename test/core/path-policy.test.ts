@@ -4,7 +4,7 @@
 // the same code on real certificates against `openssl verify -policy_check`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CertInfo } from '../../src/codec/x509.js';
+import type { CertInfo } from '../../src/codec/x509/certificate.js';
 import { policyProblems } from '../../src/core/path-policy.js';
 
 type PolicyFields = Partial<Pick<CertInfo, 'certificatePolicies' | 'policyMappings' | 'policyConstraints' | 'inhibitAnyPolicy' | 'selfIssued'>>;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { cliProblem } from './cli-check.js';
 import { fuzzTarget, inputAt, replayInputs, type Finding } from './runner.js';
 import { TARGETS, seedsOf } from './targets.js';
-import { derOctetString, derSequence } from '../../src/codec/asn1.js';
+import { encodeOctetString as derOctetString, encodeSequence as derSequence } from '../../src/codec/asn1/writer.js';
 import { hugePemBlock, pbeAlgorithm } from '../helpers/hostile.js';
 import { repoRoot, tempDir } from '../helpers/tools.js';
 

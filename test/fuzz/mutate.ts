@@ -10,7 +10,8 @@
  * line edits and DER mutations of a block's decoded body.
  */
 
-import { concat, encodeLength } from '../../src/codec/der.js';
+import { concatBytes as concat } from '../../src/codec/bytes.js';
+import { encodeLength } from '../../src/codec/asn1/writer.js';
 
 /** A 32-bit PRNG (sfc32, from PractRand): fast, small state, good enough to pick mutations. */
 export class Rng {

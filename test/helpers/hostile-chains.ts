@@ -7,11 +7,28 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bitString, encodeOid, encodeTlv, integer, nullValue, sequence } from '../../src/codec/der.js';
-import { cnName } from '../../src/codec/dn.js';
-import { authorityKeyIdentifier, basicConstraints, extension, extKeyUsage, keyIdentifier, keyUsage, OID, subjectKeyIdentifier } from '../../src/codec/extensions.js';
+import { OID } from '../../src/codec/asn1/oid.js';
+import {
+  encodeBitString as bitString,
+  encodeInteger as integer,
+  encodeNull as nullValue,
+  encodeOid,
+  encodeSequence as sequence,
+  encodeTlv,
+} from '../../src/codec/asn1/writer.js';
+import { cnName } from '../../src/codec/x509/dn-string.js';
+import {
+  assembleSigned,
+  authorityKeyIdentifier,
+  basicConstraints,
+  buildTbsCertificate,
+  extension,
+  extKeyUsage,
+  keyIdentifier,
+  keyUsage,
+  subjectKeyIdentifier,
+} from '../../src/codec/x509/build.js';
 import { encodePem } from '../../src/codec/pem.js';
-import { assembleSigned, buildTbsCertificate } from '../../src/codec/x509-build.js';
 import { signatureAlgorithmIdentifier, signData, spkiOf } from '../../src/crypto/keys.js';
 
 interface Party {

@@ -6,17 +6,18 @@
  * 5,000,000), which is what makes them costly.
  */
 import { randomBytes } from 'node:crypto';
+import { concatBytes } from '../../src/codec/bytes.js';
+import { OID } from '../../src/codec/asn1/oid.js';
+import { contextTag } from '../../src/codec/asn1/tlv.js';
 import {
-  OID,
-  concatBytes,
-  derAlgorithm,
-  derExplicit,
-  derImplicitPrimitive,
-  derInteger,
-  derOctetString,
-  derOid,
-  derSequence,
-} from '../../src/codec/asn1.js';
+  encodeAlgorithm as derAlgorithm,
+  encodeExplicit as derExplicit,
+  encodeInteger as derInteger,
+  encodeOctetString as derOctetString,
+  encodeOid as derOid,
+  encodeSequence as derSequence,
+  encodeTlv,
+} from '../../src/codec/asn1/writer.js';
 
 export type SafeScheme = 'pkcs12-3des' | 'pbes2-sha256';
 
@@ -31,7 +32,7 @@ export function pbeAlgorithm(scheme: SafeScheme, iterations: number): Uint8Array
 
 /** ContentInfo { encryptedData { 0, { data, algorithm, [0] ciphertext } } } (RFC 7292 4.1, RFC 5652 8). */
 export function encryptedSafe(algorithm: Uint8Array, ciphertext: Uint8Array = new Uint8Array(16)): Uint8Array {
-  const eci = derSequence(derOid(OID.data), algorithm, derImplicitPrimitive(0, ciphertext));
+  const eci = derSequence(derOid(OID.data), algorithm, encodeTlv(contextTag(0, false), ciphertext));
   return derSequence(derOid(OID.encryptedData), derExplicit(0, derSequence(derInteger(0), eci)));
 }
 
@@ -65,7 +66,7 @@ export function wrongPasswordMaxIterations(): Uint8Array {
 
 /** SEQUENCEs nested `depth` deep with indefinite lengths (X.690 8.1.3.6), as 30 80 ... 00 00. */
 export function nestedBer(depth: number): Uint8Array {
-  return concatBytes([new Uint8Array(depth * 2).map((_, i) => (i % 2 === 0 ? 0x30 : 0x80)), new Uint8Array(depth * 2)]);
+  return concatBytes(new Uint8Array(depth * 2).map((_, i) => (i % 2 === 0 ? 0x30 : 0x80)), new Uint8Array(depth * 2));
 }
 
 /** PEM text of `count` CERTIFICATE blocks holding `der`, about count * 1.35 * der.length bytes. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodePem } from '../../src/codec/pem.js';
-import { parseCertificate, type CertInfo } from '../../src/codec/x509.js';
+import { parseCertificate, type CertInfo } from '../../src/codec/x509/certificate.js';
 import { fixturesDir, openssl } from './tools.js';
 
 export const ncDir = join(fixturesDir, 'name-constraints');

@@ -122,7 +122,7 @@ async function importKeyPair(input: ImportInput, certs: CertInfo[], store: Keyst
   const leaf = certs.find((c) => sameBytes(c.spki, spki));
   if (!leaf) throw new NoCertificateForKey(certs.length);
   const alias = (input.alias ?? aliasFromCert(leaf, true)).toLowerCase();
-  if (input.alias !== undefined) checkAliasFits(store.type, alias, { option: '--alias' });
+  if (input.alias !== undefined) checkAliasFits(store.type, alias, 'given');
   const clash = findAlias(store, alias);
   if (clash) throw new AliasTaken(`${input.path}: alias "${clash.alias}" already exists`, ExitCode.usage, clash.alias);
   const { pool } = chainPool(input, certs, store);
@@ -137,7 +137,7 @@ async function addTrusted(input: ImportInput, certs: CertInfo[], store: Keystore
   const same = store.entries.find((e) => e.kind === 'trusted' && sameBytes(e.cert, cert.der));
   if (same) return { action: 'unchanged', alias: same.alias, cert: certSummary(cert), type: store.type };
   const alias = input.alias ?? aliasFromCert(cert);
-  if (input.alias !== undefined) checkAliasFits(store.type, alias.toLowerCase(), { option: '--alias' });
+  if (input.alias !== undefined) checkAliasFits(store.type, alias.toLowerCase(), 'given');
   const clash = findAlias(store, alias);
   if (clash) throw new AliasTaken(`${input.path}: alias "${clash.alias}" already exists`, ExitCode.usage, clash.alias);
   const entries: StoredEntry[] = [...store.entries, { kind: 'trusted', alias, created: new Date(), cert: cert.der }];

@@ -11,10 +11,12 @@ import { netHint } from '../flag-errors.js';
 import type { Anchors } from '../../core/anchors.js';
 import { BadServerAddress, BadTargetLine, reworded } from '../../core/errors.js';
 import { fleetSummary } from '../../core/fleet.js';
+import { protocolsCheck } from '../../core/live-checks.js';
 import { parseTlsaRecord, parseTlsaText, TlsaSyntaxError, type TlsaRecord } from '../../core/tlsa.js';
 import { parseTarget, parseTargetsFile, saveChain, verifyTargets, type LiveResult, type Target } from '../../core/verify-live.js';
 import type { CommonOptions, VerifyReport } from '../../core/verify-offline.js';
 import { MAX_CHAIN, type StartTlsProtocol } from '../../net/connect.js';
+import { deadlineDetail, formatSeconds } from '../../net/deadline.js';
 import { ExitCode, inputError, usageError } from '../../errors.js';
 import { readInput } from '../../keystore/files.js';
 import { withSpinner } from '../../output/spinner.js';
@@ -95,16 +97,25 @@ export async function runLive(io: Io, opts: Opts, common: Omit<CommonOptions, 'a
 }
 
 /**
- * A failed connection's report in verify's flags: core words the failure as net does, without
- * options, in the check's detail (`STEP: DETAIL`) and the server's hint.
+ * A report in verify's flags. Core words a failed connection as net does, without options, in the
+ * `connection` check (`STEP: DETAIL`) and the server's hint; and a TLS version probe the deadline
+ * ended says so in net's words ("the 5 s deadline for the whole check passed", net/deadline.ts),
+ * in its detail and in the `protocols` check made from it.
  */
 function inFlags(r: LiveResult, deadlineMs: number | undefined): VerifyReport {
+  const passed = deadlineMs === undefined ? undefined : deadlineDetail({ timeoutMs: 0, deadlineMs });
+  const flagged = (text: string): string =>
+    passed !== undefined && text.endsWith(passed) ? `${text.slice(0, -passed.length)}the ${formatSeconds(deadlineMs ?? 0)} --deadline for the whole check passed` : text;
   const e = r.networkError;
-  if (e === undefined) return r.report;
-  const detail = e.kind === 'deadline' && deadlineMs !== undefined ? `the ${Number((deadlineMs / 1000).toFixed(3))} s --deadline for the whole check passed` : e.detail;
-  const [connection, ...rest] = r.report.checks;
-  const checks = connection === undefined ? rest : [{ ...connection, detail: `${e.step}: ${detail}` }, ...rest];
-  return { ...r.report, checks, server: { error: e.kind, step: e.step, hint: netHint(e) } };
+  const server = r.report.server;
+  if (e !== undefined) {
+    const [connection, ...rest] = r.report.checks;
+    const checks = connection === undefined ? rest : [{ ...connection, detail: `${e.step}: ${e.kind === 'deadline' ? flagged(e.detail) : e.detail}` }, ...rest];
+    return { ...r.report, checks, server: { error: e.kind, step: e.step, hint: netHint(e) } };
+  }
+  if (server === undefined || !('versions' in server) || server.versions === undefined || !server.versions.some((v) => v.result === 'failed' && flagged(v.detail) !== v.detail)) return r.report;
+  const versions = server.versions.map((v) => (v.result === 'failed' ? { ...v, detail: flagged(v.detail) } : v));
+  return { ...r.report, checks: r.report.checks.map((c) => (c.name === 'protocols' ? protocolsCheck(versions) : c)), server: { ...server, versions } };
 }
 
 /** The servers --targets FILE lists; a bad line is a usage error naming the file and the line. */

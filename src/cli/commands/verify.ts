@@ -11,6 +11,7 @@ import { PasswordResolver, passwordOptions } from '../passwords.js';
 import { defaultAnchors, loadAnchors, type Anchors } from '../../core/anchors.js';
 import { AnchorsUnusable, reworded } from '../../core/errors.js';
 import { verifyFiles, verifyKeystore, type CommonOptions } from '../../core/verify-offline.js';
+import type { Remedies } from '../../core/verify.js';
 import { damagedPart } from '../../keystore/damaged.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { showVerify } from '../../output/verify.js';
@@ -66,6 +67,9 @@ interface VerifyInput {
   common: Omit<CommonOptions, 'anchors'>;
 }
 
+/** What a user can do about a failed check, in this command's options. */
+const REMEDIES: Remedies = { trustRoot: 'pass --ca or import it', acceptCn: '--allow-cn' };
+
 function verifyInput(opts: Opts): VerifyInput {
   const keystore = str(opts.keystore);
   const cert = str(opts.cert);
@@ -79,6 +83,7 @@ function verifyInput(opts: Opts): VerifyInput {
     warnDays: number('warn-days', str(opts.warnDays), 30),
     strict: opts.strict === true,
     allowCn: opts.allowCn === true,
+    remedies: REMEDIES,
     ...(host === undefined ? {} : { host }),
     ...(at === undefined ? {} : { at }),
   };

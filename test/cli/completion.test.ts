@@ -110,7 +110,7 @@ test('zsh: #compdef function with every command and option; zsh -n when zsh is i
   const verify = text.slice(text.indexOf('        (verify)'), text.indexOf('        (tlsa)'));
   assert.match(verify, /'\*--connect=\[[^\]]*\]:connect: '/);
   assert.match(verify, /'\*--tlsa=\[[^\]]*\]:tlsa: '/);
-  assert.match(verify, /'--targets=\[[^\]]*\]:targets:_files'/);
+  assert.match(verify, /'--targets=\[[^']*\]:targets:_files'/);
   assert.match(verify, /'--tlsa-file=\[/);
   // Quoting balanced: bash parses this subset of zsh (single quotes, case, [[ ]], brace lists).
   assert.equal(run('bash', ['-n', '-c', text]).status, 0);

@@ -84,7 +84,7 @@ function register(program: Command, def: CommandDef, io: Io, setExitCode: (code:
  * An option given as often as the user likes, its value the list of all in the order given
  * (OptionDef.repeatable). `repeatable` tells completion (commands/completion.ts) to offer it again.
  */
-class RepeatableOption extends Option {
+export class RepeatableOption extends Option {
   readonly repeatable = true;
 
   constructor(flags: string, description: string, choices?: readonly string[]) {

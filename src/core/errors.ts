@@ -129,8 +129,11 @@ export class AnchorsUnusable extends MailcertError {
 
 /** A server address that is not HOST:PORT. */
 export class BadServerAddress extends MailcertError {
+  /** What to give instead. */
+  static readonly expected = 'give HOST:PORT, e.g. mail.example.com:993 or [2001:db8::1]:25';
+
   constructor(readonly text: string) {
-    super(`${text}: not a server address: give HOST:PORT, e.g. mail.example.com:993 or [2001:db8::1]:25`, ExitCode.usage);
+    super(`${text}: not a server address: ${BadServerAddress.expected}`, ExitCode.usage);
   }
 }
 

@@ -57,7 +57,7 @@ export function parseTargetsFile(file: string, text: string, fallback?: StartTls
     try {
       targets.push(parseTarget(addr, (proto as StartTlsProtocol | undefined) ?? fallback));
     } catch {
-      throw new BadTargetLine(file, i + 1, l, 'give HOST:PORT, e.g. mail.example.com:993 or [2001:db8::1]:25');
+      throw new BadTargetLine(file, i + 1, l, BadServerAddress.expected);
     }
   });
   return targets;

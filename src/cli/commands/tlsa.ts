@@ -57,7 +57,7 @@ export const command: CommandDef = {
 
 /** core's errors, in this command's flags. */
 function inFlags(e: unknown): unknown {
-  if (e instanceof BadServerAddress) return reworded(e, `--connect ${e.text}: give HOST:PORT, e.g. mail.example.com:993 or [2001:db8::1]:25`);
+  if (e instanceof BadServerAddress) return reworded(e, `--connect ${e.text}: ${BadServerAddress.expected}`);
   if (e instanceof TlsaNeedsCertificate) return reworded(e, e.message, 'use --selector 1 (the public key), or give the certificate');
   if (e instanceof TlsaNeedsIssuer) return reworded(e, `${e.label}: --usage ${e.usage} ${e.need}`, e.hint);
   return e;

@@ -46,7 +46,7 @@ function liveInput(opts: Opts): LiveInput {
     try {
       return parseTarget(c, protocol);
     } catch (e) {
-      throw e instanceof BadServerAddress ? reworded(e, `--connect ${e.text}: give HOST:PORT, e.g. mail.example.com:993 or [2001:db8::1]:25`) : e;
+      throw e instanceof BadServerAddress ? reworded(e, `--connect ${e.text}: ${BadServerAddress.expected}`) : e;
     }
   });
   const timeout = seconds('timeout', opts.timeout ?? '10', 'e.g. 10');

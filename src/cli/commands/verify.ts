@@ -131,7 +131,7 @@ function number(name: string, v: string | undefined, fallback: number): number {
  * --at TIME: an ISO 8601 date (midnight UTC) or date-time, UTC unless it carries an offset. Dates
  * that do not exist (2026-02-30) are refused rather than rolled over as Date.parse would.
  */
-export function parseAt(v: string | undefined): Date | undefined {
+function parseAt(v: string | undefined): Date | undefined {
   if (v === undefined) return undefined;
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(v.trim());
   const bad = (): never => {

@@ -12,11 +12,9 @@
 import { AliasTaken, KeyFormatMismatch, reworded } from '../core/errors.js';
 import {
   AliasTooLong,
-  GroupNotPermitted,
   KeyPasswordWrong,
   NonAsciiPkcs12Password,
   NotAKeystore,
-  OutputExists,
   PassphraseWrong,
   StoreIntegrityFailed,
   StorePasswordNeeded,
@@ -24,6 +22,7 @@ import {
   StoreTypeNotWritable,
   StoreTypeUnknown,
 } from '../keystore/errors.js';
+import { GroupNotPermitted, OutputExists } from '../keystore/files.js';
 import { RuleRefusal } from '../keystore/rules.js';
 import { HINTS, NetError, type NetErrorKind } from '../net/errors.js';
 

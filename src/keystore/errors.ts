@@ -1,20 +1,12 @@
 /**
  * Errors of the keystore layer that a command words in its own flags (cli/flag-errors.ts): they
- * speak of files, keystores and passwords, never of options, and carry what a command needs to
+ * speak of keystores, keys and passwords, never of options, and carry what a command needs to
  * say the same with its flags. Each is a MailcertError with the exit code of CLI.md, so a caller
- * that does not reword it still shows a clear line.
+ * that does not reword it still shows a clear line. The errors of writing files (an output that
+ * exists, a group not permitted) are files.ts's own: `hash --rehash` writes files and reads no
+ * keystore, and its bundle file stays without these.
  */
 import { ExitCode, MailcertError, type ExitCodeValue } from '../errors.js';
-
-/** A new output file that would replace one the user did not allow to be replaced. */
-export class OutputExists extends MailcertError {
-  constructor(
-    readonly path: string,
-    readonly what: string,
-  ) {
-    super(`${path}: ${what} already exists; not overwriting it`, ExitCode.usage, 'choose another path, or allow replacing it');
-  }
-}
 
 /** A keystore type asked for that mailcert does not write. */
 export class StoreTypeUnknown extends MailcertError {
@@ -103,16 +95,5 @@ export class AliasTooLong extends MailcertError {
     hint: string,
   ) {
     super(message, exitCode, hint);
-  }
-}
-
-/** A file that cannot be given to the group asked for: only root or a member of the group can. */
-export class GroupNotPermitted extends MailcertError {
-  constructor(
-    readonly path: string,
-    readonly what: string,
-    gid: number | undefined,
-  ) {
-    super(`${path}: cannot give the ${what} to group ${gid ?? ''}: only root or a member of the group can`, ExitCode.badInput, 'run mailcert as root, or leave the group as it is; nothing was written');
   }
 }

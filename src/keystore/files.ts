@@ -15,7 +15,6 @@
  */
 import { type Stats, closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, linkSync, openSync, renameSync, writeSync, constants } from 'node:fs';
 import { MailcertError, ExitCode } from '../errors.js';
-import { GroupNotPermitted, OutputExists } from './errors.js';
 import { pauseBriefly, readBounded } from './limits.js';
 import { parentOf, resolveTarget, type FsPath } from './paths.js';
 import { newTempPath, noHardLinks, removeQuietly } from './temp.js';
@@ -68,6 +67,27 @@ export function isExistingFile(path: string): boolean {
     return resolveTarget(path).kind === 'file';
   } catch {
     return false;
+  }
+}
+
+/** A new output file that would replace one the user did not allow to be replaced (the command names how: --force). */
+export class OutputExists extends MailcertError {
+  constructor(
+    readonly path: string,
+    readonly what: string,
+  ) {
+    super(`${path}: ${what} already exists; not overwriting it`, ExitCode.usage, 'choose another path, or allow replacing it');
+  }
+}
+
+/** A file that cannot be given to the group asked for: only root or a member of the group can. */
+export class GroupNotPermitted extends MailcertError {
+  constructor(
+    readonly path: string,
+    readonly what: string,
+    gid: number | undefined,
+  ) {
+    super(`${path}: cannot give the ${what} to group ${gid ?? ''}: only root or a member of the group can`, ExitCode.badInput, 'run mailcert as root, or leave the group as it is; nothing was written');
   }
 }
 

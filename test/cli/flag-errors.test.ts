@@ -6,7 +6,8 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedInFlags } from '../../src/cli/flag-errors.js';
 import { ExitCode, MailcertError } from '../../src/errors.js';
-import { AliasTooLong, GroupNotPermitted } from '../../src/keystore/errors.js';
+import { AliasTooLong } from '../../src/keystore/errors.js';
+import { GroupNotPermitted } from '../../src/keystore/files.js';
 import { fixturesDir, mailcert, runOk, tempDir } from '../helpers/tools.js';
 
 const dir = tempDir();

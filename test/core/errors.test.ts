@@ -37,7 +37,6 @@ import {
   KeyPasswordWrong,
   NonAsciiPkcs12Password,
   NotAKeystore,
-  OutputExists,
   PassphraseWrong,
   StoreIntegrityFailed,
   StorePasswordNeeded,
@@ -45,7 +44,7 @@ import {
   StoreTypeNotWritable,
   StoreTypeUnknown,
 } from '../../src/keystore/errors.js';
-import { assertCanCreate } from '../../src/keystore/files.js';
+import { assertCanCreate, OutputExists } from '../../src/keystore/files.js';
 import { readPrivateKey } from '../../src/keystore/inputs.js';
 import { checkAliasFits, encodeKeystore, readKeystoreFile, recoverKey, typeForNewStore, writeKeystoreFile } from '../../src/keystore/keystore.js';
 import { enforceRule, RuleRefusal } from '../../src/keystore/rules.js';

@@ -18,10 +18,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { assertCanCreate, isExistingFile, readInput, readRegularFile, writeFileAtomic, writeFilesAtomic } from '../../src/keystore/files.js';
+import { assertCanCreate, isExistingFile, OutputExists, readInput, readRegularFile, writeFileAtomic, writeFilesAtomic } from '../../src/keystore/files.js';
 import { newTempPath, thisHost } from '../../src/keystore/temp.js';
 import { MailcertError } from '../../src/errors.js';
-import { OutputExists } from '../../src/keystore/errors.js';
 import { tempDir } from '../helpers/tools.js';
 
 const dir = tempDir();

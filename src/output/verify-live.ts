@@ -15,14 +15,86 @@ import { shown } from '../display.js';
 import type { GlobalOptions, Io } from '../io.js';
 import type { FleetLine } from '../core/fleet.js';
 import type { VerifyReport } from '../core/verify-offline.js';
-import type { ServerFacts } from '../core/verify-live.js';
+import type { ConnectionFailure, ServerFacts } from '../core/verify-live.js';
 import { painter, type Paint } from './style.js';
+import { summaryJson, type SummaryJson } from './summary.js';
 import { renderVerify, verifyJson, type VerifyJson } from './verify.js';
+
+/** A live target's server, its members in the order mailcert has always written them. */
+export interface ServerJson {
+  protocol: string;
+  mode: 'implicit' | 'starttls';
+  modeSource: 'option' | 'port' | 'detected';
+  capabilities: string[];
+  tlsVersion: string;
+  cipher: string;
+  signatureScheme: string | null;
+  signatureText: string;
+  ocspStapled: boolean;
+  chain: SummaryJson[];
+  certificatesSent: number;
+  notes: string[];
+  timings: { connectMs: number; tlsMs: number };
+  servername?: string;
+  greeting?: string;
+  capabilitiesBeforeTls?: string[];
+  authBeforeTls?: string[];
+  keyExchange?: string;
+  versions?: { version: string; result: string; detail: string }[];
+}
+
+/** A live target whose connection failed: the kind of failure, the step it reached, what to do. */
+export interface FailureJson {
+  error: string;
+  step: string;
+  hint?: string;
+}
+
+function serverJson(s: ServerFacts): ServerJson {
+  const json: ServerJson = {
+    protocol: s.protocol,
+    mode: s.mode,
+    modeSource: s.modeSource,
+    capabilities: s.capabilities,
+    tlsVersion: s.tlsVersion,
+    cipher: s.cipher,
+    signatureScheme: s.signatureScheme,
+    signatureText: s.signatureText,
+    ocspStapled: s.ocspStapled,
+    chain: s.chain.map(summaryJson),
+    certificatesSent: s.certificatesSent,
+    notes: s.notes,
+    timings: { connectMs: s.timings.connectMs, tlsMs: s.timings.tlsMs },
+  };
+  if (s.servername !== undefined) json.servername = s.servername;
+  if (s.greeting !== undefined) json.greeting = s.greeting;
+  if (s.capabilitiesBeforeTls !== undefined) json.capabilitiesBeforeTls = s.capabilitiesBeforeTls;
+  if (s.authBeforeTls !== undefined) json.authBeforeTls = s.authBeforeTls;
+  if (s.keyExchange !== undefined) json.keyExchange = s.keyExchange;
+  if (s.versions !== undefined) json.versions = s.versions.map((v) => ({ version: v.version, result: v.result, detail: v.detail }));
+  return json;
+}
+
+function failureJson(f: ConnectionFailure): FailureJson {
+  return f.hint === undefined ? { error: f.error, step: f.step } : { error: f.error, step: f.step, hint: f.hint };
+}
+
+/** A live target's report: verify's, and the server last. */
+export interface LiveJson extends VerifyJson {
+  server?: ServerJson | FailureJson;
+}
+
+/** One live target's report as README's document. */
+export function liveJson(r: VerifyReport): LiveJson {
+  const json: LiveJson = verifyJson(r);
+  if (r.server !== undefined) json.server = 'tlsVersion' in r.server ? serverJson(r.server) : failureJson(r.server);
+  return json;
+}
 
 export interface FleetJson {
   ok: boolean;
   summary: { target: string; mode: string; notAfter: string | null; daysLeft: number | null; verdict: FleetLine['verdict']; problems: string[] }[];
-  targets: VerifyJson[];
+  targets: LiveJson[];
 }
 
 /** Several servers' document: the summary as core/fleet.ts ordered it, the reports in the order given. */
@@ -30,7 +102,7 @@ export function fleetJson(reports: readonly VerifyReport[], summary: readonly Fl
   return {
     ok: reports.every((r) => r.ok),
     summary: summary.map((l) => ({ target: l.target, mode: l.mode, notAfter: l.notAfter, daysLeft: l.daysLeft, verdict: l.verdict, problems: l.problems })),
-    targets: reports.map(verifyJson),
+    targets: reports.map(liveJson),
   };
 }
 
@@ -43,7 +115,7 @@ export async function showLive(io: Io, opts: GlobalOptions, reports: readonly Ve
   const ok = reports.every((r) => r.ok);
   const [only] = reports;
   if (opts.json) {
-    io.out(JSON.stringify(reports.length === 1 && only ? verifyJson(only) : fleetJson(reports, summary), null, 2) + '\n');
+    io.out(JSON.stringify(reports.length === 1 && only ? liveJson(only) : fleetJson(reports, summary), null, 2) + '\n');
     return;
   }
   if (!opts.quiet || !ok) {

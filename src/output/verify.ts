@@ -1,8 +1,8 @@
 /**
  * What `mailcert verify` prints: one line per check, ok / warn / FAIL in colour on a TTY, and the
  * verdict; or with --json README's document: {"target", "ok", "at", "checks": [{"name", "status",
- * "detail"}], "path": [summary...]}, plus "server" for a live target (its facts, or how the
- * connection failed); several targets: {"ok", "targets": [report...]}.
+ * "detail"}], "path": [summary...]} (output/verify-live.ts adds a live target's "server");
+ * several targets: {"ok", "targets": [report...]}.
  *
  * A check's detail is mailcert's sentence with outside text inside (certificate names, a file
  * name, a server's reply), and the target names a file or a host: both are escaped here, at
@@ -10,7 +10,7 @@
  */
 import { shown } from '../display.js';
 import type { GlobalOptions, Io } from '../io.js';
-import type { CheckStatus, ConnectionFailure, ServerFacts, VerifyReport } from '../core/verify.js';
+import type { CheckStatus, VerifyReport } from '../core/verify.js';
 import { painter, type Paint } from './style.js';
 import { summaryJson, type SummaryJson } from './summary.js';
 
@@ -20,79 +20,18 @@ export interface CheckJson {
   detail: string;
 }
 
-/** A live target's server, its members in the order mailcert has always written them. */
-export interface ServerJson {
-  protocol: string;
-  mode: 'implicit' | 'starttls';
-  modeSource: 'option' | 'port' | 'detected';
-  capabilities: string[];
-  tlsVersion: string;
-  cipher: string;
-  signatureScheme: string | null;
-  signatureText: string;
-  ocspStapled: boolean;
-  chain: SummaryJson[];
-  certificatesSent: number;
-  notes: string[];
-  timings: { connectMs: number; tlsMs: number };
-  servername?: string;
-  greeting?: string;
-  capabilitiesBeforeTls?: string[];
-  authBeforeTls?: string[];
-  keyExchange?: string;
-  versions?: { version: string; result: string; detail: string }[];
-}
-
-/** A live target whose connection failed: the kind of failure, the step it reached, what to do. */
-export interface FailureJson {
-  error: string;
-  step: string;
-  hint?: string;
-}
-
 export interface VerifyJson {
   target: string;
   ok: boolean;
   at: string;
   checks: CheckJson[];
   path?: SummaryJson[];
-  server?: ServerJson | FailureJson;
 }
 
-function serverJson(s: ServerFacts): ServerJson {
-  const json: ServerJson = {
-    protocol: s.protocol,
-    mode: s.mode,
-    modeSource: s.modeSource,
-    capabilities: s.capabilities,
-    tlsVersion: s.tlsVersion,
-    cipher: s.cipher,
-    signatureScheme: s.signatureScheme,
-    signatureText: s.signatureText,
-    ocspStapled: s.ocspStapled,
-    chain: s.chain.map(summaryJson),
-    certificatesSent: s.certificatesSent,
-    notes: s.notes,
-    timings: { connectMs: s.timings.connectMs, tlsMs: s.timings.tlsMs },
-  };
-  if (s.servername !== undefined) json.servername = s.servername;
-  if (s.greeting !== undefined) json.greeting = s.greeting;
-  if (s.capabilitiesBeforeTls !== undefined) json.capabilitiesBeforeTls = s.capabilitiesBeforeTls;
-  if (s.authBeforeTls !== undefined) json.authBeforeTls = s.authBeforeTls;
-  if (s.keyExchange !== undefined) json.keyExchange = s.keyExchange;
-  if (s.versions !== undefined) json.versions = s.versions.map((v) => ({ version: v.version, result: v.result, detail: v.detail }));
-  return json;
-}
-
-function failureJson(f: ConnectionFailure): FailureJson {
-  return f.hint === undefined ? { error: f.error, step: f.step } : { error: f.error, step: f.step, hint: f.hint };
-}
-
-/** One target's report as README's document. */
+/** One target's report as README's document (a live target's "server" is output/verify-live.ts's). */
 export function verifyJson(r: VerifyReport): VerifyJson {
   const json: VerifyJson = { target: r.target, ok: r.ok, at: r.at, checks: r.checks.map((c) => ({ name: c.name, status: c.status, detail: c.detail })) };
   if (r.path !== undefined) json.path = r.path.map(summaryJson);
-  if (r.server !== undefined) json.server = 'tlsVersion' in r.server ? serverJson(r.server) : failureJson(r.server);
   return json;
 }
 

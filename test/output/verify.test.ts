@@ -6,9 +6,15 @@ import assert from 'node:assert/strict';
 import type { FleetLine } from '../../src/core/fleet.js';
 import type { ServerFacts, VerifyReport } from '../../src/core/verify.js';
 import { verifyJson } from '../../src/output/verify.js';
-import { fleetJson } from '../../src/output/verify-live.js';
+import { fleetJson, liveJson } from '../../src/output/verify-live.js';
 
 const summary = { subject: 'CN=mail.example.com', issuer: 'CN=CA', notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z', sha256: 'AB:CD', serial: '01', signatureAlgorithm: 'SHA256withECDSA', publicKey: 'EC secp256r1' };
+
+test('an offline report: target, ok, at, checks, path; never a server', () => {
+  const report: VerifyReport = { path: [summary], checks: [{ detail: 'serverAuth', status: 'ok', name: 'purpose' }], at: '2026-06-01T00:00:00.000Z', ok: true, target: 'chain.pem' };
+  assert.deepEqual(Object.keys(verifyJson(report)), ['target', 'ok', 'at', 'checks', 'path']);
+  assert.deepEqual(Object.keys(verifyJson({ ...report, path: undefined })), ['target', 'ok', 'at', 'checks']);
+});
 
 test('a live report: its members in their documented order, the optional ones only when present', () => {
   // Built in another order than the document's, with a member the document does not have.
@@ -35,7 +41,7 @@ test('a live report: its members in their documented order, the optional ones on
     transcript: ['not in the document'],
   } as ServerFacts;
   const report: VerifyReport = { server, checks: [{ detail: 'TLSv1.3', status: 'ok', name: 'connection' }], at: '2026-06-01T00:00:00.000Z', ok: true, target: 'mail.example.com:25', path: [summary] };
-  const json = verifyJson(report);
+  const json = liveJson(report);
   assert.deepEqual(Object.keys(json), ['target', 'ok', 'at', 'checks', 'path', 'server']);
   assert.deepEqual(Object.keys(json.checks[0] ?? {}), ['name', 'status', 'detail']);
   assert.deepEqual(Object.keys(json.server ?? {}), [
@@ -48,15 +54,15 @@ test('a live report: its members in their documented order, the optional ones on
   assert.deepEqual(Object.keys(s.timings), ['connectMs', 'tlsMs']);
   assert.deepEqual(Object.keys(s.versions?.[0] ?? {}), ['version', 'result', 'detail']);
 
-  const bare = verifyJson({ ...report, server: { ...server, servername: undefined, greeting: undefined, versions: undefined }, path: undefined });
+  const bare = liveJson({ ...report, server: { ...server, servername: undefined, greeting: undefined, versions: undefined }, path: undefined });
   assert.deepEqual(Object.keys(bare), ['target', 'ok', 'at', 'checks', 'server']);
   assert.ok(bare.server !== undefined && !('servername' in bare.server) && !('versions' in bare.server));
 });
 
 test('a failed connection: error, step and the hint when there is one', () => {
   const failed: VerifyReport = { target: 'mail.example.com:25', ok: false, at: '2026-06-01T00:00:00.000Z', checks: [{ name: 'connection', status: 'fail', detail: 'connect: connection refused' }], server: { hint: 'check it', step: 'connect', error: 'refused' } };
-  assert.equal(JSON.stringify(verifyJson(failed).server), '{"error":"refused","step":"connect","hint":"check it"}');
-  assert.equal(JSON.stringify(verifyJson({ ...failed, server: { error: 'refused', step: 'connect', hint: undefined } }).server), '{"error":"refused","step":"connect"}');
+  assert.equal(JSON.stringify(liveJson(failed).server), '{"error":"refused","step":"connect","hint":"check it"}');
+  assert.equal(JSON.stringify(liveJson({ ...failed, server: { error: 'refused', step: 'connect', hint: undefined } }).server), '{"error":"refused","step":"connect"}');
 });
 
 test('several servers: ok, the summary as given (most urgent first), the reports in the order given', () => {

@@ -17,6 +17,11 @@ export interface OptionDef {
   default?: string;
   /** The only values accepted; anything else is a usage error (exit 2) naming them. */
   choices?: readonly string[];
+  /**
+   * May be given more than once (`--connect a:993 --connect b:993`): the value is the list of all,
+   * in the order given; without it a later value replaces an earlier one (commander's default).
+   */
+  repeatable?: boolean;
 }
 
 export interface ArgumentDef {

@@ -7,7 +7,6 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
 import type { OptionDef } from './command.js';
 import { MailcertError, ExitCode, usageError } from '../errors.js';
 import { firstLine, inputLimits, readBounded } from '../keystore/limits.js';
@@ -48,12 +47,6 @@ export function passwordOptions(kind: PasswordKind, what: string): OptionDef[] {
     { flags: `--${s}-file <file>`, description: `read the ${what} from the first line of FILE` },
     { flags: `--${s}-stdin`, description: `read the ${what} from the first line of standard input` },
   ];
-}
-
-/** Adds the four options of one password kind to a commander command (verify's declaration in program.ts). */
-export function addPasswordOptions(cmd: Command, kind: PasswordKind, what: string): Command {
-  for (const o of passwordOptions(kind, what)) cmd.option(o.flags, o.description);
-  return cmd;
 }
 
 export interface AskOptions {

@@ -5,23 +5,15 @@
  * time is a goal. Top-level help, an unknown name and `completion` (which describes the whole
  * tree) load every command.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
-import type { GlobalOptions, Io } from '../io.js';
+import type { Io } from '../io.js';
 import type { CommandDef, RunContext } from './command.js';
-import { addPasswordOptions } from './passwords.js';
 import { examples, exitCodesHelp } from './help.js';
 import { shown } from '../display.js';
 
-/** A command's run(): resolves to its exit code when that is not 0 (verify's 1), else nothing. */
-type Action = (io: Io, opts: Record<string, unknown> & GlobalOptions, args: string[]) => Promise<number | void>;
-type Loader = () => Promise<{ run: Action }>;
-
-/**
- * The commands, in the order `mailcert --help` lists them: each loads its file. verify declares
- * its options below, in buildProgram, until it has a declaration of its own.
- */
-const commands: readonly (readonly [string, (() => Promise<{ command: CommandDef }>) | undefined])[] = [
+/** The commands, in the order `mailcert --help` lists them: each loads its file. */
+const commands: readonly (readonly [string, () => Promise<{ command: CommandDef }>])[] = [
   ['genkey', () => import('./commands/genkey.js')],
   ['certreq', () => import('./commands/certreq.js')],
   ['import', () => import('./commands/import.js')],
@@ -31,7 +23,7 @@ const commands: readonly (readonly [string, (() => Promise<{ command: CommandDef
   ['passwd', () => import('./commands/passwd.js')],
   ['strip-password', () => import('./commands/strip-password.js')],
   ['hash', () => import('./commands/hash.js')],
-  ['verify', undefined],
+  ['verify', () => import('./commands/verify.js')],
   ['tlsa', () => import('./commands/tlsa.js')],
   ['inspect', () => import('./commands/inspect.js')],
   ['export', () => import('./commands/export.js')],
@@ -71,17 +63,42 @@ function register(program: Command, def: CommandDef, io: Io, setExitCode: (code:
     cmd.addArgument(arg);
   }
   for (const o of def.options) {
-    const option = new Option(o.flags, o.description);
-    if (o.choices !== undefined) option.choices(o.choices);
+    const option = o.repeatable === true ? new RepeatableOption(o.flags, o.description, o.choices) : new Option(o.flags, o.description);
+    if (o.choices !== undefined && o.repeatable !== true) option.choices(o.choices);
     if (o.default !== undefined) option.default(o.default);
     cmd.addOption(option);
   }
   cmd.addHelpText('after', (def.moreHelp ?? '') + exitCodesHelp(def.exitCodes));
   cmd.action(async function (this: Command, ...rest: unknown[]): Promise<void> {
     const ctx: RunContext = { args: positional(rest), program };
-    const code = await def.run(io, this.optsWithGlobals(), ctx);
+    let code: number | void;
+    try {
+      code = await def.run(io, this.optsWithGlobals(), ctx);
+    } catch (e) {
+      // What the layers below raise in their own words (an output that exists, a password, a
+      // server's failure), in the flags every command shares; loaded only when a run fails.
+      throw (await import('./flag-errors.js')).sharedInFlags(e);
+    }
     if (typeof code === 'number') setExitCode(code);
   });
+}
+
+/**
+ * An option given as often as the user likes, its value the list of all in the order given
+ * (OptionDef.repeatable). `repeatable` tells completion (commands/completion.ts) to offer it again.
+ */
+export class RepeatableOption extends Option {
+  readonly repeatable = true;
+
+  constructor(flags: string, description: string, choices?: readonly string[]) {
+    super(flags, description);
+    // choices() sets a parser that keeps one value: the list's parser checks them itself.
+    if (choices !== undefined) this.choices(choices);
+    this.argParser((value: string, previous: string[] | undefined) => {
+      if (this.argChoices !== undefined && !this.argChoices.includes(value)) throw new InvalidArgumentError(`Allowed choices are ${this.argChoices.join(', ')}.`);
+      return [...(previous ?? []), value];
+    });
+  }
 }
 
 /** commander passes the arguments, then the options and the command: a variadic argument comes as its list. */
@@ -119,72 +136,13 @@ export async function buildProgram(io: Io, setExitCode: (code: number) => void =
   );
   program.addHelpText('after', exitCodesHelp());
 
-  const action = (load: Loader) =>
-    async function (this: Command, ...rest: unknown[]): Promise<void> {
-      const mod = await load();
-      const code = await mod.run(io, this.optsWithGlobals(), positional(rest));
-      if (typeof code === 'number') setExitCode(code);
-    };
-  const sub = (name: string, summary: string, lines: readonly string[]): Command =>
-    program
-      .command(name)
-      .summary(summary)
-      .description(summary)
-      .addHelpText('before', examples(lines) + '\n')
-      .addHelpText('after', exitCodesHelp());
-  const keystoreOpt = (cmd: Command, what = 'the keystore (JKS, JCEKS or PKCS#12; the type is read from the content)'): Command =>
-    cmd.option('-k, --keystore <file>', what);
-
-  // The commands that do not declare themselves yet.
-  const registrars: [string, () => void][] = [
-    [
-      'verify',
-      () => {
-      const verify = sub('verify', 'check a keystore, PEM files or a live mail server (implicit TLS or STARTTLS)', [
-        'mailcert verify -k james.jks --host mail.example.com',
-        'mailcert verify --cert chain.pem --key mail.key --ca root.pem',
-        'mailcert verify --connect mail.example.com:587',
-        'mailcert verify --connect 127.0.0.1:993 --servername mail.example.com --save chain.pem',
-        'mailcert verify --targets servers.txt --deadline 30   # cron: each server checked within 30 s, or exit 5',
-        'mailcert verify --cert chain.pem --ca root.pem --at 2027-03-01      # as of a date: audits, old captures',
-        'mailcert verify --cert old.pem --host mail.example.com --allow-cn   # a name only in the CN, knowingly',
-        'mailcert verify --connect mail.example.com:25 --tlsa "$(mailcert tlsa --cert mail.crt)"   # DANE: the record must match',
-        'mailcert verify --connect mail.example.com:10465 --protocols   # mode found out; TLS 1.0-1.3 tried',
-      ]);
-      keystoreOpt(verify)
-        .option('--cert <file>', 'server certificate, optionally followed by its intermediates')
-        .option('--key <file>', 'the private key of --cert')
-        .option('--ca <source>', 'trust anchors: PEM file, <hash>.N folder or keystore (default: Node\'s roots, the system store, NODE_EXTRA_CA_CERTS)')
-        .option('--host <name>', 'the DNS name or IP address clients connect to')
-        .option('--connect <host:port>', 'check a live server (repeat for several, checked concurrently)', (v: string, prev: string[] = []) => [...prev, v])
-        .option('--targets <file>', 'check the servers listed in FILE, one "HOST:PORT [protocol]" per line')
-        .addOption(new Option('--starttls <protocol>', 'STARTTLS protocol (default: from the port)').choices(['smtp', 'imap', 'pop3', 'lmtp', 'sieve', 'none']))
-        .option('--servername <name>', 'TLS SNI name and the name to check')
-        .option('--save <file>', 'write the chain the server sent (PEM)')
-        .option('--warn-days <n>', 'warn when a certificate expires within N days', '30')
-        .option('--at <time>', 'make every time-dependent check as of TIME (ISO 8601 date or date-time; UTC unless it has an offset)')
-        .option('--allow-cn', 'accept a host name found only in the subject CN (OpenSSL-based clients do; Go, NSS/Thunderbird and Apple do not)')
-        .option('--timeout <seconds>', 'timeout of each network step', '10')
-        .option('--deadline <seconds>', "bound on each server's whole check, every step included (exit 5 naming the step it was in)")
-        .option('--protocols', 'also try TLS 1.0, 1.1, 1.2 and 1.3 one by one (1.0 and 1.1 warn: RFC 8996)')
-        .option('--tlsa <record>', 'a TLSA record the chain must match, "3 1 1 HEX" (repeat for several; RFC 7671 DANE)', (v: string, prev: string[] = []) => [...prev, v])
-        .option('--tlsa-file <file>', 'TLSA records from zone-file lines or `dig +short TLSA` output')
-        .option('--strict', 'warnings fail too');
-      addPasswordOptions(verify, 'store', 'keystore password');
-      verify.action(action(() => import('./commands/verify.js')));
-      },
-    ],
-  ];
   const names = commands.map(([name]) => name);
   const wanted = requestedCommand(argv, names);
   // `mailcert --version` alone needs no command at all.
   const versionOnly = wanted === undefined && argv.length > 2 && argv.slice(2).every((a) => a === '--version' || a === '-V');
   const used = versionOnly ? [] : commands.filter(([name]) => wanted === undefined || name === wanted);
   // Loaded together, registered in order (the order of the help).
-  const loaded = await Promise.all(used.map(async ([name, load]) => [name, load === undefined ? undefined : (await load()).command] as const));
-  for (const [name, def] of loaded) {
-    if (def !== undefined) register(program, def, io, setExitCode);
-    else registrars.find(([n]) => n === name)?.[1]();
-  }
+  const loaded = await Promise.all(used.map(async ([, load]) => (await load()).command));
+  for (const def of loaded) register(program, def, io, setExitCode);
   return program;
 }

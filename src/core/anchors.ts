@@ -1,5 +1,5 @@
 /**
- * Trust anchors for verify: --ca as a PEM/DER/PKCS#7 file or bundle, an OpenSSL-style folder of
+ * Trust anchors for verify: a PEM/DER/PKCS#7 file or bundle, an OpenSSL-style folder of
  * <hash>.N files (what `hash --rehash` makes, what Dovecot's ssl_client_ca_dir points at), or a
  * JKS/PKCS#12 truststore; by default what Node programs trust: Node's bundled Mozilla roots, the
  * system store, and the file NODE_EXTRA_CA_CERTS names.
@@ -15,11 +15,12 @@ import { damagedPart } from '../keystore/damaged.js';
 import { readCertificates } from '../keystore/inputs.js';
 import { readInput } from '../keystore/read.js';
 import { decodeKeystore, keystoreType } from '../keystore/keystore.js';
-import { inputError } from '../errors.js';
 import { uniqueCerts } from './chain.js';
+import { AnchorsUnusable } from './errors.js';
 
 export interface Anchors {
   certs: CertInfo[];
+  /** Where they came from, as the checks name it: the file, folder or keystore given, or the default sources. */
   source: string;
 }
 
@@ -86,12 +87,13 @@ function namedDamage(e: unknown, files: readonly { path: string; parts: readonly
 const HASH_NAME = /^[0-9a-f]{8}\.\d+$/i;
 const CERT_EXT = /\.(pem|crt|cer|der)$/i;
 
+/** The anchors in a file, folder or truststore; `source` is the path (the command names it its own way). */
 export async function loadAnchors(source: string, storePassword: () => Promise<string | undefined>): Promise<Anchors> {
   let st;
   try {
     st = statSync(source);
   } catch {
-    throw inputError(`--ca ${source}: no such file or folder`);
+    throw new AnchorsUnusable(source, 'no such file or folder');
   }
   if (st.isDirectory()) {
     const ders: Uint8Array[] = [];
@@ -101,21 +103,21 @@ export async function loadAnchors(source: string, storePassword: () => Promise<s
       if (!statSync(path).isFile()) continue;
       ders.push(...readCertificates(path));
     }
-    if (ders.length === 0) throw inputError(`--ca ${source}: the folder holds no <hash>.N or .pem/.crt certificate files`);
-    return { certs: uniqueCerts(ders), source: `--ca ${source}` };
+    if (ders.length === 0) throw new AnchorsUnusable(source, 'the folder holds no <hash>.N or .pem/.crt certificate files');
+    return { certs: uniqueCerts(ders), source };
   }
   const bytes = readInput(source, 'file');
   const type = keystoreType(bytes);
   if (type !== undefined) {
     const store = await decodeKeystore(source, type, bytes, storePassword);
     const trusted = store.entries.flatMap((e) => (e.kind === 'trusted' ? [{ der: e.cert, part: `the certificate of entry "${e.alias}"` }] : []));
-    if (trusted.length === 0) throw inputError(`--ca ${source}: the ${type} keystore has no trusted certificate entries`);
+    if (trusted.length === 0) throw new AnchorsUnusable(source, `the ${type} keystore has no trusted certificate entries`);
     try {
-      return { certs: uniqueCerts(trusted.map((t) => t.der)), source: `--ca ${source}` };
+      return { certs: uniqueCerts(trusted.map((t) => t.der)), source };
     } catch (e) {
       throw namedDamage(e, [{ path: source, parts: trusted }]);
     }
   }
-  if (detectFormat(bytes) === 'unknown') throw inputError(`--ca ${source}: not a certificate file, folder or keystore`);
-  return { certs: uniqueCerts(readCertificates(source)), source: `--ca ${source}` };
+  if (detectFormat(bytes) === 'unknown') throw new AnchorsUnusable(source, 'not a certificate file, folder or keystore');
+  return { certs: uniqueCerts(readCertificates(source)), source };
 }

@@ -19,6 +19,8 @@ export interface OptionSpec {
   description: string;
   /** Undefined for a flag; the completion of its value otherwise. */
   value?: ValueKind;
+  /** May be given more than once (verify --connect): offered again after it is on the line. */
+  repeatable?: boolean;
 }
 
 export interface CommandSpec {
@@ -165,9 +167,12 @@ function zshAction(v: ValueKind): string {
 function zshOptionSpec(o: OptionSpec): string {
   const desc = `[${zshDesc(o.description)}]`;
   const value = o.value === undefined ? '' : `:${o.long.replace(/^--/, '')}:${zshAction(o.value)}`;
-  if (o.short === undefined) return `'${o.long}${o.value === undefined ? '' : '='}${desc}${value}'`;
-  // Either form, never both: '(-k --keystore)'{-k,--keystore}'[...]:...'.
-  return `'(${o.short} ${o.long})'{${o.short},${o.long}${o.value === undefined ? '' : '='}}'${desc}${value}'`;
+  // _arguments offers an option once unless its spec starts with "*" (zshcompsys, _arguments).
+  const again = o.repeatable === true ? '*' : '';
+  if (o.short === undefined) return `'${again}${o.long}${o.value === undefined ? '' : '='}${desc}${value}'`;
+  const forms = `{${o.short},${o.long}${o.value === undefined ? '' : '='}}'${desc}${value}'`;
+  // Either form, never both: '(-k --keystore)'{-k,--keystore}'[...]:...'; both, as often as wanted: '*'{-x,--xx}...
+  return o.repeatable === true ? `'*'${forms}` : `'(${o.short} ${o.long})'${forms}`;
 }
 
 function zshScript(spec: ProgramSpec): string {

@@ -170,3 +170,58 @@ export class NotInChain extends MailcertError {
     );
   }
 }
+
+/** Trust anchors that cannot be used: no such file or folder, no certificate in it, not certificates at all. */
+export class AnchorsUnusable extends MailcertError {
+  constructor(
+    readonly source: string,
+    /** What is wrong, without the source: "no such file or folder". */
+    readonly problem: string,
+  ) {
+    super(`trust anchors ${source}: ${problem}`, ExitCode.badInput);
+  }
+}
+
+/** A server address that is not HOST:PORT. */
+export class BadServerAddress extends MailcertError {
+  /** What to give instead. */
+  static readonly expected = 'give HOST:PORT, e.g. mail.example.com:993 or [2001:db8::1]:25';
+
+  constructor(readonly text: string) {
+    super(`${text}: not a server address: ${BadServerAddress.expected}`, ExitCode.usage);
+  }
+}
+
+/** A line of a file of servers to check that is not "HOST:PORT [protocol]". */
+export class BadTargetLine extends MailcertError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly text: string,
+    /** What is wrong with it: "give HOST:PORT, ...", "the protocol must be one of ...". */
+    readonly problem: string,
+  ) {
+    super(`${file}: line ${line}: "${text}": ${problem}`, ExitCode.usage);
+  }
+}
+
+/** A TLSA record of selector 0 (the whole certificate) asked of a key alone. */
+export class TlsaNeedsCertificate extends MailcertError {
+  constructor(readonly label: string) {
+    super(`${label}: a key alone has no certificate for selector 0`, ExitCode.usage, 'use selector 1 (the public key), or give the certificate');
+  }
+}
+
+/** A TLSA record of usage 2 or 0 (the issuing CA) asked of material without that CA: a key alone, or a chain without the issuer. */
+export class TlsaNeedsIssuer extends MailcertError {
+  constructor(
+    readonly label: string,
+    readonly usage: number,
+    /** What the usage needs, after "certificate usage N": "is about the CA that issued ...". */
+    readonly need: string,
+    exitCode: ExitCodeValue,
+    hint: string,
+  ) {
+    super(`${label}: certificate usage ${usage} ${need}`, exitCode, hint);
+  }
+}

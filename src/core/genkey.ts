@@ -152,7 +152,7 @@ async function genkeyLocked(target: KeystoreTarget, subject: ResolvedSubject, ma
   let storepass: string;
   let store: ks.Keystore;
   // The alias comes from --alias, else from --cn: a usage error when a JKS cannot hold it.
-  const aliasFrom = { option: target.alias !== undefined ? '--alias' : '--cn' };
+  const aliasFrom = target.alias !== undefined ? 'given' : 'cn';
   if (isNew) {
     const type = ks.typeForNewStore(target.path, target.storetype);
     ks.checkAliasFits(type, alias, aliasFrom);

@@ -67,7 +67,7 @@ async function addCertificates(input: ImportChainInput, certs: ReturnType<typeof
     }
     // --alias names the first; the others get -1, -2, ... (CLI.md); without it, the CN.
     let alias = input.alias !== undefined ? (i === 0 ? input.alias : `${input.alias}-${i}`) : aliasFromCert(c);
-    if (input.alias !== undefined) checkAliasFits(store.type, alias.toLowerCase(), { option: '--alias' });
+    if (input.alias !== undefined) checkAliasFits(store.type, alias.toLowerCase(), 'given');
     if (input.alias !== undefined && taken.has(alias.toLowerCase())) {
       throw new AliasTaken(`${input.path}: alias "${alias}" already exists`, ExitCode.usage, alias);
     }

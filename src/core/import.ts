@@ -144,7 +144,7 @@ async function installReply(input: ImportInput, certs: CertInfo[], leaf: CertInf
 
 async function importKeyPair(input: ImportInput, key: Uint8Array, leaf: CertInfo, certs: CertInfo[], store: Keystore, storepass: string, isNew: boolean): Promise<ImportResult> {
   const alias = (input.alias ?? aliasFromCert(leaf, true)).toLowerCase();
-  if (input.alias !== undefined) checkAliasFits(store.type, alias, { option: '--alias' });
+  if (input.alias !== undefined) checkAliasFits(store.type, alias, 'given');
   const { pool } = chainPool(input, certs, store);
   const built = buildChain(leaf, pool);
   const entry: StoredKeyEntry = { kind: 'key', alias, created: new Date(), chain: built.chain.map((c) => c.der), privateKey: key };
@@ -164,7 +164,7 @@ async function addTrusted(input: ImportInput, certs: CertInfo[], store: Keystore
   const same = store.entries.find((e) => e.kind === 'trusted' && sameBytes(e.cert, cert.der));
   if (same) return { action: 'unchanged', alias: same.alias, cert: certSummary(cert), type: store.type };
   const alias = input.alias ?? aliasFromCert(cert);
-  if (input.alias !== undefined) checkAliasFits(store.type, alias.toLowerCase(), { option: '--alias' });
+  if (input.alias !== undefined) checkAliasFits(store.type, alias.toLowerCase(), 'given');
   const clash = findEntry(store, alias);
   if (clash) throw new AliasTaken(`${input.path}: alias "${clash.alias}" already exists`, ExitCode.usage, clash.alias);
   const entries: StoredEntry[] = [...store.entries, { kind: 'trusted', alias, created: new Date(), cert: cert.der }];

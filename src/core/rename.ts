@@ -9,7 +9,8 @@
 import type { StoredKeyEntry } from '../codec/model.js';
 import { ExitCode, usageError } from '../errors.js';
 import type { FileAccess } from '../keystore/files.js';
-import { checkAliasFits, writeKeystoreFile, type AliasSource, type Keystore } from '../keystore/keystore.js';
+import { checkAliasFits, writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
+import type { AliasSource } from '../keystore/errors.js';
 import { requireEntry, findEntry } from './entries.js';
 import { AliasTaken } from './errors.js';
 import { withKeystore } from './keep.js';

@@ -79,7 +79,7 @@ export function checkChainIsForKey(leaf: CertInfo, given: readonly CertInfo[]): 
 export async function replaceKeyEntry(input: ReplaceInput): Promise<Replaced> {
   const { path, store, old } = input;
   const alias = (input.alias ?? old.alias).toLowerCase();
-  if (input.alias !== undefined) checkAliasFits(store.type, alias, { option: '--alias' });
+  if (input.alias !== undefined) checkAliasFits(store.type, alias, 'given');
   const clash = findEntry(store, alias);
   if (clash !== undefined && clash !== old) throw new AliasTaken(`${path}: alias "${clash.alias}" already exists`, ExitCode.usage, clash.alias);
   const built = buildChain(input.leaf, input.pool);

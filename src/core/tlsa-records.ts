@@ -12,11 +12,12 @@ import { detectFormat } from '../codec/detect.js';
 import { parseCertificate, type CertInfo } from '../codec/x509/certificate.js';
 import { privateKeyFromPkcs8, spkiOf } from '../crypto/keys.js';
 import { sameBytes } from '../codec/bytes.js';
-import { inputError, usageError } from '../errors.js';
+import { ExitCode, inputError } from '../errors.js';
 import { readCertificates, readPrivateKey } from '../keystore/inputs.js';
 import { readInput } from '../keystore/files.js';
 import { inspectServer, type StartTlsProtocol } from '../net/connect.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
+import { TlsaNeedsCertificate, TlsaNeedsIssuer } from './errors.js';
 import { issuedBy } from './chain.js';
 import { formatTlsa, tlsaData, USAGE_NAMES, type TlsaRecord } from './tlsa.js';
 
@@ -100,14 +101,17 @@ export async function materialFromServer(s: ServerSource): Promise<TlsaMaterial>
 /** The certificate or key the record is about: the leaf for usages 3 and 1, the leaf's issuer for 2 and 0. */
 function subjectOf(m: TlsaMaterial, p: TlsaParams): { der?: Uint8Array; spki: Uint8Array; cert?: CertInfo } {
   if (p.usage === 3 || p.usage === 1) {
-    if (p.selector === 0 && m.leaf === undefined) throw usageError(`${m.label}: a key alone has no certificate for selector 0`, 'use --selector 1 (the public key), or give the certificate');
+    if (p.selector === 0 && m.leaf === undefined) throw new TlsaNeedsCertificate(m.label);
     return m.leaf === undefined ? { spki: m.spki } : { der: m.leaf.der, spki: m.leaf.spki, cert: m.leaf };
   }
   const leaf = m.leaf;
-  if (leaf === undefined) throw usageError(`${m.label}: --usage ${p.usage} is about the CA that issued the certificate, and a key alone has none`, 'give the certificate chain file (the certificate, then its intermediates)');
+  if (leaf === undefined) {
+    throw new TlsaNeedsIssuer(m.label, p.usage, 'is about the CA that issued the certificate, and a key alone has none', ExitCode.usage, 'give the certificate chain file (the certificate, then its intermediates)');
+  }
   const issuer = m.chain.find((c, i) => i > 0 && issuedBy(leaf, c));
   if (issuer === undefined) {
-    throw inputError(`${m.label}: --usage ${p.usage} needs the certificate of the CA that issued "${leaf.subject.text}" ("${leaf.issuer.text}"), and it is not there`, 'give the chain file the server sends (the certificate, then its intermediates)');
+    const need = `needs the certificate of the CA that issued "${leaf.subject.text}" ("${leaf.issuer.text}"), and it is not there`;
+    throw new TlsaNeedsIssuer(m.label, p.usage, need, ExitCode.badInput, 'give the chain file the server sends (the certificate, then its intermediates)');
   }
   return { der: issuer.der, spki: issuer.spki, cert: issuer };
 }

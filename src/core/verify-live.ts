@@ -3,12 +3,14 @@
  * every offline check on the chain the server sent, with the host name checked being the one
  * connected to (or --servername). Several targets are checked concurrently, a few at a time.
  */
+import { encodePem } from '../codec/pem.js';
 import { parseCertificate, type CertInfo } from '../codec/x509/certificate.js';
-import { usageError } from '../errors.js';
+import { writeFileAtomic } from '../keystore/files.js';
 import { inspectServer, type ServerReport, type StartTlsProtocol } from '../net/connect.js';
 import { NetError } from '../net/errors.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
 import { checkDane } from './dane.js';
+import { BadServerAddress, BadTargetLine } from './errors.js';
 import { connectionDetail, plaintextAuthCheck, protocolsCheck, sentRootNote, signatureScheme } from './live-checks.js';
 import type { TlsaRecord } from './tlsa.js';
 import type { Check, ConnectionFailure, ServerFacts } from './verify.js';
@@ -38,25 +40,24 @@ export function parseTarget(text: string, protocol?: StartTlsProtocol): Target {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(text.trim()) ?? /^([^:\s]+):(\d+)$/.exec(text.trim());
   const port = Number(m?.[2]);
   if (!m?.[1] || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw usageError(`--connect ${text}: give HOST:PORT, e.g. mail.example.com:993 or [2001:db8::1]:25`);
+    throw new BadServerAddress(text);
   }
   return protocol === undefined ? { host: m[1], port } : { host: m[1], port, protocol };
 }
 
-/** A --targets file: one "HOST:PORT [protocol]" per line; # starts a comment. Errors name the file and the line. */
+/** A file of servers to check: one "HOST:PORT [protocol]" per line; # starts a comment. Errors name the file and the line. */
 export function parseTargetsFile(file: string, text: string, fallback?: StartTlsProtocol): Target[] {
   const protocols = new Set(['smtp', 'imap', 'pop3', 'lmtp', 'sieve', 'none']);
   const targets: Target[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const l = raw.replace(/#.*/, '').trim();
     if (l === '') return;
-    const at = `--targets ${file}: line ${i + 1}: "${l}"`;
     const [addr = '', proto] = l.split(/\s+/);
-    if (proto !== undefined && !protocols.has(proto)) throw usageError(`${at}: the protocol must be one of ${[...protocols].join(', ')}`);
+    if (proto !== undefined && !protocols.has(proto)) throw new BadTargetLine(file, i + 1, l, `the protocol must be one of ${[...protocols].join(', ')}`);
     try {
       targets.push(parseTarget(addr, (proto as StartTlsProtocol | undefined) ?? fallback));
     } catch {
-      throw usageError(`${at}: give HOST:PORT, e.g. mail.example.com:993 or [2001:db8::1]:25`);
+      throw new BadTargetLine(file, i + 1, l, BadServerAddress.expected);
     }
   });
   return targets;
@@ -184,4 +185,9 @@ export async function verifyTargets(targets: readonly Target[], opts: LiveOption
   };
   await Promise.all(Array.from({ length: Math.min(limit, targets.length) }, worker));
   return results;
+}
+
+/** Writes the chain a server sent as PEM, leaf first (verify --save; what `openssl s_client -showcerts` users keep). */
+export function saveChain(file: string, chain: readonly Uint8Array[], overwrite: boolean): void {
+  writeFileAtomic(file, new TextEncoder().encode(chain.map((d) => encodePem('CERTIFICATE', d)).join('')), { overwrite, mode: 0o644, what: 'chain file' });
 }

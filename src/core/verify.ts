@@ -38,7 +38,22 @@ export interface ChainInput {
   at?: Date;
   /** verify --allow-cn: a host name only in the subject CN passes (with a note). */
   allowCn?: boolean;
+  /** How the details name what the user can do; core's own words when not given. */
+  remedies?: Remedies;
 }
+
+/**
+ * What a user can do about a check, as the command that runs it says it (verify: "pass --ca or
+ * import it", "--allow-cn"): core names no option (README "Development").
+ */
+export interface Remedies {
+  /** How a root becomes trusted: "root not trusted (HOW): ...". */
+  trustRoot: string;
+  /** What accepts a host name found only in the CN: "accepted with WHAT", "WHAT accepts it". */
+  acceptCn: string;
+}
+
+const OWN_REMEDIES: Remedies = { trustRoot: 'give it as a trust anchor, or import it', acceptCn: 'allowing the CN' };
 
 export interface ChainVerdict {
   checks: Check[];
@@ -114,13 +129,14 @@ function chainCheck(input: ChainInput, result: BuildResult): Check {
 function trustCheck(input: ChainInput, built: BuiltPath): Check {
   const top = built.certs[built.certs.length - 1] as CertInfo;
   const leaf = built.certs[0] as CertInfo;
+  const how = (input.remedies ?? OWN_REMEDIES).trustRoot;
   if (built.end.kind === 'anchored') return { name: 'trust', status: 'ok', detail: `anchored at ${label(built.end.anchor)} (${input.anchorSource})` };
   if (built.end.kind === 'untrusted-root') {
     const self = top === leaf ? ': the certificate is self-signed' : '';
-    return { name: 'trust', status: 'fail', detail: `root not trusted (pass --ca or import it): ${label(top)} is not a trusted root (${input.anchorSource})${self}` };
+    return { name: 'trust', status: 'fail', detail: `root not trusted (${how}): ${label(top)} is not a trusted root (${input.anchorSource})${self}` };
   }
   if (missingRoot(built)) {
-    return { name: 'trust', status: 'fail', detail: `root not trusted (pass --ca or import it): "${top.issuer.text}", the issuer of ${label(top)}, is not a trusted root (${input.anchorSource})` };
+    return { name: 'trust', status: 'fail', detail: `root not trusted (${how}): "${top.issuer.text}", the issuer of ${label(top)}, is not a trusted root (${input.anchorSource})` };
   }
   return { name: 'trust', status: 'fail', detail: `no path to a trusted root (${input.anchorSource})` };
 }
@@ -154,7 +170,7 @@ export function checkChain(input: ChainInput): ChainVerdict {
     listCheck('purpose', problems.purpose, leaf.extKeyUsage ? 'serverAuth' : 'no extendedKeyUsage restriction'),
     validityCheck(path, problems.validity, input, at),
   ];
-  if (input.host !== undefined) checks.push(hostCheck(leaf, input.host, input.allowCn === true));
+  if (input.host !== undefined) checks.push(hostCheck(leaf, input.host, input.allowCn === true, input.remedies));
   checks.push(
     listCheck('key strength', problems.keyStrength, `${leaf.publicKey.algorithm} ${leaf.publicKey.curve ?? leaf.publicKey.bits ?? ''}`.trim()),
     listCheck('signature algorithm', problems.signatureAlgorithm, leaf.signatureAlgorithm.name),
@@ -226,6 +242,8 @@ export interface CommonOptions {
   at?: Date;
   /** verify --allow-cn: a host name found only in the subject CN passes, with a note. */
   allowCn?: boolean;
+  /** How the checks' details name what a user can do (the command's options). */
+  remedies?: Remedies;
 }
 
 /** A report from its checks; `chain` when a chain was checked (its path goes into the report). */
@@ -252,6 +270,7 @@ export function chainChecks(chain: CertInfo[], opts: CommonOptions, host: string
     warnDays: opts.warnDays,
     ...(opts.at === undefined ? {} : { at: opts.at }),
     allowCn: opts.allowCn === true,
+    ...(opts.remedies === undefined ? {} : { remedies: opts.remedies }),
   });
 }
 
@@ -270,7 +289,7 @@ export function dnsMatches(pattern: string, host: string): boolean {
  * Apple's clients never look at the CN). OpenSSL-based clients (Postfix, Dovecot, Exim) still
  * accept a DNS name in the CN of a certificate without DNS names; --allow-cn accepts it knowingly.
  */
-export function hostCheck(leaf: CertInfo, host: string, allowCn = false): Check {
+export function hostCheck(leaf: CertInfo, host: string, allowCn = false, remedies: Remedies = OWN_REMEDIES): Check {
   const san = leaf.subjectAltName;
   if (isIpAddress(host)) {
     const want = ipBytes(host);
@@ -291,6 +310,6 @@ export function hostCheck(leaf: CertInfo, host: string, allowCn = false): Check 
   if (hit === undefined) return { name: 'host name', status: 'fail', detail: `${host} matches neither subjectAltName (none) nor the CN (${someOf(cn) || 'none'})` };
   const sides = 'clients using Go, NSS/Thunderbird or Apple refuse it; OpenSSL-based ones accept the CN';
   return allowCn
-    ? { name: 'host name', status: 'ok', detail: `${host} matches only the CN, accepted with --allow-cn (no subjectAltName: ${sides})` }
-    : { name: 'host name', status: 'fail', detail: `${host} matches only the CN (no subjectAltName: ${sides}; --allow-cn accepts it)` };
+    ? { name: 'host name', status: 'ok', detail: `${host} matches only the CN, accepted with ${remedies.acceptCn} (no subjectAltName: ${sides})` }
+    : { name: 'host name', status: 'fail', detail: `${host} matches only the CN (no subjectAltName: ${sides}; ${remedies.acceptCn} accepts it)` };
 }

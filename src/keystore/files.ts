@@ -70,11 +70,32 @@ export function isExistingFile(path: string): boolean {
   }
 }
 
-/** Throws the standard "exists, use --force" error when a new output would replace a file. */
+/** A new output file that would replace one the user did not allow to be replaced (the command names how: --force). */
+export class OutputExists extends MailcertError {
+  constructor(
+    readonly path: string,
+    readonly what: string,
+  ) {
+    super(`${path}: ${what} already exists; not overwriting it`, ExitCode.usage, 'choose another path, or allow replacing it');
+  }
+}
+
+/** A file that cannot be given to the group asked for: only root or a member of the group can. */
+export class GroupNotPermitted extends MailcertError {
+  constructor(
+    readonly path: string,
+    readonly what: string,
+    gid: number | undefined,
+  ) {
+    super(`${path}: cannot give the ${what} to group ${gid ?? ''}: only root or a member of the group can`, ExitCode.badInput, 'run mailcert as root, or leave the group as it is; nothing was written');
+  }
+}
+
+/** Throws the standard "exists, not overwriting it" error when a new output would replace a file. */
 export function assertCanCreate(path: string, what = 'file'): void {
   const t = resolveTarget(path);
   if (t.kind === 'file') {
-    throw new MailcertError(`${path}: ${what} already exists; not overwriting it`, ExitCode.usage, 'pass --force to replace it, or choose another path');
+    throw new OutputExists(path, what);
   }
   if (t.kind === 'folder') throw new MailcertError(`${path}: is a folder`, ExitCode.usage, `give a file name for the ${what}`);
 }
@@ -214,7 +235,7 @@ function keepOwner(fd: number, existing: Stats | undefined, access: FileAccess |
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'EINVAL') throw e;
     if (existing === undefined || (uid === -1 && access?.gid !== undefined && access.gid !== existing.gid)) {
-      throw new MailcertError(`${path}: cannot give the ${what} to group ${wantGid ?? ''}: only root or a member of the group can`, ExitCode.badInput, 'run mailcert as root, or leave out --key-group; nothing was written');
+      throw new GroupNotPermitted(path, what, wantGid);
     }
     throw new MailcertError(
       `${path}: cannot keep the owner and group of the ${what} (uid ${existing.uid}, gid ${existing.gid}) when replacing it as uid ${now.uid}; nothing was written`,
@@ -249,7 +270,7 @@ function placeNew(tmp: FsPath, real: FsPath, path: string, what: string): void {
   try {
     linkSync(tmp, real);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new MailcertError(`${path}: ${what} already exists; not overwriting it`, ExitCode.usage, 'pass --force to replace it, or choose another path');
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new OutputExists(path, what);
     if (!noHardLinks(e)) throw e;
     renameSync(tmp, real);
     return;

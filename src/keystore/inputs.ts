@@ -13,6 +13,7 @@ import { parseCertificate } from '../codec/x509/certificate.js';
 import { readTraditionalKey } from '../crypto/pem-key.js';
 import { inputError } from '../errors.js';
 import { damagedPart } from './damaged.js';
+import { PassphraseWrong } from './errors.js';
 import { readInput } from './files.js';
 import { codecToUser } from './keystore.js';
 import { privateKeyObject } from './private-key.js';
@@ -100,7 +101,7 @@ export async function readPrivateKey(path: string, passin: () => Promise<string>
     return await keyFromDer(bytes, passin);
   } catch (e) {
     if (e instanceof CodecError && e.kind === 'password') {
-      throw inputError(`${path}: the passphrase for this key is incorrect`, 'check the passphrase given with --passin-env VAR or --passin-file FILE');
+      throw new PassphraseWrong(path);
     }
     if (e instanceof CodecError && e.kind === 'format') {
       throw inputError(`${path}: damaged or not a private key file: ${e.message.replace(/^private key: /, '')}`, 'check that the file is complete and was copied unchanged (a truncated copy or a text-mode transfer damages it)', e);

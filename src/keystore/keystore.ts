@@ -12,7 +12,19 @@ import { extname } from 'node:path';
 import { CodecError } from '../codec/errors.js';
 import type { StoredEntry, StoredKeyEntry } from '../codec/model.js';
 import { detectFormat } from '../codec/detect.js';
-import { MailcertError, ExitCode, inputError, usageError } from '../errors.js';
+import { MailcertError, ExitCode, inputError } from '../errors.js';
+import {
+  AliasTooLong,
+  KeyPasswordWrong,
+  NonAsciiPkcs12Password,
+  NotAKeystore,
+  StoreIntegrityFailed,
+  StorePasswordNeeded,
+  StoreTypeFromName,
+  StoreTypeNotWritable,
+  StoreTypeUnknown,
+  type AliasSource,
+} from './errors.js';
 import { readInput, writeFileAtomic, type FileAccess, type Written } from './files.js';
 import { opensslReason, privateKeyObject } from './private-key.js';
 import { enforceRule } from './rules.js';
@@ -60,25 +72,25 @@ export function keystoreType(bytes: Uint8Array): StoreType | undefined {
   return f === 'JKS' || f === 'JCEKS' || f === 'PKCS12' ? f : undefined;
 }
 
-/** CLI.md: --storetype, else .jks/.keystore/.ks -> JKS, .p12/.pfx -> PKCS#12. */
+/** CLI.md: the type asked for (--storetype), else .jks/.keystore/.ks -> JKS, .p12/.pfx -> PKCS#12. */
 export function typeForNewStore(path: string, storetype?: string): StoreType {
   if (storetype !== undefined) {
     const t = storetype.toLowerCase();
     if (t === 'jks') return 'JKS';
     if (t === 'pkcs12' || t === 'p12') return 'PKCS12';
-    throw usageError(`--storetype ${storetype}: mailcert writes jks or pkcs12 keystores`);
+    throw new StoreTypeUnknown(storetype);
   }
   const ext = extname(path).toLowerCase();
   if (ext === '.jks' || ext === '.keystore' || ext === '.ks') return 'JKS';
   if (ext === '.p12' || ext === '.pfx') return 'PKCS12';
-  throw usageError(`${path}: cannot tell the keystore type from the name`, 'pass --storetype jks or --storetype pkcs12, or name it .jks or .p12');
+  throw new StoreTypeFromName(path);
 }
 
 export async function readKeystoreFile(path: string, storePassword: StorePassword): Promise<Keystore> {
   const bytes = readInput(path, 'keystore');
   const type = keystoreType(bytes);
   if (type === undefined) {
-    throw inputError(`${path}: not a keystore (JKS, JCEKS or PKCS#12)`, 'check the file; PEM and DER files are read with --file, --cert or --key');
+    throw new NotAKeystore(path);
   }
   return { ...(await decodeKeystore(path, type, bytes, storePassword)), source: bytes };
 }
@@ -101,7 +113,7 @@ export async function decodeKeystore(path: string, type: StoreType, bytes: Uint8
     } catch (e) {
       if (!(e instanceof CodecError) || e.kind !== 'password') throw e;
       const pass = await storePassword();
-      if (pass === undefined) throw usageError(`${path}: this PKCS#12 keystore needs its password`, 'pass --storepass-env VAR or --storepass-file FILE');
+      if (pass === undefined) throw new StorePasswordNeeded(path);
       r = decodePkcs12(bytes, pass, { budget });
     }
     // With a MAC the password was needed and checked; without one there is nothing to check.
@@ -111,9 +123,6 @@ export async function decodeKeystore(path: string, type: StoreType, bytes: Uint8
     throw codecToUser(e, path, type);
   }
 }
-
-/** Where an alias came from: an option the user typed (usage, exit 2) or a file being read (bad input, exit 3). */
-export type AliasSource = { option: string } | { file: string };
 
 /**
  * A JKS alias is a Java modified UTF-8 string of at most 65535 bytes (DataOutputStream.writeUTF,
@@ -125,9 +134,11 @@ export function checkAliasFits(type: StoreType, alias: string, from: AliasSource
   const n = mutf8Length(alias);
   if (n <= MUTF8_MAX_BYTES) return;
   const size = `${n} bytes in modified UTF-8, and a JKS alias holds at most ${MUTF8_MAX_BYTES}`;
-  if ('option' in from) throw usageError(`${from.option}: the alias is too long for a JKS keystore: ${size}`, 'choose a shorter alias');
+  if (typeof from === 'string') {
+    throw new AliasTooLong(from, size, `${from === 'cn' ? 'the alias made from the CN' : 'the alias'} is too long for a JKS keystore: ${size}`, ExitCode.usage, 'choose a shorter alias');
+  }
   const start = shown(alias.slice(0, 40));
-  throw inputError(`${shown(from.file)}: alias "${start}..." is too long for a JKS keystore: ${size}`, 'write PKCS#12 instead (--storetype pkcs12, or an --out name ending in .p12)');
+  throw new AliasTooLong(from, size, `${shown(from.file)}: alias "${start}..." is too long for a JKS keystore: ${size}`, ExitCode.badInput, 'write PKCS#12 instead');
 }
 
 /** Encodes a keystore; key entries need the key password only when they must be (re)protected. */
@@ -151,7 +162,7 @@ export async function encodeKeystore(
     const entries = store.entries.filter((e): e is Exclude<StoredEntry, { kind: 'secret' }> => e.kind !== 'secret');
     return encodePkcs12(entries, storepass);
   }
-  throw usageError(`mailcert does not write ${store.type} keystores`, 'write JKS or PKCS#12 (--storetype jks|pkcs12)');
+  throw new StoreTypeNotWritable(store.type);
 }
 
 /**
@@ -177,7 +188,7 @@ async function decryptKey(path: string, type: StoreType, entry: StoredKeyEntry, 
   if (!entry.protectedKey) throw inputError(`${shown(path)}: key entry "${shown(entry.alias)}" holds no key`);
   const pkcs8 = await keyUnder(path, type, entry, await keypass());
   if (pkcs8 === undefined) {
-    throw inputError(`${shown(path)}: cannot recover key "${shown(entry.alias)}": the key password is incorrect`, 'pass the key password with --keypass-env VAR or --keypass-file FILE (it defaults to the store password)');
+    throw new KeyPasswordWrong(path, `${shown(path)}: cannot recover key "${shown(entry.alias)}": the key password is incorrect`);
   }
   return pkcs8;
 }
@@ -215,12 +226,7 @@ export function codecToUser(e: unknown, path: string, type: string): unknown {
   const what = shown(stripFormat(e));
   switch (e.kind) {
     case 'integrity':
-      return new MailcertError(
-        `${file}: the ${type} keystore password is incorrect, or the file was changed or damaged (integrity check failed)`,
-        ExitCode.badInput,
-        'check the store password (--storepass-env VAR, --storepass-file FILE); if it is right, the file is damaged: restore it from a backup',
-        { cause: e },
-      );
+      return new StoreIntegrityFailed(path, `${file}: the ${type} keystore password is incorrect, or the file was changed or damaged (integrity check failed)`, e);
     case 'password':
       return new MailcertError(`${file}: ${what}: wrong password`, ExitCode.badInput, 'check the password given', { cause: e });
     case 'unsupported':
@@ -296,7 +302,7 @@ export async function writeKeystoreFile(
   // JDK 17 neither writes nor reads PKCS#12 files with non-ASCII passwords (keystore-formats.md
   // 3.3): a new store the Java server cannot open would be a trap.
   if ((opts.create || opts.newPassword === true) && store.type === 'PKCS12' && /[^\x20-\x7e]/.test(storepass)) {
-    throw usageError(`${path}: refused: Java 17 cannot open a PKCS#12 keystore whose password is not plain ASCII`, 'choose an ASCII password, or a JKS keystore (--storetype jks), which takes any password');
+    throw new NonAsciiPkcs12Password(path);
   }
   if (store.type === 'PKCS12') await checkStoredKeys(path, store, storepass, opts.ownKeyPassword ?? new Set());
   let bytes: Uint8Array;

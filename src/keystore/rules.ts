@@ -10,9 +10,11 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { StoredEntry } from '../codec/model.js';
-import { ruleError, type MailcertError } from '../errors.js';
+import { ExitCode, MailcertError } from '../errors.js';
 
 export interface RuleViolation {
+  /** Two or more key entries, or a trusted server certificate beside the key entry. */
+  kind: 'keys' | 'server-beside-key';
   message: string;
   hint: string;
   /** The entries in the way. */
@@ -32,6 +34,7 @@ export function findRuleViolation(entries: readonly StoredEntry[]): RuleViolatio
   if (keys.length > 1) {
     const names = keys.map((k) => `"${k.alias}"`).join(', ');
     return {
+      kind: 'keys',
       message: `the keystore would hold ${keys.length} server keys (${names}); a keystore holds at most one server certificate`,
       hint: 'keep one server key per keystore: write the other to its own keystore, or remove the old entry first',
       aliases: keys.map((k) => k.alias),
@@ -43,8 +46,9 @@ export function findRuleViolation(entries: readonly StoredEntry[]): RuleViolatio
   if (servers.length > 0) {
     const names = servers.map((s) => `"${s.alias}"`).join(', ');
     return {
+      kind: 'server-beside-key',
       message: `trusted entry ${names} is a server certificate (not a CA) beside the key entry "${key.alias}"; a keystore holds at most one server certificate`,
-      hint: 'put other servers\' certificates in a truststore of their own (a keystore without a key entry), e.g. mailcert import --keystore client.ks --file server.pem',
+      hint: "put other servers' certificates in a truststore of their own (a keystore without a key entry)",
       aliases: servers.map((s) => s.alias),
     };
   }
@@ -57,6 +61,16 @@ function serverCertificates(entries: readonly StoredEntry[]): number {
   return keys === 0 ? 0 : keys + entries.filter((e) => e.kind === 'trusted' && !isCaCertificate(e.cert)).length;
 }
 
+/** The exit-4 refusal of a write that would break the rule. */
+export class RuleRefusal extends MailcertError {
+  constructor(
+    readonly path: string,
+    readonly violation: RuleViolation,
+  ) {
+    super(`${path}: refused: ${violation.message}`, ExitCode.ruleBroken, violation.hint);
+  }
+}
+
 /**
  * Throws the exit-4 refusal when entries break the rule; called before every keystore write.
  * `asRead`, the entries the keystore held when it was read, is given by the commands that keep a
@@ -66,9 +80,5 @@ function serverCertificates(entries: readonly StoredEntry[]): number {
  */
 export function enforceRule(path: string, entries: readonly StoredEntry[], asRead?: readonly StoredEntry[]): void {
   const v = findRuleViolation(entries);
-  if (v && !(asRead !== undefined && serverCertificates(entries) <= serverCertificates(asRead))) throw refusal(path, v);
-}
-
-function refusal(path: string, v: RuleViolation): MailcertError {
-  return ruleError(`${path}: refused: ${v.message}`, v.hint);
+  if (v && !(asRead !== undefined && serverCertificates(entries) <= serverCertificates(asRead))) throw new RuleRefusal(path, v);
 }

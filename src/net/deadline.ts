@@ -36,11 +36,12 @@ export function stepLimit(clock: StepClock, stepMs = clock.timeoutMs): StepLimit
   return left < stepMs ? { ms: left, byDeadline: true } : { ms: stepMs, byDeadline: false };
 }
 
-/** The detail of a deadline error: "the 5 s --deadline for the whole check passed". */
+/** The detail of a deadline error: "the 5 s deadline for the whole check passed". */
 export function deadlineDetail(clock: StepClock): string {
-  return `the ${formatSeconds(clock.deadlineMs ?? 0)} --deadline for the whole check passed`;
+  return `the ${formatSeconds(clock.deadlineMs ?? 0)} deadline for the whole check passed`;
 }
 
-function formatSeconds(ms: number): string {
+/** "5 s", "0.3 s": a bound as the messages give it. */
+export function formatSeconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }

@@ -48,6 +48,10 @@ test('each command lists the exit codes it can end with, and only those', () => 
   assert.deepEqual(exitCodes(), [0, 1, 2, 3, 4, 5, 130], 'mailcert --help lists them all');
 });
 
+test("verify's help lists its own exit codes: problems (1) and servers (5), no keystore rule (4)", () => {
+  assert.deepEqual(exitCodes('verify'), [0, 1, 2, 3, 5, 130]);
+});
+
 test('--version prints the package version', () => {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
   const r = mailcert(['--version']);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { completionScript } from '../../src/core/completion.js';
 import { cliPath, mailcert, run, tempDir } from '../helpers/tools.js';
 
 const dir = tempDir();
@@ -84,6 +85,8 @@ test('bash: commands, options, and what option values complete to', () => {
   assert.deepEqual(bashComplete(['mailcert', 'passwd', '--new-keypass-env', 'JAMES_KS'], { JAMES_KS_PASS: 'x' }), ['JAMES_KS_PASS']);
   assert.deepEqual(bashComplete(['mailcert', 'import', '--from-keystore', 'ja']), ['james.jks']);
   assert.deepEqual(bashComplete(['mailcert', 'rename', '--to', '']), []);
+  // A repeatable option is offered again after it is on the line.
+  assert.deepEqual(bashComplete(['mailcert', 'verify', '--connect', 'a.example.com:993', '--conn']), ['--connect']);
 });
 
 test('bash: every command and every long option of the tree is offered', () => {
@@ -110,9 +113,23 @@ test('zsh: #compdef function with every command and option; zsh -n when zsh is i
   assert.match(text, /'--rehash=\[[^\]]*\]:rehash:_files -\/'/);
   assert.match(text, /'1:shell:\(bash zsh fish\)'/);
   assert.match(text, /'--key-group=\[[^\]]*\]:key-group:_groups'/);
+  // A repeatable option is offered again once on the line ("*"); the others once.
+  const verify = text.slice(text.indexOf('        (verify)'), text.indexOf('        (tlsa)'));
+  assert.match(verify, /'\*--connect=\[[^\]]*\]:connect: '/);
+  assert.match(verify, /'\*--tlsa=\[[^\]]*\]:tlsa: '/);
+  assert.match(verify, /'--targets=\[[^']*\]:targets:_files'/);
+  assert.match(verify, /'--tlsa-file=\[/);
   // Quoting balanced: bash parses this subset of zsh (single quotes, case, [[ ]], brace lists).
   assert.equal(run('bash', ['-n', '-c', text]).status, 0);
   if (hasShell('zsh')) assert.equal(run('zsh', ['-n', '-c', text]).status, 0);
+});
+
+test('zsh: a repeatable option with a short form keeps both forms, as often as wanted', () => {
+  const spec = { name: 'tool', globals: [], commands: [{ name: 'run', summary: 'run', options: [{ long: '--add', short: '-a', description: 'add one', value: { kind: 'file' as const }, repeatable: true }] }] };
+  const text = completionScript('zsh', spec);
+  assert.match(text, /'\*'\{-a,--add=\}'\[add one\]:add:_files'/);
+  assert.doesNotMatch(text, /\(-a --add\)/);
+  assert.match(completionScript('zsh', { ...spec, commands: [{ ...spec.commands[0]!, options: [{ ...spec.commands[0]!.options[0]!, repeatable: false }] }] }), /'\(-a --add\)'\{-a,--add=\}'\[add one\]:add:_files'/);
 });
 
 test('fish: one complete line per option with file, list and env completions; fish parses it when installed', () => {

@@ -2,7 +2,8 @@
 // each registered command is its file's declaration.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildProgram } from '../../src/cli/program.js';
+import { Command } from 'commander';
+import { buildProgram, RepeatableOption } from '../../src/cli/program.js';
 import type { Io } from '../../src/io.js';
 
 const io: Io = {
@@ -42,4 +43,26 @@ test("a registered command has its file's options, arguments and summary", async
   assert.equal(hash.summary(), command.summary);
   assert.deepEqual(hash.options.map((o) => o.flags), command.options.map((o) => o.flags));
   assert.deepEqual(hash.registeredArguments.map((a) => a.name()), ['files']);
+});
+
+test("verify is its file's declaration; a repeatable option collects every value, in order", async () => {
+  const program = await buildProgram(io, undefined, ['node', 'mailcert', 'verify']);
+  const verify = program.commands[0];
+  assert.ok(verify);
+  const { command } = await import('../../src/cli/commands/verify.js');
+  assert.equal(verify.summary(), command.summary);
+  assert.deepEqual(verify.options.map((o) => o.flags), command.options.map((o) => o.flags));
+  assert.deepEqual(command.options.filter((o) => o.repeatable === true).map((o) => o.flags), ['--connect <host:port>', '--tlsa <record>']);
+  verify.parseOptions(['--connect', 'a.example.com:993', '--tlsa', '3 1 1 aa', '--connect', '[2001:db8::1]:25', '--targets', 'one.txt', '--targets', 'two.txt']);
+  const opts = verify.opts();
+  assert.deepEqual(opts.connect, ['a.example.com:993', '[2001:db8::1]:25']);
+  assert.deepEqual(opts.tlsa, ['3 1 1 aa']);
+  assert.equal(opts.targets, 'two.txt', 'an option not repeatable keeps the last value');
+});
+
+test('a repeatable option with choices checks each value', () => {
+  const cmd = new Command('x').exitOverride().configureOutput({ writeErr: () => undefined }).addOption(new RepeatableOption('--starttls <protocol>', 'protocols', ['smtp', 'imap']));
+  cmd.parseOptions(['--starttls', 'smtp', '--starttls', 'imap']);
+  assert.deepEqual(cmd.opts().starttls, ['smtp', 'imap']);
+  assert.throws(() => cmd.parseOptions(['--starttls', 'pop3']), /argument 'pop3' is invalid\. Allowed choices are smtp, imap\./);
 });

@@ -98,7 +98,7 @@ test('delete, rename: no such entry, and an alias taken in any case', async () =
   assert.ok(missing instanceof NoSuchEntry);
   assert.equal(missing.exitCode, ExitCode.usage);
   assert.match(missing.hint ?? '', /the entries are: "james", "other"/);
-  const taken = await domainError(() => renameEntry({ path, alias: 'james', to: 'OTHER', toSource: { option: 'the new alias' }, storePassword: () => Promise.resolve('store-1') }));
+  const taken = await domainError(() => renameEntry({ path, alias: 'james', to: 'OTHER', toSource: 'given', storePassword: () => Promise.resolve('store-1') }));
   assert.ok(taken instanceof AliasTaken);
   assert.equal((await deleteEntry({ path, alias: 'OTHER', storePassword: () => Promise.resolve('store-1') })).alias, 'other');
 });

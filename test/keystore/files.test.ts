@@ -18,7 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { assertCanCreate, isExistingFile, readInput, readRegularFile, writeFileAtomic, writeFilesAtomic } from '../../src/keystore/files.js';
+import { assertCanCreate, isExistingFile, OutputExists, readInput, readRegularFile, writeFileAtomic, writeFilesAtomic } from '../../src/keystore/files.js';
 import { newTempPath, thisHost } from '../../src/keystore/temp.js';
 import { MailcertError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tools.js';
@@ -39,7 +39,8 @@ test('an existing file is not replaced without overwrite, and stays byte-identic
   writeFileSync(p, 'original');
   assert.throws(
     () => writeFileAtomic(p, bytes('new'), { overwrite: false, what: 'certificate' }),
-    (e: unknown) => e instanceof MailcertError && e.exitCode === 2 && /already exists/.test(e.message) && /--force/.test(e.hint ?? ''),
+    // The command names the option that allows it ("pass --force to replace it"): test/cli/flag-errors.test.ts.
+    (e: unknown) => e instanceof OutputExists && e.exitCode === 2 && /already exists/.test(e.message) && e.path === p && e.what === 'certificate',
   );
   assert.equal(readFileSync(p, 'utf8'), 'original');
   assert.throws(() => assertCanCreate(p), MailcertError);

@@ -88,14 +88,16 @@ test('why the integrity was not checked: no password given (JKS), no MAC in the 
   assert.equal(checked.unverified, undefined);
 });
 
-test('an alias a JKS cannot hold: usage from an option, bad input naming the file it came from', () => {
+test('an alias a JKS cannot hold: usage when given, bad input naming the file it came from', () => {
   const long = 'a'.repeat(65_536);
-  assert.throws(() => checkAliasFits('JKS', long, { option: '--alias' }), isUserError(ExitCode.usage, /^--alias: the alias is too long for a JKS keystore: 65536 bytes/));
+  // The command names its option ("--alias: the alias is too long"): test/cli/limits.test.ts.
+  assert.throws(() => checkAliasFits('JKS', long, 'given'), isUserError(ExitCode.usage, /^the alias is too long for a JKS keystore: 65536 bytes/));
+  assert.throws(() => checkAliasFits('JKS', long, 'cn'), isUserError(ExitCode.usage, /^the alias made from the CN is too long for a JKS keystore: 65536 bytes/));
   assert.throws(() => checkAliasFits('JKS', long, { file: 'in.p12' }), isUserError(ExitCode.badInput, /^in\.p12: alias "a{40}\.\.\." is too long for a JKS keystore: 65536 bytes/));
   // Modified UTF-8: U+0000 takes two bytes, so 32,768 of them do not fit (DataOutputStream.writeUTF).
   assert.throws(() => checkAliasFits('JKS', '\0'.repeat(32_768), { file: 'in\n.p12' }), isUserError(ExitCode.badInput, /^in\\x0a\.p12: alias "(\\x00){40}\.\.\."/));
-  checkAliasFits('JKS', 'a'.repeat(65_535), { option: '--alias' });
-  checkAliasFits('PKCS12', long, { option: '--alias' });
+  checkAliasFits('JKS', 'a'.repeat(65_535), 'given');
+  checkAliasFits('PKCS12', long, 'given');
 });
 
 test('a PKCS#12 key kept encrypted is written back only under the store password it was made with', async () => {

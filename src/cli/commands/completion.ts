@@ -51,6 +51,8 @@ function describeOption(o: Option): OptionSpec | undefined {
   const spec: OptionSpec = { long: o.long, description: o.description };
   if (o.short !== undefined) spec.short = o.short;
   if (placeholder !== undefined) spec.value = valueKind(placeholder, o.argChoices);
+  // program.ts registers a repeatable option (OptionDef.repeatable) as an Option marked so.
+  if ('repeatable' in o && o.repeatable === true) spec.repeatable = true;
   return spec;
 }
 

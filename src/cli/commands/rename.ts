@@ -9,6 +9,7 @@ import { PasswordResolver, passwordOptions } from '../passwords.js';
 import type { Io } from '../../io.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { AliasTaken, reworded } from '../../core/errors.js';
+import { AliasTooLong } from '../../keystore/errors.js';
 import { renameEntry } from '../../core/rename.js';
 import { showRename } from '../../output/rename.js';
 
@@ -39,7 +40,7 @@ async function run(io: Io, opts: Opts): Promise<void> {
   if (path === undefined || alias === undefined || to === undefined) throw usageError('rename needs --keystore FILE, --alias OLD and --to NEW', 'mailcert rename -k james.jks --alias mykey --to james');
   const access = await keyAccess(opts);
   const passwords = new PasswordResolver(io, opts);
-  const renaming = renameEntry({ path, alias, to, toSource: { option: '--to' }, storePassword: () => passwords.get('store', { purpose: `keystore ${path}` }), access });
+  const renaming = renameEntry({ path, alias, to, toSource: 'given', storePassword: () => passwords.get('store', { purpose: `keystore ${path}` }), access });
   const result = await renaming.catch((e: unknown) => {
     throw inFlags(e);
   });
@@ -48,5 +49,6 @@ async function run(io: Io, opts: Opts): Promise<void> {
 
 function inFlags(e: unknown): unknown {
   if (e instanceof AliasTaken) return reworded(e, e.message, 'choose another --to, or delete that entry first (mailcert delete --alias NAME)');
+  if (e instanceof AliasTooLong && e.from === 'given') return reworded(e, `--to: the alias is too long for a JKS keystore: ${e.size}`, e.hint);
   return sharedInFlags(e);
 }

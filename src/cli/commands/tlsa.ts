@@ -8,6 +8,7 @@ import { str, type Opts } from '../options.js';
 import { PasswordResolver, passwordOptions } from '../passwords.js';
 import { selectKeyEntry } from '../select.js';
 import { materialFromCertificates, materialFromServer, makeRecords, readTlsaFile, type TlsaMaterial, type TlsaParams } from '../../core/tlsa-records.js';
+import { BadServerAddress, reworded, TlsaNeedsCertificate, TlsaNeedsIssuer } from '../../core/errors.js';
 import { tlsaOwner } from '../../core/tlsa.js';
 import { parseTarget } from '../../core/verify-live.js';
 import type { StartTlsProtocol } from '../../net/connect.js';
@@ -48,10 +49,21 @@ export const command: CommandDef = {
     ...passwordOptions('passin', 'passphrase of an encrypted --key'),
   ],
   exitCodes: [ExitCode.ok, ExitCode.usage, ExitCode.badInput, ExitCode.network, ExitCode.cancelled],
-  run,
+  run: (io, opts) =>
+    tlsa(io, opts).catch((e: unknown) => {
+      throw inFlags(e);
+    }),
 };
 
-async function run(io: Io, opts: Opts): Promise<void> {
+/** core's errors, in this command's flags. */
+function inFlags(e: unknown): unknown {
+  if (e instanceof BadServerAddress) return reworded(e, `--connect ${e.text}: ${BadServerAddress.expected}`);
+  if (e instanceof TlsaNeedsCertificate) return reworded(e, e.message, 'use --selector 1 (the public key), or give the certificate');
+  if (e instanceof TlsaNeedsIssuer) return reworded(e, `${e.label}: --usage ${e.usage} ${e.need}`, e.hint);
+  return e;
+}
+
+async function tlsa(io: Io, opts: Opts): Promise<void> {
   const passwords = new PasswordResolver(io, opts);
   const sources = { cert: str(opts.cert), key: str(opts.key), keystore: str(opts.keystore), connect: str(opts.connect) };
   const given = Object.entries(sources).filter(([, v]) => v !== undefined);

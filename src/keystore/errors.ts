@@ -1,0 +1,99 @@
+/**
+ * Errors of the keystore layer that a command words in its own flags (cli/flag-errors.ts): they
+ * speak of keystores, keys and passwords, never of options, and carry what a command needs to
+ * say the same with its flags. Each is a MailcertError with the exit code of CLI.md, so a caller
+ * that does not reword it still shows a clear line. The errors of writing files (an output that
+ * exists, a group not permitted) are files.ts's own: `hash --rehash` writes files and reads no
+ * keystore, and its bundle file stays without these.
+ */
+import { ExitCode, MailcertError, type ExitCodeValue } from '../errors.js';
+
+/** A keystore type asked for that mailcert does not write. */
+export class StoreTypeUnknown extends MailcertError {
+  constructor(readonly given: string) {
+    super(`keystore type "${given}": mailcert writes jks or pkcs12 keystores`, ExitCode.usage);
+  }
+}
+
+/** A new keystore whose name tells no type (.jks, .p12...) and no type given. */
+export class StoreTypeFromName extends MailcertError {
+  constructor(readonly path: string) {
+    super(`${path}: cannot tell the keystore type from the name`, ExitCode.usage, 'give the type, jks or pkcs12, or name it .jks or .p12');
+  }
+}
+
+/** A file read as a keystore that is none (PEM, DER, anything else). */
+export class NotAKeystore extends MailcertError {
+  constructor(readonly path: string) {
+    super(`${path}: not a keystore (JKS, JCEKS or PKCS#12)`, ExitCode.badInput, 'check the file; PEM and DER files are certificate and key files, not keystores');
+  }
+}
+
+/** A PKCS#12 keystore that needs its password, and none was given. */
+export class StorePasswordNeeded extends MailcertError {
+  constructor(readonly path: string) {
+    super(`${path}: this PKCS#12 keystore needs its password`, ExitCode.usage, 'give the keystore password');
+  }
+}
+
+/** A keystore's integrity check failed: a wrong store password, or a changed or damaged file. */
+export class StoreIntegrityFailed extends MailcertError {
+  constructor(
+    readonly path: string,
+    message: string,
+    cause: unknown,
+  ) {
+    super(message, ExitCode.badInput, 'check the store password; if it is right, the file is damaged: restore it from a backup', { cause });
+  }
+}
+
+/** A key entry whose key the key password given does not open. */
+export class KeyPasswordWrong extends MailcertError {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message, ExitCode.badInput, 'give the key password (it defaults to the store password)');
+  }
+}
+
+/** An encrypted key file whose passphrase given does not open it. */
+export class PassphraseWrong extends MailcertError {
+  constructor(readonly path: string) {
+    super(`${path}: the passphrase for this key is incorrect`, ExitCode.badInput, 'check the passphrase');
+  }
+}
+
+/** A keystore of a type mailcert reads but does not write (JCEKS). */
+export class StoreTypeNotWritable extends MailcertError {
+  constructor(readonly type: string) {
+    super(`mailcert does not write ${type} keystores`, ExitCode.usage, 'write JKS or PKCS#12');
+  }
+}
+
+/** A new PKCS#12 keystore whose password Java 17 cannot use (keystore-formats.md 3.3). */
+export class NonAsciiPkcs12Password extends MailcertError {
+  constructor(readonly path: string) {
+    super(`${path}: refused: Java 17 cannot open a PKCS#12 keystore whose password is not plain ASCII`, ExitCode.usage, 'choose an ASCII password, or a JKS keystore, which takes any password');
+  }
+}
+
+/**
+ * Where an alias came from: given by the user (usage, exit 2), made from the certificate's CN
+ * (usage too), or read from a file (bad input, exit 3).
+ */
+export type AliasSource = 'given' | 'cn' | { file: string };
+
+/** An alias longer than a JKS keystore holds. */
+export class AliasTooLong extends MailcertError {
+  constructor(
+    readonly from: AliasSource,
+    /** "70000 bytes in modified UTF-8, and a JKS alias holds at most 65535". */
+    readonly size: string,
+    message: string,
+    exitCode: ExitCodeValue,
+    hint: string,
+  ) {
+    super(message, exitCode, hint);
+  }
+}

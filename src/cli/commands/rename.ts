@@ -1,11 +1,9 @@
 /** mailcert rename: an entry under a new alias (keytool -changealias; core/rename.ts). */
 import type { CommandDef } from '../command.js';
-import { keyAccessOptions, keystoreOption } from '../command.js';
+import { entryChange, entryChangeOptions } from '../entry-change.js';
 import { sharedInFlags } from '../flag-errors.js';
 import { passwordHelp } from '../help.js';
-import { keyAccess } from '../key-access.js';
 import { str, type Opts } from '../options.js';
-import { PasswordResolver, passwordOptions } from '../passwords.js';
 import type { Io } from '../../io.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { AliasTaken, reworded } from '../../core/errors.js';
@@ -21,30 +19,20 @@ export const command: CommandDef = {
     'mailcert rename -k truststore.p12 --alias "root ca" --to rootca',
     '# A key entry keeps its key and its key password; JKS stores aliases lowercased, as keytool does.',
   ],
-  options: [
-    keystoreOption('the keystore to change (JKS or PKCS#12; the type is read from the content and kept)'),
-    { flags: '--alias <name>', description: 'the entry to rename (case-insensitive, as Java compares aliases)' },
-    { flags: '--to <name>', description: 'its new alias' },
-    ...keyAccessOptions('keystore'),
-    ...passwordOptions('store', 'keystore password'),
-  ],
+  options: entryChangeOptions('the entry to rename', { flags: '--to <name>', description: 'its new alias' }),
   moreHelp: passwordHelp,
   exitCodes: [ExitCode.ok, ExitCode.usage, ExitCode.badInput, ExitCode.cancelled],
   run,
 };
 
 async function run(io: Io, opts: Opts): Promise<void> {
-  const path = str(opts.keystore);
-  const alias = str(opts.alias);
   const to = str(opts.to);
-  if (path === undefined || alias === undefined || to === undefined) throw usageError('rename needs --keystore FILE, --alias OLD and --to NEW', 'mailcert rename -k james.jks --alias mykey --to james');
-  const access = await keyAccess(opts);
-  const passwords = new PasswordResolver(io, opts);
-  const renaming = renameEntry({ path, alias, to, toSource: 'given', storePassword: () => passwords.get('store', { purpose: `keystore ${path}` }), access });
-  const result = await renaming.catch((e: unknown) => {
+  const change = to === undefined ? undefined : await entryChange(io, opts);
+  if (to === undefined || change === undefined) throw usageError('rename needs --keystore FILE, --alias OLD and --to NEW', 'mailcert rename -k james.jks --alias mykey --to james');
+  const result = await renameEntry({ ...change, to, toSource: 'given' }).catch((e: unknown) => {
     throw inFlags(e);
   });
-  showRename(io, opts, path, result);
+  showRename(io, opts, change.path, result);
 }
 
 function inFlags(e: unknown): unknown {

@@ -140,22 +140,6 @@ export class KeyPasswordNeeded extends MailcertError {
   }
 }
 
-/**
- * A PKCS#12 key to be written under a password other than the store password. The JDK allows one
- * per entry (PKCS12KeyStore.engineSetKeyEntry), keytool does not ("-keypasswd commands not
- * supported if -storetype is PKCS12"), and mailcert's PKCS#12 writer protects new keys with the
- * store password only.
- */
-export class Pkcs12KeyPasswordUnsupported extends MailcertError {
-  constructor(path: string, readonly alias: string) {
-    super(
-      `${path}: refused: key entry "${alias}" would need a key password other than the store password, and mailcert writes PKCS#12 keys under the store password only (as keytool does)`,
-      ExitCode.usage,
-      'give the key the store password (Java servers such as James use one password for both), or use a JKS keystore',
-    );
-  }
-}
-
 /** Certificates given with a key that are not in the chain of the key's certificate. */
 export class NotInChain extends MailcertError {
   constructor(

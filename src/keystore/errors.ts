@@ -6,6 +6,7 @@
  * exists, a group not permitted) are files.ts's own: `hash --rehash` writes files and reads no
  * keystore, and its bundle file stays without these.
  */
+import { shown } from '../display.js';
 import { ExitCode, MailcertError, type ExitCodeValue } from '../errors.js';
 
 /** A keystore type asked for that mailcert does not write. */
@@ -47,13 +48,17 @@ export class StoreIntegrityFailed extends MailcertError {
   }
 }
 
-/** A key entry whose key the key password given does not open. */
+/**
+ * A key entry whose key the key password given does not open. `ownPassword`: the password tried is
+ * the one the file's integrity check passed with, so the key has a password of its own.
+ */
 export class KeyPasswordWrong extends MailcertError {
   constructor(
     readonly path: string,
     message: string,
+    readonly ownPassword = false,
   ) {
-    super(message, ExitCode.badInput, 'give the key password (it defaults to the store password)');
+    super(message, ExitCode.badInput, ownPassword ? 'give the key password it was encrypted with' : 'give the key password (it defaults to the store password)');
   }
 }
 
@@ -61,6 +66,20 @@ export class KeyPasswordWrong extends MailcertError {
 export class PassphraseWrong extends MailcertError {
   constructor(readonly path: string) {
     super(`${path}: the passphrase for this key is incorrect`, ExitCode.badInput, 'check the passphrase');
+  }
+}
+
+/** A keystore holding parts a rewrite could not keep (a CRL bag, a bag type mailcert does not know): changing it is refused. */
+export class UnkeptParts extends MailcertError {
+  constructor(
+    readonly path: string,
+    readonly parts: readonly string[],
+  ) {
+    super(
+      `${shown(path)}: refused: the keystore holds ${parts.map(shown).join(', ')}, which mailcert cannot keep, and writing it would lose ${parts.length === 1 ? 'it' : 'them'}`,
+      ExitCode.badInput,
+      'change it with the tool that made it, or export its entries to a new keystore (mailcert export) and use that',
+    );
   }
 }
 

@@ -29,7 +29,8 @@ import { readTraditionalKey } from '../crypto/pem-key.js';
 import { verifySignature } from '../crypto/signatures.js';
 import { inputError } from '../errors.js';
 import { readInput } from '../keystore/files.js';
-import { codecToUser, decodeKeystore, keystoreType, type StoreType } from '../keystore/keystore.js';
+import { codecToUser, decodeKeystore, keystoreType, notAKeystore, type StoreType } from '../keystore/keystore.js';
+import { ForeignKeystore } from '../keystore/errors.js';
 import { privateKeyObject } from '../keystore/private-key.js';
 import { certSummary, describeKey as keyText, type CertSummary } from './cert-summary.js';
 import { isSelfSigned } from './chain.js';
@@ -172,6 +173,9 @@ async function inspectContent(path: string, bytes: Uint8Array, secrets: InspectS
       // PKCS#1 and SEC 1 keys in DER start with an INTEGER, which detect.ts leaves unnamed.
       const key = bytes[0] === TAG.SEQUENCE ? traditionalDerKey(bytes) : undefined;
       if (key !== undefined) return { file: path, format: 'DER', key };
+      // A BouncyCastle keystore is named, with the way to convert it.
+      const foreign = await notAKeystore(path, bytes);
+      if (foreign instanceof ForeignKeystore) throw foreign;
       throw unknownContent(path);
     }
   }

@@ -30,6 +30,32 @@ export class NotAKeystore extends MailcertError {
   }
 }
 
+/**
+ * A BouncyCastle keystore (BKS, UBER, BCFKS; codec/bouncycastle.ts), which mailcert does not read:
+ * named, with the keytool command that converts it (BouncyCastle's provider jar, bcprov.jar, is
+ * Debian's libbcprov-java).
+ */
+export class ForeignKeystore extends MailcertError {
+  constructor(
+    readonly path: string,
+    /** "BouncyCastle BKS keystore (version 2)". */
+    readonly format: string,
+    readonly storetype: string,
+  ) {
+    super(
+      `${shown(path)}: a ${format}, which mailcert does not read`,
+      ExitCode.badInput,
+      `convert it to PKCS#12 with keytool and BouncyCastle's provider: keytool -importkeystore -srckeystore ${shellWord(shown(path))} -srcstoretype ${storetype} ` +
+        '-providerpath bcprov.jar -provider org.bouncycastle.jce.provider.BouncyCastleProvider -destkeystore out.p12 -deststoretype PKCS12',
+    );
+  }
+}
+
+/** A file name as one shell word, quoted when it needs to be. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 /** A PKCS#12 keystore that needs its password, and none was given. */
 export class StorePasswordNeeded extends MailcertError {
   constructor(readonly path: string) {

@@ -15,6 +15,7 @@ import { detectFormat } from '../codec/detect.js';
 import { MailcertError, ExitCode, inputError } from '../errors.js';
 import {
   AliasTooLong,
+  ForeignKeystore,
   KeyPasswordWrong,
   NonAsciiPkcs12Password,
   NotAKeystore,
@@ -113,10 +114,15 @@ export function typeForNewStore(path: string, storetype?: string): StoreType {
 export async function readKeystoreFile(path: string, storePassword: StorePassword): Promise<Keystore> {
   const bytes = readInput(path, 'keystore');
   const type = keystoreType(bytes);
-  if (type === undefined) {
-    throw new NotAKeystore(path);
-  }
+  if (type === undefined) throw await notAKeystore(path, bytes);
   return { ...(await decodeKeystore(path, type, bytes, storePassword)), source: bytes };
+}
+
+/** The refusal of bytes that are no keystore mailcert reads: a BouncyCastle keystore is named as one. */
+export async function notAKeystore(path: string, bytes: Uint8Array): Promise<MailcertError> {
+  const { bouncyCastleStore } = await import('../codec/bouncycastle.js');
+  const bc = bouncyCastleStore(bytes);
+  return bc === undefined ? new NotAKeystore(path) : new ForeignKeystore(path, bc.name, bc.storetype);
 }
 
 export async function decodeKeystore(path: string, type: StoreType, bytes: Uint8Array, storePassword: StorePassword): Promise<Keystore> {

@@ -140,6 +140,26 @@ export class KeyPasswordNeeded extends MailcertError {
   }
 }
 
+/**
+ * A key of a type mailcert cannot use for what was asked (an SM2 key, whose curve neither the JDK
+ * nor mailcert signs with): the key type named, exit 3. Listing and copying the entry still work.
+ */
+export class UnsupportedKeyType extends MailcertError {
+  constructor(
+    label: string,
+    /** "SM2 (curve 1.2.156.10197.1.301)". */
+    readonly keyType: string,
+    /** What was asked: "sign a request with". */
+    what: string,
+  ) {
+    super(
+      `${label} holds an ${keyType} key, which mailcert cannot ${what} (it signs with RSA and EC keys on the NIST and Brainpool curves)`,
+      ExitCode.badInput,
+      'make it with a tool that signs with this key type, such as openssl req -new -key KEY (OpenSSL 3 signs with SM2 keys)',
+    );
+  }
+}
+
 /** Certificates given with a key that are not in the chain of the key's certificate. */
 export class NotInChain extends MailcertError {
   constructor(

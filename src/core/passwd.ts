@@ -55,6 +55,8 @@ export interface PasswdResult {
   keys: KeyOutcome[];
   /** False when nothing changed: the file was left as it was. */
   written: boolean;
+  /** What mailcert had to say about reading the keystore (keystore/read-notes.ts), when anything. */
+  notes?: string[];
 }
 
 /** A new password a keystore of this type can hold and Java can open. */
@@ -119,7 +121,8 @@ export async function changePasswords(input: PasswdInput): Promise<PasswdResult>
       entries.push(fresh);
     }
     const storePasswordChanged = newpass !== oldpass;
-    if (!storePasswordChanged && keyPasswords.size === 0) return { type: store.type, storePasswordChanged, keys, written: false };
+    const notes = store.notes === undefined ? {} : { notes: store.notes };
+    if (!storePasswordChanged && keyPasswords.size === 0) return { type: store.type, storePasswordChanged, keys, written: false, ...notes };
     const asRead = store.entries;
     store.entries = storePasswordChanged ? await secretsFollow(entries, oldpass, newpass) : entries;
     const byAlias = new Map([...keyPasswords].map(([e, p]) => [e.alias, p]));
@@ -131,7 +134,7 @@ export async function changePasswords(input: PasswdInput): Promise<PasswdResult>
       ownKeyPassword: kept,
       asRead,
     });
-    return { type: store.type, storePasswordChanged, keys, written: true };
+    return { type: store.type, storePasswordChanged, keys, written: true, ...notes };
   });
 }
 

@@ -266,7 +266,7 @@ test('BouncyCastle keystores are recognised by content and named; keystores mail
   assert.equal(bouncyCastleStore(bks.subarray(0, bks.length - 1)), undefined);
 });
 
-test('legacy-six.p12: listing pays for the MAC and the certificates only, never for the six 3DES keys', async () => {
+test('legacy-six.p12: listing pays for the MAC and the certificates only, never for the six 3DES keys', () => {
   const budget = new KdfBudget('PKCS#12');
   const r = decodePkcs12(bytesOf('legacy-six.p12'), 'sixkeys1', { budget });
   // HMAC-SHA1 MAC at 100,000 iterations, and the RC2-40 certificate safe's key and IV at 50,000 each.

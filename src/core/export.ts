@@ -21,6 +21,7 @@ import { checkAliasFits, codecToUser, recoverKey, writeKeystoreFile, type Keysto
 import { findRuleViolation } from '../keystore/rules.js';
 import { NoCertificate, NoPrivateKey, TooManyServerKeys } from './errors.js';
 import { encodeKey } from './strip-password.js';
+import { secretsUnder } from './entries.js';
 
 export interface Source {
   path: string;
@@ -108,7 +109,7 @@ export async function convertKeystore(input: ConvertInput): Promise<ConvertResul
     entries.push({ kind: 'key', alias: e.alias, created: e.created, chain: e.chain, privateKey, ...(e.attributes === undefined ? {} : { attributes: e.attributes }) });
   }
   const pass = await input.outPassword();
-  const written = storepass === undefined || pass === storepass ? entries : await secretsUnder(entries, storepass, pass);
+  const written = storepass === undefined ? entries : await secretsUnder(entries, storepass, pass);
   try {
     const store: Keystore = { type: outType, entries: written, integrityChecked: true };
     await writeKeystoreFile(out, store, pass, () => Promise.resolve(pass), { create: true, force: input.force, access: input.access });
@@ -129,17 +130,6 @@ export async function convertKeystore(input: ConvertInput): Promise<ConvertResul
     skipped,
     ...(source.store.notes === undefined ? {} : { notes: source.store.notes }),
   };
-}
-
-/** PKCS#12 secret keys under the source's store password, encrypted under the destination's (a secret key of its own password keeps it). */
-async function secretsUnder(entries: StoredEntry[], from: string, to: string): Promise<StoredEntry[]> {
-  if (!entries.some((e) => e.kind === 'secret')) return entries;
-  const { pkcs12ReprotectSecret } = await import('../crypto/pkcs12.js');
-  return entries.map((e) => {
-    if (e.kind !== 'secret' || e.secretBag === undefined) return e;
-    const secretBag = pkcs12ReprotectSecret(e.secretBag, from, to);
-    return secretBag === undefined ? e : { ...e, secretBag };
-  });
 }
 
 export type PemKeyFormat = 'pkcs8' | 'pkcs1' | 'sec1';

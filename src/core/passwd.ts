@@ -17,11 +17,11 @@
  * on PKCS#12 altogether; Java reads such a key with KeyStore.getKey(alias, password)). PKCS#12
  * secret keys under the old store password follow it too, as keytool -storepasswd does.
  */
-import type { StoredEntry, StoredKeyEntry } from '../codec/model.js';
+import type { StoredKeyEntry } from '../codec/model.js';
 import { usageError } from '../errors.js';
 import type { FileAccess } from '../keystore/files.js';
 import { writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
-import { requireEntry } from './entries.js';
+import { requireEntry, secretsUnder } from './entries.js';
 import { NoPrivateKey, TooManyServerKeys } from './errors.js';
 import { withKeystore } from './keep.js';
 import { keyUnderStorePassword, openKeyEntry, type KeyPasswordSource } from './key-passwords.js';
@@ -124,7 +124,7 @@ export async function changePasswords(input: PasswdInput): Promise<PasswdResult>
     const notes = store.notes === undefined ? {} : { notes: store.notes };
     if (!storePasswordChanged && keyPasswords.size === 0) return { type: store.type, storePasswordChanged, keys, written: false, ...notes };
     const asRead = store.entries;
-    store.entries = storePasswordChanged ? await secretsFollow(entries, oldpass, newpass) : entries;
+    store.entries = await secretsUnder(entries, oldpass, newpass);
     const byAlias = new Map([...keyPasswords].map(([e, p]) => [e.alias, p]));
     await writeKeystoreFile(path, store, newpass, (alias) => Promise.resolve(byAlias.get(alias) ?? newpass), {
       create: false,
@@ -135,19 +135,5 @@ export async function changePasswords(input: PasswdInput): Promise<PasswdResult>
       asRead,
     });
     return { type: store.type, storePasswordChanged, keys, written: true, ...notes };
-  });
-}
-
-/**
- * PKCS#12 secret keys (keytool -genseckey) under the old store password, encrypted again under the
- * new one, as keytool -storepasswd does; one with a password of its own keeps it.
- */
-async function secretsFollow(entries: StoredEntry[], oldpass: string, newpass: string): Promise<StoredEntry[]> {
-  if (!entries.some((e) => e.kind === 'secret' && e.secretBag !== undefined)) return entries;
-  const { pkcs12ReprotectSecret } = await import('../crypto/pkcs12.js');
-  return entries.map((e) => {
-    if (e.kind !== 'secret' || e.secretBag === undefined) return e;
-    const secretBag = pkcs12ReprotectSecret(e.secretBag, oldpass, newpass);
-    return secretBag === undefined ? e : { ...e, secretBag };
   });
 }

@@ -13,35 +13,16 @@ import { fixturesDir, keytool, mailcert, openssl, runOk, tempDir } from '../help
 import { parseKeytoolList, type KeytoolListing } from '../helpers/keytool-list.js';
 import { makeTestCa } from '../helpers/ca.js';
 import { javaServer, jdkSecrets, servedKeys } from '../helpers/java.js';
+import { expectedView, wildDir, wildStore, wildStores, type WildStore } from '../helpers/wild.js';
 
-interface WildEntry {
-  alias: string;
-  kind: 'key' | 'trusted' | 'secret';
-  chain?: string[];
-  fingerprint?: string;
-  publicKeySha256?: string;
-  keypass?: string;
-}
-interface WildStore {
-  file: string;
-  type: string;
-  storepass: string;
-  entries: WildEntry[];
-  secrets?: { alias: string; algorithm: string; keySha256: string }[];
-}
 interface ListJson {
   type: string;
   entries: { alias: string; kind: string; chain: { sha256: string; publicKey: string; signatureAlgorithm: string }[] }[];
   notes?: string[];
 }
 
-const wildDir = join(fixturesDir, 'wild');
-const stores = (JSON.parse(readFileSync(join(wildDir, 'expected.json'), 'utf8')) as { stores: WildStore[] }).stores;
-const wild = (file: string): WildStore => {
-  const s = stores.find((x) => x.file === file);
-  assert.ok(s, `expected.json lists ${file}`);
-  return s;
-};
+const stores = wildStores;
+const wild = wildStore;
 const dir = tempDir();
 const ca = makeTestCa(dir);
 const p = (n: string): string => join(dir, n);
@@ -76,7 +57,6 @@ function keytoolListed(file: string, storepass: string): KeytoolListing {
 const byAlias = (a: [string, ...unknown[]], b: [string, ...unknown[]]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 /** keytool's listing as expected.json records it: [alias, kind, fingerprints], sorted by alias. */
 const keytoolView = (l: KeytoolListing): [string, string, string[]][] => l.entries.map((e): [string, string, string[]] => [e.alias, e.kind, e.chain.map((c) => c.sha256)]).sort(byAlias);
-const expectedView = (s: WildStore): [string, string, string[]][] => s.entries.map((e) => [e.alias, e.kind, e.chain ?? (e.fingerprint === undefined ? [] : [e.fingerprint])]);
 const listView = (j: ListJson): [string, string, string[]][] => j.entries.map((e) => [e.alias, e.kind, e.chain.map((c) => c.sha256)]);
 const sha256hex = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 /** SHA-256 of a PEM private key's SubjectPublicKeyInfo, as openssl derives it. */

@@ -30,32 +30,10 @@ import { ExitCode, MailcertError } from '../../src/errors.js';
 import { KeyPasswordWrong, UnkeptParts } from '../../src/keystore/errors.js';
 import { decodeKeystore, recoverKey, writeKeystoreFile, type StoreType } from '../../src/keystore/keystore.js';
 import { fixturesDir, tempDir } from '../helpers/tools.js';
+import { expectedView, wildDir, wildStore, type WildStore } from '../helpers/wild.js';
 
-interface WildEntry {
-  alias: string;
-  kind: 'key' | 'trusted' | 'secret';
-  chain?: string[];
-  fingerprint?: string;
-  publicKeySha256?: string;
-  keypass?: string;
-}
-interface WildStore {
-  file: string;
-  type: string;
-  storepass: string;
-  entries: WildEntry[];
-  fileEntries?: { alias: string; kind: string; fingerprint: string }[];
-  secrets?: { alias: string; algorithm: string; keySha256: string }[];
-  kdfPassword?: string;
-}
-
-const dir = join(fixturesDir, 'wild');
-const stores = (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { stores: WildStore[] }).stores;
-const wild = (file: string): WildStore => {
-  const s = stores.find((x) => x.file === file);
-  assert.ok(s, `expected.json lists ${file}`);
-  return s;
-};
+const dir = wildDir;
+const wild = wildStore;
 const bytesOf = (file: string): Uint8Array => new Uint8Array(readFileSync(join(dir, file)));
 const sha256hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const fingerprint = (der: Uint8Array): string => sha256hex(der).toUpperCase().match(/../g)!.join(':');
@@ -69,8 +47,7 @@ function asExpected(entries: readonly StoredEntry[]): { alias: string; kind: str
     .map((e) => ({ alias: e.alias, kind: e.kind, certs: (e.kind === 'key' ? e.chain : e.kind === 'trusted' ? [e.cert] : []).map(fingerprint) }))
     .sort((a, b) => (a.alias < b.alias ? -1 : 1));
 }
-const expectedOf = (s: WildStore): { alias: string; kind: string; certs: string[] }[] =>
-  s.entries.map((e) => ({ alias: e.alias, kind: e.kind, certs: e.chain ?? (e.fingerprint === undefined ? [] : [e.fingerprint]) }));
+const expectedOf = (s: WildStore): { alias: string; kind: string; certs: string[] }[] => expectedView(s).map(([alias, kind, certs]) => ({ alias, kind, certs }));
 
 async function read(file: string, password?: string): Promise<Awaited<ReturnType<typeof decodeKeystore>>> {
   const s = wild(file);

@@ -250,7 +250,7 @@ test('BouncyCastle keystores are named, with the keytool command that converts t
     ['bc.bcfks', 'BCFKS', 'BouncyCastle BCFKS keystore'],
   ]) {
     const path = join(wildDir, file as string);
-    for (const args of [['list', '-k', path], ['inspect', path], ['import-chain', '-k', path, '--file', ca.rootPem]]) {
+    for (const args of [['list', '-k', path], ['inspect', path], ['import-chain', '-k', path, '--file', ca.rootPem], ['verify', '--cert', ca.rootPem, '--ca', path]]) {
       const r = mailcert(args, { env: { MAILCERT_STOREPASS: 'bcstore1' } });
       assert.equal(r.status, 3, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`^mailcert: .*${(file as string).replace('.', '\\.')}: a ${name as string}, which mailcert does not read\\n`));

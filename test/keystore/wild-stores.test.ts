@@ -292,3 +292,13 @@ test('certificates that are no entry (openssl -nokeys) are noted and written bac
   const again = decodePkcs12(encodePkcs12(store.entries, pass, { iterations: 1, loose: store.loose }), pass);
   assert.deepEqual(again.loose.map((l) => [fingerprint(l.cert), l.attributes.map((a) => Buffer.from(a).toString('hex'))]), store.loose.map((l) => [fingerprint(l.cert), l.attributes.map((a) => Buffer.from(a).toString('hex'))]));
 });
+
+test('PKCS#12 bags sharing a friendlyName: the later one is the entry, as the JDK loads it, with the same note as JKS', async () => {
+  const chain = keyOf((await read('keypass-jdk.p12')).entries, 'mail').chain;
+  const certBag = (der: Uint8Array, attrs: Uint8Array[]): Uint8Array => bag(OID.certBag, derSequence(derOid(OID.x509Certificate), derExplicit(0, derOctetString(der))), attrs);
+  const trusted = (der: Uint8Array): Uint8Array => certBag(der, [attr(OID.friendlyName, derBmpString('ca')), attr(OID.oracleTrustedKeyUsage, derOid(OID.anyExtendedKeyUsage))]);
+  const bytes = openStore([trusted(chain[2]!), trusted(chain[1]!)]);
+  const store = await decodeKeystore('two.p12', 'PKCS12', bytes, given('unused'));
+  assert.deepEqual(asExpected(store.entries), [{ alias: 'ca', kind: 'trusted', certs: [fingerprint(chain[1]!)] }]);
+  assert.deepEqual(store.notes, ['alias "ca" is in the file twice (a trusted certificate, then a trusted certificate): mailcert takes the last one, as keytool and Java do, and leaves the other out when it writes the keystore']);
+});

@@ -74,6 +74,17 @@ if (wanted('list') && existsSync(cacerts)) {
   console.log(`(no ${cacerts}: the cacerts comparison needs ca-certificates-java)`);
 }
 if (wanted('list')) {
+  // A legacy (3DES, RC2-40, HMAC-SHA1) PKCS#12 with six keys, as keytool -importkeystore made it
+  // (fixtures/wild): listing costs the MAC and the certificate safe, never the six keys.
+  const legacySix = join(root, 'fixtures', 'wild', 'legacy-six.p12');
+  const listLegacy: Comparison = {
+    name: 'list legacy PKCS#12 with six keys',
+    ours: mailcert(['list', '-k', legacySix], { MAILCERT_STOREPASS: 'sixkeys1' }),
+    theirs: keytool(['-list', '-keystore', legacySix, '-storepass', 'sixkeys1']),
+    maxRatio: 0.3,
+    runs,
+  };
+  results.push(...[listLegacy, ...withoutExtraCaCerts(listLegacy)].map(compare));
   const big = bigTruststore(10_000, 'changeit');
   const p12 = bigPkcs12(10_000, 'changeit');
   const pass = { MAILCERT_STOREPASS: 'changeit' };

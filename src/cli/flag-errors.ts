@@ -36,7 +36,9 @@ export function sharedInFlags(e: unknown): unknown {
   if (e instanceof OutputExists) return reworded(e, e.message, 'pass --force to replace it, or choose another path');
   if (e instanceof StorePasswordNeeded) return reworded(e, e.message, 'pass --storepass-env VAR or --storepass-file FILE');
   if (e instanceof StoreIntegrityFailed) return reworded(e, e.message, 'check the store password (--storepass-env VAR, --storepass-file FILE); if it is right, the file is damaged: restore it from a backup');
-  if (e instanceof KeyPasswordWrong) return reworded(e, e.message, 'pass the key password with --keypass-env VAR or --keypass-file FILE (it defaults to the store password)');
+  if (e instanceof KeyPasswordWrong) {
+    return reworded(e, e.message, e.ownPassword ? 'give it with --keypass-env VAR or --keypass-file FILE' : 'pass the key password with --keypass-env VAR or --keypass-file FILE (it defaults to the store password)');
+  }
   if (e instanceof PassphraseWrong) return reworded(e, e.message, 'check the passphrase given with --passin-env VAR or --passin-file FILE');
   if (e instanceof NotAKeystore) return reworded(e, e.message, 'check the file; PEM and DER files are read with --file, --cert or --key');
   if (e instanceof StoreTypeUnknown) return reworded(e, `--storetype ${e.given}: mailcert writes jks or pkcs12 keystores`);

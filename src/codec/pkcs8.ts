@@ -9,7 +9,7 @@ import { CodecError } from './errors.js';
 import { algorithmIdentifier, at, encapsulated, octetString, sequence, smallInteger, within } from './asn1/check.js';
 import { type Tlv, UNIVERSAL, children, isContext, isUniversal, readRoot } from './asn1/tlv.js';
 import { readOid } from './asn1/values.js';
-import { KEY_ALGORITHMS, NAMED_CURVES } from './x509/public-key.js';
+import { KEY_ALGORITHMS, NAMED_CURVES, curveLabel } from './x509/public-key.js';
 
 const FORMAT = 'PKCS#8';
 
@@ -19,7 +19,7 @@ export interface PrivateKeyInfoSummary {
   algorithm: PrivateKeyAlgorithm;
   /** The privateKeyAlgorithm OID as found. */
   oid: string;
-  /** EC keys: the named curve, as Node names it where known ("P-256"), else its OID. */
+  /** EC keys: the named curve, as Node names it where known ("P-256"), else as public-key.ts curveLabel does. */
   curve?: string;
 }
 
@@ -57,7 +57,7 @@ export function privateKeyInfo(der: Uint8Array): PrivateKeyInfoSummary {
   const summary: PrivateKeyInfoSummary = { algorithm, oid: alg.oid };
   if (algorithm === 'EC') {
     const curveOid = ecCurveOid(alg.params, keyNode);
-    if (curveOid !== undefined) summary.curve = NAMED_CURVES.get(curveOid)?.nodeName ?? curveOid;
+    if (curveOid !== undefined) summary.curve = NAMED_CURVES.get(curveOid)?.nodeName ?? curveLabel(curveOid);
   }
   return summary;
 }

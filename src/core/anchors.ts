@@ -14,7 +14,8 @@ import { parseCertificate } from '../codec/x509/certificate.js';
 import { damagedPart } from '../keystore/damaged.js';
 import { readCertificates } from '../keystore/inputs.js';
 import { readInput } from '../keystore/read.js';
-import { decodeKeystore, keystoreType } from '../keystore/keystore.js';
+import { decodeKeystore, keystoreType, notAKeystore } from '../keystore/keystore.js';
+import { ForeignKeystore } from '../keystore/errors.js';
 import { uniqueCerts } from './chain.js';
 import { AnchorsUnusable } from './errors.js';
 
@@ -118,6 +119,9 @@ export async function loadAnchors(source: string, storePassword: () => Promise<s
       throw namedDamage(e, [{ path: source, parts: trusted }]);
     }
   }
-  if (detectFormat(bytes) === 'unknown') throw new AnchorsUnusable(source, 'not a certificate file, folder or keystore');
+  if (detectFormat(bytes) === 'unknown') {
+    const foreign = await notAKeystore(source, bytes);
+    throw foreign instanceof ForeignKeystore ? foreign : new AnchorsUnusable(source, 'not a certificate file, folder or keystore');
+  }
   return { certs: uniqueCerts(readCertificates(source)), source };
 }

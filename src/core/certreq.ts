@@ -11,7 +11,8 @@ import { buildCertificationRequestInfo } from '../codec/pkcs10.js';
 import { assembleSigned } from '../codec/x509/build.js';
 import { extension, keyIdentifier, subjectAltName, subjectKeyIdentifier, type AltNames } from '../codec/x509/build.js';
 import { OID } from '../codec/asn1/oid.js';
-import { defaultSignatureAlgorithm, privateKeyFromPkcs8, signData, signatureAlgorithmIdentifier } from '../crypto/keys.js';
+import { keyTypeName, privateKeyFromPkcs8, signatureAlgorithmFor, signData, signatureAlgorithmIdentifier } from '../crypto/keys.js';
+import { UnsupportedKeyType } from './errors.js';
 import { encodePem } from '../codec/pem.js';
 import { usageError } from '../errors.js';
 import { writeFileAtomic } from '../keystore/files.js';
@@ -25,6 +26,8 @@ export interface CertreqInput {
   subject?: SubjectRequest;
   /** More subjectAltNames to ask for beside the leaf's. */
   san?: AltNames;
+  /** Where the key comes from, for messages: `mail.p12: key entry "gm"`, a key file's name. */
+  label?: string;
 }
 
 export interface Certreq {
@@ -63,7 +66,8 @@ export function makeCertreq(input: CertreqInput): Certreq {
   }
   const extensions = [...(sanExt ? [sanExt] : []), subjectKeyIdentifier(keyIdentifier(spki))];
   const info = buildCertificationRequestInfo(subject, spki, extensions);
-  const alg = defaultSignatureAlgorithm(key);
+  const alg = signatureAlgorithmFor(key);
+  if (alg === undefined) throw new UnsupportedKeyType(input.label ?? 'the key', keyTypeName(input.pkcs8), 'sign a request with');
   const algId = signatureAlgorithmIdentifier(alg);
   const der = assembleSigned(info, algId, signData(alg, key, info));
   return { der, pem: encodePem('CERTIFICATE REQUEST', der), subject: formatDn(subject), altNames };

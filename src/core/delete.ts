@@ -25,6 +25,8 @@ export interface DeleteResult {
   cert?: CertSummary;
   /** Entries left. */
   left: number;
+  /** What mailcert had to say about reading the keystore (keystore/read-notes.ts), when anything. */
+  notes?: string[];
 }
 
 export async function deleteEntry(input: DeleteInput): Promise<DeleteResult> {
@@ -35,6 +37,6 @@ export async function deleteEntry(input: DeleteInput): Promise<DeleteResult> {
     store.entries = store.entries.filter((e) => e !== entry);
     const kept = new Set(store.entries.filter((e): e is StoredKeyEntry => e.kind === 'key'));
     await writeKeystoreFile(input.path, store, storepass, () => Promise.resolve(storepass), { create: false, force: false, access: input.access, ownKeyPassword: kept, asRead });
-    return { alias: entry.alias, kind: entry.kind, type: store.type, ...(der === undefined ? {} : { cert: certSummary(der) }), left: store.entries.length };
+    return { alias: entry.alias, kind: entry.kind, type: store.type, ...(der === undefined ? {} : { cert: certSummary(der) }), left: store.entries.length, ...(store.notes === undefined ? {} : { notes: store.notes }) };
   });
 }

@@ -141,17 +141,21 @@ export class KeyPasswordNeeded extends MailcertError {
 }
 
 /**
- * A PKCS#12 key to be written under a password other than the store password. The JDK allows one
- * per entry (PKCS12KeyStore.engineSetKeyEntry), keytool does not ("-keypasswd commands not
- * supported if -storetype is PKCS12"), and mailcert's PKCS#12 writer protects new keys with the
- * store password only.
+ * A key of a type mailcert cannot use for what was asked (an SM2 key, whose curve neither the JDK
+ * nor mailcert signs with): the key type named, exit 3. Listing and copying the entry still work.
  */
-export class Pkcs12KeyPasswordUnsupported extends MailcertError {
-  constructor(path: string, readonly alias: string) {
+export class UnsupportedKeyType extends MailcertError {
+  constructor(
+    label: string,
+    /** "SM2 (curve 1.2.156.10197.1.301)". */
+    readonly keyType: string,
+    /** What was asked: "sign a request with". */
+    what: string,
+  ) {
     super(
-      `${path}: refused: key entry "${alias}" would need a key password other than the store password, and mailcert writes PKCS#12 keys under the store password only (as keytool does)`,
-      ExitCode.usage,
-      'give the key the store password (Java servers such as James use one password for both), or use a JKS keystore',
+      `${label} holds an ${keyType} key, which mailcert cannot ${what} (it signs with RSA and EC keys on the NIST and Brainpool curves)`,
+      ExitCode.badInput,
+      'make it with a tool that signs with this key type, such as openssl req -new -key KEY (OpenSSL 3 signs with SM2 keys)',
     );
   }
 }

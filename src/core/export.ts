@@ -3,11 +3,14 @@
  * either), or one key entry written as the PEM pair Dovecot, Postfix and Exim read (key 0600 +
  * chain leaf first). The way back, a PEM pair into a keystore, is `mailcert import --key`.
  *
- * Keys are recovered from the source (JKS/JCEKS: with the key password) and re-protected for the
- * destination with its store password, which is what James and Hedwig expect (one secret for
- * both). The destination is a new file: atomic, never over an existing one without --force, and
- * subject to the one-server-certificate rule, checked before any key is recovered so a refusal
- * costs no password prompt and writes nothing. output/export.ts prints the results.
+ * Keys are recovered from the source with the key password and re-protected for the destination
+ * with its store password, which is what James and Hedwig expect (one secret for both) and what
+ * keytool -importkeystore does for a PKCS#12 destination; a key that had a password of its own is
+ * named in the result, so no one is left to open it with the old one. PKCS#12 secret keys go into a PKCS#12 destination as they are (under its store password
+ * when they were under the source's); JKS holds none, and JCEKS ones cannot be moved: those are
+ * named as skipped. The destination is a new file: atomic, never over an existing one without
+ * --force, and subject to the one-server-certificate rule, checked before any key is recovered so
+ * a refusal costs no password prompt and writes nothing. output/export.ts prints the results.
  */
 import type { StoredEntry, StoredKeyEntry, StoredTrustedEntry } from '../codec/model.js';
 import { encodePem } from '../codec/pem.js';
@@ -18,6 +21,7 @@ import { checkAliasFits, codecToUser, recoverKey, writeKeystoreFile, type Keysto
 import { findRuleViolation } from '../keystore/rules.js';
 import { NoCertificate, NoPrivateKey, TooManyServerKeys } from './errors.js';
 import { encodeKey } from './strip-password.js';
+import { secretsUnder } from './entries.js';
 
 export interface Source {
   path: string;
@@ -33,8 +37,10 @@ export interface ConvertInput {
   force: boolean;
   /** --key-mode / --key-group, for the new keystore. */
   access?: FileAccess;
-  /** The source key password of an entry (JKS/JCEKS protect keys separately; PKCS#12 does not ask). */
+  /** The source key password of an entry (the store password unless one was given). */
   keyPassword(alias: string): Promise<string>;
+  /** The source's store password, to tell the keys that had a password of its own (and the secret keys under it). */
+  storePassword?(): Promise<string>;
   /** The new keystore's password (asked only once the rule and the keys are known to be fine). */
   outPassword(): Promise<string>;
 }
@@ -44,9 +50,12 @@ export interface ConvertResult {
   fromType: StoreType;
   out: string;
   outType: StoreType;
-  entries: { alias: string; kind: 'key' | 'trusted'; chainLength: number }[];
-  /** JCEKS secret-key entries: mailcert neither decrypts nor writes them. */
+  /** keyPasswordWas: a key entry's password in the source; in the destination it is the store password. */
+  entries: { alias: string; kind: 'key' | 'trusted' | 'secret'; chainLength: number; keyPasswordWas?: 'store' | 'own' }[];
+  /** Secret-key entries the destination cannot hold (JKS) or mailcert cannot move (JCEKS's). */
   skipped: string[];
+  /** What mailcert had to say about reading the source (keystore/read-notes.ts), when anything. */
+  notes?: string[];
 }
 
 /** Fails before any password is asked when the output exists and --force was not given. */
@@ -67,8 +76,10 @@ export async function convertKeystore(input: ConvertInput): Promise<ConvertResul
   if (out === '-') throw usageError('a keystore cannot be written to standard output', 'give it a file name (.jks or .p12)');
   checkNewFile(out, input.force, 'keystore');
   const picked = pickEntries(source, input.alias);
-  const skipped = picked.filter((e) => e.kind === 'secret').map((e) => e.alias);
-  const kept = picked.filter((e): e is StoredKeyEntry | StoredTrustedEntry => e.kind !== 'secret');
+  // A PKCS#12 secret key moves into PKCS#12 as its bag; nothing else can hold or move one.
+  const movable = (e: StoredEntry): boolean => e.kind !== 'secret' || (outType === 'PKCS12' && e.secretBag !== undefined);
+  const skipped = picked.filter((e) => !movable(e)).map((e) => e.alias);
+  const kept = picked.filter(movable);
   if (kept.length === 0) throw inputError(`${source.path}: nothing to export (only secret-key entries, which mailcert does not convert)`);
   // The rule first: a store with two server keys is refused before any key password is asked.
   const violation = findRuleViolation(kept);
@@ -83,18 +94,25 @@ export async function convertKeystore(input: ConvertInput): Promise<ConvertResul
     }
   }
   const entries: StoredEntry[] = [];
+  const storepass = input.storePassword === undefined ? undefined : await input.storePassword();
+  /** The keys that had a password of their own. */
+  const hadOwn = new Set<string>();
   for (const e of kept) {
-    if (e.kind === 'trusted') {
+    if (e.kind !== 'key') {
       entries.push(e);
       continue;
     }
-    const privateKey = await recoverKey(source.path, source.store.type, e, () => input.keyPassword(e.alias));
-    // Without the source's protectedKey: the destination protects the key under its own password.
-    entries.push({ kind: 'key', alias: e.alias, created: e.created, chain: e.chain, privateKey });
+    const keypass = await input.keyPassword(e.alias);
+    const privateKey = await recoverKey(source.path, source.store.type, e, () => Promise.resolve(keypass));
+    if (storepass !== undefined && keypass !== storepass) hadOwn.add(e.alias);
+    // Without the source's protectedKey: the destination protects the key under its store password.
+    entries.push({ kind: 'key', alias: e.alias, created: e.created, chain: e.chain, privateKey, ...(e.attributes === undefined ? {} : { attributes: e.attributes }) });
   }
   const pass = await input.outPassword();
+  const written = storepass === undefined ? entries : await secretsUnder(entries, storepass, pass);
   try {
-    await writeKeystoreFile(out, { type: outType, entries, integrityChecked: true }, pass, () => Promise.resolve(pass), { create: true, force: input.force, access: input.access });
+    const store: Keystore = { type: outType, entries: written, integrityChecked: true };
+    await writeKeystoreFile(out, store, pass, () => Promise.resolve(pass), { create: true, force: input.force, access: input.access });
   } catch (e) {
     throw e instanceof CodecError ? codecToUser(e, out, outType) : e;
   }
@@ -103,8 +121,14 @@ export async function convertKeystore(input: ConvertInput): Promise<ConvertResul
     fromType: source.store.type,
     out,
     outType,
-    entries: kept.map((e) => ({ alias: e.alias, kind: e.kind, chainLength: e.kind === 'key' ? e.chain.length : 1 })),
+    entries: kept.map((e) => ({
+      alias: e.alias,
+      kind: e.kind,
+      chainLength: e.kind === 'key' ? e.chain.length : e.kind === 'trusted' ? 1 : 0,
+      ...(e.kind === 'key' ? { keyPasswordWas: hadOwn.has(e.alias) ? ('own' as const) : ('store' as const) } : {}),
+    })),
     skipped,
+    ...(source.store.notes === undefined ? {} : { notes: source.store.notes }),
   };
 }
 

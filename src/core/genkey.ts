@@ -135,6 +135,8 @@ export interface KeystoreResult {
   type: string;
   alias: string;
   created: boolean;
+  /** What mailcert had to say about reading the keystore (keystore/read-notes.ts), when anything. */
+  notes?: string[];
 }
 
 /**
@@ -175,7 +177,7 @@ async function genkeyLocked(target: KeystoreTarget, subject: ResolvedSubject, ma
   const made = await make();
   store.entries.push({ kind: 'key', alias, created, chain: [made.cert], privateKey: made.pkcs8 });
   await ks.writeKeystoreFile(target.path, store, storepass, () => Promise.resolve(keypass), { create: isNew, force: target.force, access: target.access });
-  return { path: target.path, type: store.type, alias, created: isNew };
+  return { path: target.path, type: store.type, alias, created: isNew, ...(store.notes === undefined ? {} : { notes: store.notes }) };
 }
 
 /** A PEM key file (unencrypted PKCS#8, mode 0600 or `access`) and certificate file. */

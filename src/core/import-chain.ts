@@ -32,6 +32,8 @@ export interface ImportChainResult {
   added: { alias: string; cert: CertSummary }[];
   /** Already in the keystore under another alias: left as they are. */
   present: { alias: string; cert: CertSummary }[];
+  /** What mailcert had to say about reading the keystore (keystore/read-notes.ts), when anything. */
+  notes?: string[];
 }
 
 export async function importChain(input: ImportChainInput): Promise<ImportChainResult> {
@@ -85,5 +87,5 @@ async function addCertificates(input: ImportChainInput, certs: ReturnType<typeof
     store.entries = entries;
     await writeKeystoreFile(input.path, store, storepass, (a) => input.keyPassword(a, storepass), { create: isNew, force: false, access: input.access });
   }
-  return { type: store.type, createdKeystore: isNew && added.length > 0, added, present };
+  return { type: store.type, createdKeystore: isNew && added.length > 0, added, present, ...(store.notes === undefined ? {} : { notes: store.notes }) };
 }

@@ -46,11 +46,15 @@ export interface ImportInput {
   replace?: KeyPasswordSource;
 }
 
-export type ImportResult =
+export type ImportResult = (
   | { action: 'reply' | 'key'; alias: string; chain: CertSummary[]; complete: boolean; createdKeystore: boolean; type: string }
   | { action: 'trusted'; alias: string; cert: CertSummary; createdKeystore: boolean; type: string; ignored: number }
   | { action: 'unchanged'; alias: string; cert: CertSummary; type: string }
-  | ({ action: 'replaced' } & Replaced);
+  | ({ action: 'replaced' } & Replaced)
+) & {
+  /** What mailcert had to say about reading the keystore (keystore/read-notes.ts), when anything. */
+  notes?: string[];
+};
 
 /** Node's bundled Mozilla roots (--trustcacerts), parsed only when asked for. */
 export function mozillaRoots(): CertInfo[] {
@@ -97,7 +101,12 @@ function certificateOf(pkcs8: Uint8Array, certs: readonly CertInfo[]): CertInfo 
 }
 
 async function importLocked(input: ImportInput, certs: CertInfo[], leaf: CertInfo | undefined): Promise<ImportResult> {
-  const { store, storepass, isNew } = await openOrCreate(input);
+  const opened = await openOrCreate(input);
+  const r = await importInto(input, certs, leaf, opened);
+  return opened.store.notes === undefined ? r : { ...r, notes: opened.store.notes };
+}
+
+async function importInto(input: ImportInput, certs: CertInfo[], leaf: CertInfo | undefined, { store, storepass, isNew }: Awaited<ReturnType<typeof openOrCreate>>): Promise<ImportResult> {
   if (input.key !== undefined && leaf !== undefined) {
     const old = input.replace === undefined ? undefined : serverKeyEntry(input.path, store, input.alias);
     if (old === undefined || input.replace === undefined) return importKeyPair(input, input.key, leaf, certs, store, storepass, isNew);

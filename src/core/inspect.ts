@@ -29,7 +29,8 @@ import { readTraditionalKey } from '../crypto/pem-key.js';
 import { verifySignature } from '../crypto/signatures.js';
 import { inputError } from '../errors.js';
 import { readInput } from '../keystore/files.js';
-import { codecToUser, decodeKeystore, keystoreType, type StoreType } from '../keystore/keystore.js';
+import { codecToUser, decodeKeystore, keystoreType, notAKeystore, type StoreType } from '../keystore/keystore.js';
+import { ForeignKeystore } from '../keystore/errors.js';
 import { privateKeyObject } from '../keystore/private-key.js';
 import { certSummary, describeKey as keyText, type CertSummary } from './cert-summary.js';
 import { isSelfSigned } from './chain.js';
@@ -172,6 +173,9 @@ async function inspectContent(path: string, bytes: Uint8Array, secrets: InspectS
       // PKCS#1 and SEC 1 keys in DER start with an INTEGER, which detect.ts leaves unnamed.
       const key = bytes[0] === TAG.SEQUENCE ? traditionalDerKey(bytes) : undefined;
       if (key !== undefined) return { file: path, format: 'DER', key };
+      // A BouncyCastle keystore is named, with the way to convert it.
+      const foreign = await notAKeystore(path, bytes);
+      if (foreign instanceof ForeignKeystore) throw foreign;
       throw unknownContent(path);
     }
   }
@@ -304,12 +308,17 @@ const KEY_TYPES: Readonly<Record<string, string>> = { rsa: 'RSA', 'rsa-pss': 'RS
 
 /** Type, size or curve, and the public key's fingerprint; nothing secret leaves this function. */
 function describeKey(key: KeyObject): Pick<InspectedKey, 'algorithm' | 'publicKey' | 'publicKeySha256'> {
-  const type = key.asymmetricKeyType ?? 'unknown';
+  const spki = new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
+  if (key.asymmetricKeyType === undefined) {
+    // A key Node has no type for (SM2): named as its certificate would be.
+    const k = parsePublicKeyInfo(spki);
+    return { algorithm: k.algorithm, publicKey: keyText(k), publicKeySha256: fingerprint(spki) };
+  }
+  const type = key.asymmetricKeyType;
   const algorithm = KEY_TYPES[type] ?? type;
   const d = key.asymmetricKeyDetails ?? {};
   // The sizes certificates show (codec/x509/public-key.ts parseSpki): modulus bits, the curve, 255/448 for the Edwards curves.
   const size = d.namedCurve !== undefined ? (JDK_CURVES[d.namedCurve] ?? d.namedCurve) : d.modulusLength ?? (/25519/.test(type) ? 255 : /448/.test(type) ? 448 : undefined);
-  const spki = new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
   return { algorithm, publicKey: size === undefined ? algorithm : `${algorithm} ${size}`, publicKeySha256: fingerprint(spki) };
 }
 

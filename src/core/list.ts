@@ -29,6 +29,8 @@ export interface ListReport {
   /** Why the integrity was not checked (keystore/keystore.ts): no password given, or no MAC in the file. */
   unverified?: 'no-password' | 'no-mac';
   entries: ListedEntry[];
+  /** What mailcert has to tell about how it read the file (keystore/read-notes.ts); quoted aliases are as read. */
+  notes: string[];
 }
 
 /**
@@ -51,7 +53,7 @@ export function listKeystore(path: string, store: Keystore, summarize?: (der: Ui
     })
     // keytool lists in Hashtable order, which means nothing to a reader; we sort by alias.
     .sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : 0));
-  const report: ListReport = { type: store.type, path, integrityChecked: store.integrityChecked, entries };
+  const report: ListReport = { type: store.type, path, integrityChecked: store.integrityChecked, entries, notes: store.notes ?? [] };
   if (store.unverified !== undefined) report.unverified = store.unverified;
   return report;
 }

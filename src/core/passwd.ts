@@ -11,17 +11,18 @@
  *   the store password (what James and Hedwig need), `newKeyPassword` one key a new password. Its
  *   current password is found as keytool finds it (core/key-passwords.ts).
  * Keys kept are written back as they were read, without being decrypted. PKCS#12 key bags have
- * their own encryption (PKCS12KeyStore.engineSetKeyEntry), so the MAC and the certificate safe
- * take the new store password while a key of its own keeps its bag; mailcert's PKCS#12 writer
- * protects new keys with the store password only, so a PKCS#12 key cannot be given another
- * password (keytool refuses -keypasswd on PKCS#12 altogether).
+ * their own encryption (PKCS12KeyStore.engineSetKeyEntry takes a password per entry), so the MAC
+ * and the certificate safe take the new store password while a key of its own keeps its bag, and
+ * a PKCS#12 key can be given a password of its own as a JKS key can (keytool refuses -keypasswd
+ * on PKCS#12 altogether; Java reads such a key with KeyStore.getKey(alias, password)). PKCS#12
+ * secret keys under the old store password follow it too, as keytool -storepasswd does.
  */
 import type { StoredKeyEntry } from '../codec/model.js';
 import { usageError } from '../errors.js';
 import type { FileAccess } from '../keystore/files.js';
 import { writeKeystoreFile, type Keystore } from '../keystore/keystore.js';
-import { requireEntry } from './entries.js';
-import { NoPrivateKey, Pkcs12KeyPasswordUnsupported, TooManyServerKeys } from './errors.js';
+import { requireEntry, secretsUnder } from './entries.js';
+import { NoPrivateKey, TooManyServerKeys } from './errors.js';
 import { withKeystore } from './keep.js';
 import { keyUnderStorePassword, openKeyEntry, type KeyPasswordSource } from './key-passwords.js';
 
@@ -54,6 +55,8 @@ export interface PasswdResult {
   keys: KeyOutcome[];
   /** False when nothing changed: the file was left as it was. */
   written: boolean;
+  /** What mailcert had to say about reading the keystore (keystore/read-notes.ts), when anything. */
+  notes?: string[];
 }
 
 /** A new password a keystore of this type can hold and Java can open. */
@@ -111,7 +114,6 @@ export async function changePasswords(input: PasswdInput): Promise<PasswdResult>
         entries.push(e);
         continue;
       }
-      if (store.type === 'PKCS12' && after === 'own') throw new Pkcs12KeyPasswordUnsupported(path, e.alias);
       const privateKey = opened?.pkcs8 ?? viaStore;
       if (privateKey === undefined) throw new Error(`key entry ${e.alias} was not opened`);
       const fresh: StoredKeyEntry = { kind: 'key', alias: e.alias, created: e.created, chain: e.chain, privateKey };
@@ -119,9 +121,10 @@ export async function changePasswords(input: PasswdInput): Promise<PasswdResult>
       entries.push(fresh);
     }
     const storePasswordChanged = newpass !== oldpass;
-    if (!storePasswordChanged && keyPasswords.size === 0) return { type: store.type, storePasswordChanged, keys, written: false };
+    const notes = store.notes === undefined ? {} : { notes: store.notes };
+    if (!storePasswordChanged && keyPasswords.size === 0) return { type: store.type, storePasswordChanged, keys, written: false, ...notes };
     const asRead = store.entries;
-    store.entries = entries;
+    store.entries = await secretsUnder(entries, oldpass, newpass);
     const byAlias = new Map([...keyPasswords].map(([e, p]) => [e.alias, p]));
     await writeKeystoreFile(path, store, newpass, (alias) => Promise.resolve(byAlias.get(alias) ?? newpass), {
       create: false,
@@ -131,6 +134,6 @@ export async function changePasswords(input: PasswdInput): Promise<PasswdResult>
       ownKeyPassword: kept,
       asRead,
     });
-    return { type: store.type, storePasswordChanged, keys, written: true };
+    return { type: store.type, storePasswordChanged, keys, written: true, ...notes };
   });
 }

@@ -147,7 +147,10 @@ function leafUsageProblems(leaf: CertInfo): string[] {
 function signatureAlgorithmProblem(cert: CertInfo): string | undefined {
   const alg = cert.signatureAlgorithm;
   if (/^(MD2|MD5|SHA1)with/i.test(alg.name)) return `${label(cert)} is signed with ${alg.name}`;
-  if (alg.name !== 'RSASSA-PSS') return signatureHash(alg) === null && !/^Ed(25519|448)$/.test(alg.name) ? `${label(cert)} is signed with the unknown algorithm ${alg.oid}` : undefined;
+  if (alg.name !== 'RSASSA-PSS') {
+    if (signatureHash(alg) !== null || /^Ed(25519|448)$/.test(alg.name)) return undefined;
+    return alg.name === alg.oid ? `${label(cert)} is signed with the unknown algorithm ${alg.oid}` : `${label(cert)} is signed with ${alg.name} (${alg.oid}), which mailcert does not check`;
+  }
   if (alg.parameters === undefined) return `${label(cert)} is signed with RSASSA-PSS without parameters (RFC 4055 3.1 requires them; their defaults are SHA-1)`;
   let pss;
   try {

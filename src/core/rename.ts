@@ -31,6 +31,8 @@ export interface RenameResult {
   to: string;
   kind: 'key' | 'trusted' | 'secret';
   type: string;
+  /** What mailcert had to say about reading the keystore (keystore/read-notes.ts), when anything. */
+  notes?: string[];
 }
 
 /** The alias as the format stores it. */
@@ -51,6 +53,6 @@ export async function renameEntry(input: RenameInput): Promise<RenameResult> {
     entry.alias = to;
     const kept = new Set(store.entries.filter((e): e is StoredKeyEntry => e.kind === 'key'));
     await writeKeystoreFile(input.path, store, storepass, () => Promise.resolve(storepass), { create: false, force: false, access: input.access, ownKeyPassword: kept, asRead: store.entries });
-    return { from, to, kind: entry.kind, type: store.type };
+    return { from, to, kind: entry.kind, type: store.type, ...(store.notes === undefined ? {} : { notes: store.notes }) };
   });
 }

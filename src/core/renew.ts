@@ -10,7 +10,8 @@
  *
  * Everything that can refuse does so before the write: a key its certificate does not match, a
  * chain with certificates of another key, a key password that does not open the old key, and the
- * rule (keystore/rules.ts).
+ * rule (keystore/rules.ts). The same holds for PKCS#12, whose key bags the JDK encrypts one by one
+ * (PKCS12KeyStore.engineSetKeyEntry): a key of its own password there keeps it too.
  */
 import type { StoredKeyEntry } from '../codec/model.js';
 import type { CertInfo } from '../codec/x509/certificate.js';
@@ -20,7 +21,7 @@ import type { FileAccess } from '../keystore/files.js';
 import { sameBytes } from '../codec/bytes.js';
 import { buildChain } from './chain.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
-import { AliasTaken, NotInChain, Pkcs12KeyPasswordUnsupported, TooManyServerKeys } from './errors.js';
+import { AliasTaken, NotInChain, TooManyServerKeys } from './errors.js';
 import { findEntry } from './entries.js';
 import { openKeyEntry, type KeyPasswordSource } from './key-passwords.js';
 
@@ -85,7 +86,6 @@ export async function replaceKeyEntry(input: ReplaceInput): Promise<Replaced> {
   const built = buildChain(input.leaf, input.pool);
   // The old key's password, found before anything else is asked or written: the new key gets it.
   const opened = await openKeyEntry(path, store, old, input.storepass, input.keyPassword);
-  if (store.type === 'PKCS12' && !opened.isStorePassword) throw new Pkcs12KeyPasswordUnsupported(path, old.alias);
   const entry: StoredKeyEntry = { kind: 'key', alias, created: new Date(), chain: built.chain.map((c) => c.der), privateKey: input.key };
   const previous = { alias: old.alias, ...(old.chain[0] === undefined ? {} : { cert: certSummary(old.chain[0]) }) };
   store.entries = store.entries.map((e) => (e === old ? entry : e));

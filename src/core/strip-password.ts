@@ -9,6 +9,7 @@ import { createPrivateKey } from 'node:crypto';
 import { encodePem } from '../codec/pem.js';
 import { assertCanCreate, writeFilesAtomic, type FileAccess, type FileToWrite } from '../keystore/files.js';
 import { KeyFormatMismatch } from './errors.js';
+import { keyTypeName } from '../crypto/keys.js';
 
 export type KeyFormat = 'pkcs8' | 'pkcs1' | 'sec1' | 'der';
 
@@ -16,16 +17,18 @@ export type KeyFormat = 'pkcs8' | 'pkcs1' | 'sec1' | 'der';
 export function encodeKey(pkcs8: Uint8Array, format: KeyFormat): Uint8Array {
   const key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
   const enc = new TextEncoder();
+  // Node gives keys it has no type for (SM2) none: those are named from their PKCS#8.
+  const type = key.asymmetricKeyType === undefined ? keyTypeName(pkcs8) : key.asymmetricKeyType.toUpperCase();
   switch (format) {
     case 'pkcs8':
       return enc.encode(encodePem('PRIVATE KEY', pkcs8));
     case 'der':
       return pkcs8;
     case 'pkcs1':
-      if (key.asymmetricKeyType !== 'rsa') throw new KeyFormatMismatch('pkcs1', String(key.asymmetricKeyType).toUpperCase());
+      if (key.asymmetricKeyType !== 'rsa') throw new KeyFormatMismatch('pkcs1', type);
       return enc.encode(encodePem('RSA PRIVATE KEY', key.export({ type: 'pkcs1', format: 'der' })));
     case 'sec1':
-      if (key.asymmetricKeyType !== 'ec') throw new KeyFormatMismatch('sec1', String(key.asymmetricKeyType).toUpperCase());
+      if (key.asymmetricKeyType !== 'ec') throw new KeyFormatMismatch('sec1', type);
       return enc.encode(encodePem('EC PRIVATE KEY', key.export({ type: 'sec1', format: 'der' })));
   }
 }

@@ -174,3 +174,15 @@ function repeatInto(out: Uint8Array, at: number, length: number, src: Uint8Array
   if (src.length === 0) return;
   for (let o = 0; o < length; o += src.length) out.set(src.subarray(0, Math.min(src.length, length - o)), at + o);
 }
+
+/**
+ * The password as OpenSSL before 1.1.0 turned it into the PKCS#12 KDF's BMPString: each byte of
+ * its UTF-8 became one character (OPENSSL_asc2uni), i.e. the bytes were read as ISO-8859-1.
+ * OpenSSL 1.1.0 switched to OPENSSL_utf82uni; its pkcs12 app still tries this form when the MAC
+ * does not verify ("Warning: using broken algorithm") and then uses it for everything in the file
+ * (apps/pkcs12.c, `badpass`). Undefined for an ASCII password, where both forms are the same.
+ */
+export function opensslPre110Password(password: string): string | undefined {
+  if (!/[^\x00-\x7f]/.test(password)) return undefined;
+  return Buffer.from(password, 'utf8').toString('latin1');
+}

@@ -7,6 +7,7 @@ import { createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCb
 import { promisify } from 'node:util';
 import { OID } from '../codec/asn1/oid.js';
 import { encodeAlgorithm, encodeOid, encodeSequence } from '../codec/asn1/writer.js';
+import { privateKeyInfo } from '../codec/pkcs8.js';
 
 const generateKeyPairAsync = promisify(generateKeyPairCb);
 
@@ -129,6 +130,23 @@ export function isSignatureAlgorithmName(s: string): s is SignatureAlgorithmName
 /** The default for a key: SHA-256 always (CLI.md: "self-signed, SHA-256"), like keytool 17. */
 export function defaultSignatureAlgorithm(key: KeyObject): SignatureAlgorithmName {
   return key.asymmetricKeyType === 'ec' ? 'SHA256withECDSA' : 'SHA256withRSA';
+}
+
+/** A key's type as messages name it: "SM2 (curve 1.2.156.10197.1.301)", "EC P-256", "Ed25519", or its algorithm OID. */
+export function keyTypeName(pkcs8: Uint8Array): string {
+  const k = privateKeyInfo(pkcs8);
+  if (k.algorithm === 'unknown') return `algorithm ${k.oid}`;
+  if (k.algorithm === 'EC' && k.curve !== undefined) return k.curve.includes('(') ? k.curve : `EC ${k.curve}`;
+  return k.algorithm;
+}
+
+/**
+ * What mailcert signs with this key: SHA-256 with RSA or ECDSA. Undefined for a key it does not
+ * sign with: Ed25519, RSASSA-PSS, DSA, or a key Node cannot use for ECDSA (SM2, whose curve Node's
+ * OpenSSL gives its own key type, with SM2 signatures and SM3 rather than ECDSA).
+ */
+export function signatureAlgorithmFor(key: KeyObject): SignatureAlgorithmName | undefined {
+  return key.asymmetricKeyType === 'ec' ? 'SHA256withECDSA' : key.asymmetricKeyType === 'rsa' ? 'SHA256withRSA' : undefined;
 }
 
 /**

@@ -6,6 +6,7 @@
  * exists, a group not permitted) are files.ts's own: `hash --rehash` writes files and reads no
  * keystore, and its bundle file stays without these.
  */
+import { shown } from '../display.js';
 import { ExitCode, MailcertError, type ExitCodeValue } from '../errors.js';
 
 /** A keystore type asked for that mailcert does not write. */
@@ -29,6 +30,32 @@ export class NotAKeystore extends MailcertError {
   }
 }
 
+/**
+ * A BouncyCastle keystore (BKS, UBER, BCFKS; codec/bouncycastle.ts), which mailcert does not read:
+ * named, with the keytool command that converts it (BouncyCastle's provider jar, bcprov.jar, is
+ * Debian's libbcprov-java).
+ */
+export class ForeignKeystore extends MailcertError {
+  constructor(
+    readonly path: string,
+    /** "BouncyCastle BKS keystore (version 2)". */
+    readonly format: string,
+    readonly storetype: string,
+  ) {
+    super(
+      `${shown(path)}: a ${format}, which mailcert does not read`,
+      ExitCode.badInput,
+      `convert it to PKCS#12 with keytool and BouncyCastle's provider: keytool -importkeystore -srckeystore ${shellWord(shown(path))} -srcstoretype ${storetype} ` +
+        '-providerpath bcprov.jar -provider org.bouncycastle.jce.provider.BouncyCastleProvider -destkeystore out.p12 -deststoretype PKCS12',
+    );
+  }
+}
+
+/** A file name as one shell word, quoted when it needs to be. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 /** A PKCS#12 keystore that needs its password, and none was given. */
 export class StorePasswordNeeded extends MailcertError {
   constructor(readonly path: string) {
@@ -47,13 +74,17 @@ export class StoreIntegrityFailed extends MailcertError {
   }
 }
 
-/** A key entry whose key the key password given does not open. */
+/**
+ * A key entry whose key the key password given does not open. `ownPassword`: the password tried is
+ * the one the file's integrity check passed with, so the key has a password of its own.
+ */
 export class KeyPasswordWrong extends MailcertError {
   constructor(
     readonly path: string,
     message: string,
+    readonly ownPassword = false,
   ) {
-    super(message, ExitCode.badInput, 'give the key password (it defaults to the store password)');
+    super(message, ExitCode.badInput, ownPassword ? 'give the key password it was encrypted with' : 'give the key password (it defaults to the store password)');
   }
 }
 
@@ -61,6 +92,20 @@ export class KeyPasswordWrong extends MailcertError {
 export class PassphraseWrong extends MailcertError {
   constructor(readonly path: string) {
     super(`${path}: the passphrase for this key is incorrect`, ExitCode.badInput, 'check the passphrase');
+  }
+}
+
+/** A keystore holding parts a rewrite could not keep (a CRL bag, a bag type mailcert does not know): changing it is refused. */
+export class UnkeptParts extends MailcertError {
+  constructor(
+    readonly path: string,
+    readonly parts: readonly string[],
+  ) {
+    super(
+      `${shown(path)}: refused: the keystore holds ${parts.map(shown).join(', ')}, which mailcert cannot keep, and writing it would lose ${parts.length === 1 ? 'it' : 'them'}`,
+      ExitCode.badInput,
+      'change it with the tool that made it, or export its entries to a new keystore (mailcert export) and use that',
+    );
   }
 }
 

@@ -10,11 +10,12 @@
  */
 import { extname } from 'node:path';
 import { CodecError } from '../codec/errors.js';
-import type { StoredEntry, StoredKeyEntry } from '../codec/model.js';
+import type { LooseCertificate, StoredEntry, StoredKeyEntry } from '../codec/model.js';
 import { detectFormat } from '../codec/detect.js';
 import { MailcertError, ExitCode, inputError } from '../errors.js';
 import {
   AliasTooLong,
+  ForeignKeystore,
   KeyPasswordWrong,
   NonAsciiPkcs12Password,
   NotAKeystore,
@@ -23,14 +24,16 @@ import {
   StoreTypeFromName,
   StoreTypeNotWritable,
   StoreTypeUnknown,
+  UnkeptParts,
   type AliasSource,
 } from './errors.js';
 import { readInput, writeFileAtomic, type FileAccess, type Written } from './files.js';
+import { BROKEN_PASSWORD_NOTE, lastOfEachAlias, looseNote, replacedNotes, unkeptNote } from './read-notes.js';
 import { opensslReason, privateKeyObject } from './private-key.js';
 import { enforceRule } from './rules.js';
 import { decodeJks, encodeJks } from '../codec/jks.js';
 import { jksProtectKey, jksRecoverKey } from '../crypto/jks-keyprotector.js';
-import { KdfBudget } from '../crypto/kdf.js';
+import { KdfBudget, opensslPre110Password } from '../crypto/kdf.js';
 import { MUTF8_MAX_BYTES, mutf8Length } from '../codec/mutf8.js';
 import { shown } from '../display.js';
 
@@ -45,6 +48,18 @@ export interface Keystore {
   source?: Uint8Array;
   /** Why the integrity was not checked: no store password given, or none to check (a PKCS#12 file without a MAC). */
   unverified?: 'no-password' | 'no-mac';
+  /**
+   * What mailcert has to tell about how it read the file (read-notes.ts): entries sharing an alias,
+   * certificates that are no entry, a password in an old encoding. Shown by list and inspect and by
+   * the commands that write the keystore.
+   */
+  notes?: string[];
+  /** PKCS#12 certificate bags that are no entry, written back as read. */
+  loose?: LooseCertificate[];
+  /** What the file holds that a rewrite could not keep: writing the keystore is refused while there is any. */
+  unkept?: string[];
+  /** The PKCS#12 password opened the file only in OpenSSL's pre-1.1.0 encoding, which a rewrite keeps. */
+  passwordForm?: 'openssl-pre-1.1';
 }
 
 /**
@@ -54,8 +69,18 @@ export interface Keystore {
  */
 const budgets = new WeakMap<StoredKeyEntry, KdfBudget>();
 
-function withBudget(entries: StoredEntry[], budget: KdfBudget): StoredEntry[] {
-  for (const e of entries) if (e.kind === 'key') budgets.set(e, budget);
+/**
+ * The password a PKCS#12 key entry's file passed its MAC with: a key bag it does not open was
+ * encrypted with another password (the MAC covers the bag's bytes, so it is not damage).
+ */
+const openedWith = new WeakMap<StoredKeyEntry, string>();
+
+function withBudget(entries: StoredEntry[], budget: KdfBudget, checkedWith?: string): StoredEntry[] {
+  for (const e of entries) {
+    if (e.kind !== 'key') continue;
+    budgets.set(e, budget);
+    if (checkedWith !== undefined) openedWith.set(e, checkedWith);
+  }
   return entries;
 }
 
@@ -89,10 +114,15 @@ export function typeForNewStore(path: string, storetype?: string): StoreType {
 export async function readKeystoreFile(path: string, storePassword: StorePassword): Promise<Keystore> {
   const bytes = readInput(path, 'keystore');
   const type = keystoreType(bytes);
-  if (type === undefined) {
-    throw new NotAKeystore(path);
-  }
+  if (type === undefined) throw await notAKeystore(path, bytes);
   return { ...(await decodeKeystore(path, type, bytes, storePassword)), source: bytes };
+}
+
+/** The refusal of bytes that are no keystore mailcert reads: a BouncyCastle keystore is named as one. */
+export async function notAKeystore(path: string, bytes: Uint8Array): Promise<MailcertError> {
+  const { bouncyCastleStore } = await import('../codec/bouncycastle.js');
+  const bc = bouncyCastleStore(bytes);
+  return bc === undefined ? new NotAKeystore(path) : new ForeignKeystore(path, bc.name, bc.storetype);
 }
 
 export async function decodeKeystore(path: string, type: StoreType, bytes: Uint8Array, storePassword: StorePassword): Promise<Keystore> {
@@ -102,22 +132,37 @@ export async function decodeKeystore(path: string, type: StoreType, bytes: Uint8
       const pass = await storePassword();
       // JCEKS (read-only, rare) is loaded only when one is met.
       const r = type === 'JKS' ? decodeJks(bytes, pass) : (await import('../codec/jceks.js')).decodeJceks(bytes, pass);
-      const store: Keystore = { type, entries: withBudget(r.entries, budget), integrityChecked: r.integrityChecked };
+      const { entries, notes } = lastOfEachAlias(r.entries);
+      const store: Keystore = { type, entries: withBudget(entries, budget), integrityChecked: r.integrityChecked };
+      if (notes.length > 0) store.notes = notes;
       return r.integrityChecked ? store : { ...store, unverified: 'no-password' };
     }
     const { decodePkcs12 } = await import('../crypto/pkcs12.js');
     // A password-less PKCS#12 (no MAC, no encrypted safe) opens without asking; otherwise ask.
     let r;
+    let pass: string | undefined;
     try {
       r = decodePkcs12(bytes, undefined, { budget });
     } catch (e) {
       if (!(e instanceof CodecError) || e.kind !== 'password') throw e;
-      const pass = await storePassword();
+      pass = await storePassword();
       if (pass === undefined) throw new StorePasswordNeeded(path);
       r = decodePkcs12(bytes, pass, { budget });
     }
     // With a MAC the password was needed and checked; without one there is nothing to check.
-    const store: Keystore = { type, entries: withBudget(r.entries, budget), integrityChecked: r.macChecked };
+    const checkedWith = r.macChecked ? (r.brokenPassword ?? pass) : undefined;
+    const store: Keystore = { type, entries: withBudget(r.entries, budget, checkedWith), integrityChecked: r.macChecked };
+    const notes = [...(r.brokenPassword === undefined ? [] : [BROKEN_PASSWORD_NOTE]), ...replacedNotes(r.replaced)];
+    if (r.loose.length > 0) {
+      store.loose = r.loose;
+      notes.push(looseNote(r.loose.length));
+    }
+    if (r.unkept.length > 0) {
+      store.unkept = r.unkept;
+      notes.push(unkeptNote(r.unkept));
+    }
+    if (notes.length > 0) store.notes = notes;
+    if (r.brokenPassword !== undefined) store.passwordForm = 'openssl-pre-1.1';
     return r.macChecked ? store : { ...store, unverified: 'no-mac' };
   } catch (e) {
     throw codecToUser(e, path, type);
@@ -159,8 +204,10 @@ export async function encodeKeystore(
   }
   if (store.type === 'PKCS12') {
     const { encodePkcs12 } = await import('../crypto/pkcs12.js');
-    const entries = store.entries.filter((e): e is Exclude<StoredEntry, { kind: 'secret' }> => e.kind !== 'secret');
-    return encodePkcs12(entries, storepass);
+    // Each key to protect under its own password (PKCS12KeyStore.engineSetKeyEntry takes one per entry).
+    const keyPasswords = new Map<StoredKeyEntry, string>();
+    for (const e of store.entries) if (e.kind === 'key' && e.protectedKey === undefined) keyPasswords.set(e, await keyPassword(e.alias));
+    return encodePkcs12(store.entries, storepass, { keyPassword: (e) => keyPasswords.get(e) ?? storepass, ...(store.loose === undefined ? {} : { loose: store.loose }) });
   }
   throw new StoreTypeNotWritable(store.type);
 }
@@ -186,11 +233,23 @@ export function usableKey(path: string, entry: StoredKeyEntry, pkcs8: Uint8Array
 
 async function decryptKey(path: string, type: StoreType, entry: StoredKeyEntry, keypass: () => Promise<string>): Promise<Uint8Array> {
   if (!entry.protectedKey) throw inputError(`${shown(path)}: key entry "${shown(entry.alias)}" holds no key`);
-  const pkcs8 = await keyUnder(path, type, entry, await keypass());
-  if (pkcs8 === undefined) {
-    throw new KeyPasswordWrong(path, `${shown(path)}: cannot recover key "${shown(entry.alias)}": the key password is incorrect`);
-  }
+  const password = await keypass();
+  const pkcs8 = await keyUnder(path, type, entry, password);
+  if (pkcs8 === undefined) throw keyPasswordWrong(path, entry, password);
   return pkcs8;
+}
+
+/**
+ * A key that the password given does not open. When that is the password a PKCS#12 file's MAC
+ * verified with, the key was encrypted with another one: the MAC covers the key bag's bytes, so it
+ * is neither a wrong store password nor damage (the JDK API and openssl -twopass make such keys).
+ */
+export function keyPasswordWrong(path: string, entry: StoredKeyEntry, password: string): KeyPasswordWrong {
+  const own = openedWith.get(entry) === password;
+  const why = own
+    ? `the key of entry "${shown(entry.alias)}" does not open with the password that opens the file: it was encrypted with another password`
+    : `cannot recover key "${shown(entry.alias)}": the key password is incorrect`;
+  return new KeyPasswordWrong(path, `${shown(path)}: ${why}`, own);
 }
 
 /**
@@ -244,9 +303,11 @@ function stripFormat(e: CodecError): string {
 }
 
 /**
- * A PKCS#12 key read and not decrypted is written back as it was (PKCS12KeyStore.engineStore), so
- * it must already be under the password the store is written with, which keytool and Java use to
- * read it: checked by decrypting it once (a password-less store's keys may be under any password).
+ * A PKCS#12 key read and not decrypted is written back as it was (PKCS12KeyStore.engineStore).
+ * Written under the password whose MAC the file passed, it keeps its relation to the store
+ * password: under it or under one of its own, as before. Written under another (a password-less
+ * store given one), it must already be under that password, which keytool uses to open PKCS#12
+ * keys: checked by decrypting it once.
  */
 async function checkStoredKeys(path: string, store: Keystore, storepass: string, ownPassword: ReadonlySet<StoredKeyEntry>): Promise<void> {
   for (const e of store.entries) {
@@ -258,7 +319,7 @@ async function checkStoredKeys(path: string, store: Keystore, storepass: string,
       if (!(err instanceof CodecError) || err.kind !== 'password') throw codecToUser(err, path, store.type);
       throw inputError(
         `${shown(path)}: key entry "${shown(e.alias)}" is encrypted with another password than the store password given`,
-        'give the password the key was made with as the store password: Java reads PKCS#12 keys with it',
+        'give the password the key was made with as the store password: keytool opens PKCS#12 keys with it',
         err,
       );
     }
@@ -304,10 +365,20 @@ export async function writeKeystoreFile(
   if ((opts.create || opts.newPassword === true) && store.type === 'PKCS12' && /[^\x20-\x7e]/.test(storepass)) {
     throw new NonAsciiPkcs12Password(path);
   }
-  if (store.type === 'PKCS12') await checkStoredKeys(path, store, storepass, opts.ownKeyPassword ?? new Set());
+  if (store.unkept !== undefined && store.unkept.length > 0) throw new UnkeptParts(path, store.unkept);
+  const sameAsRead = store.integrityChecked && opts.newPassword !== true && !opts.create;
+  if (store.type === 'PKCS12' && !sameAsRead) await checkStoredKeys(path, store, storepass, opts.ownKeyPassword ?? new Set());
+  // A file that opened only in OpenSSL's pre-1.1.0 password encoding is written in it again, keys
+  // under the store password too, so the tools that read it before still do.
+  const broken = store.passwordForm === 'openssl-pre-1.1' && opts.newPassword !== true ? opensslPre110Password(storepass) : undefined;
+  const pass = broken ?? storepass;
+  const keyPass = broken === undefined ? keyPassword : async (alias: string): Promise<string> => {
+    const p = await keyPassword(alias);
+    return p === storepass ? broken : p;
+  };
   let bytes: Uint8Array;
   try {
-    bytes = await encodeKeystore(store, storepass, keyPassword);
+    bytes = await encodeKeystore(store, pass, keyPass);
   } catch (e) {
     // A codec's refusal to write (an alias JKS cannot hold, a key it cannot protect) names the file.
     throw codecToUser(e, path, store.type);

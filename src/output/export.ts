@@ -1,7 +1,9 @@
 /**
  * What `mailcert export` prints: on stderr what was written, or with --json on stdout
  *   keystore -> keystore: { "from", "fromType", "out", "outType",
- *                           "entries": [{ "alias", "kind": "key"|"trusted", "chainLength" }], "skipped": [alias] }
+ *                           "entries": [{ "alias", "kind": "key"|"trusted"|"secret", "chainLength", "keyPasswordWas" }],
+ *                           "skipped": [alias], "notes" }   (keyPasswordWas, for key entries: "store"|"own", the
+ *                           key's password in the source; in the new keystore every key has the store password)
  *   key entry -> PEM:     { "from", "fromType", "alias", "keyFile": string|null, "keyFormat", "keyEncrypted",
  *                           "certFile": string|null, "chainLength" }
  * Aliases and file names are escaped with shown() in the text.
@@ -10,14 +12,16 @@ import type { ConvertResult, PemResult } from '../core/export.js';
 import { shown } from '../display.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { modeText } from './style.js';
+import { notesJson, showNotes } from './notes.js';
 
 export interface ConvertJson {
   from: string;
   fromType: string;
   out: string;
   outType: string;
-  entries: { alias: string; kind: 'key' | 'trusted'; chainLength: number }[];
+  entries: { alias: string; kind: 'key' | 'trusted' | 'secret'; chainLength: number; keyPasswordWas?: 'store' | 'own' }[];
   skipped: string[];
+  notes?: string[];
 }
 
 export interface PemJson {
@@ -32,14 +36,15 @@ export interface PemJson {
 }
 
 export function convertJson(r: ConvertResult): ConvertJson {
-  return {
+  const doc: ConvertJson = {
     from: r.from,
     fromType: r.fromType,
     out: r.out,
     outType: r.outType,
-    entries: r.entries.map((e) => ({ alias: e.alias, kind: e.kind, chainLength: e.chainLength })),
+    entries: r.entries.map((e) => ({ alias: e.alias, kind: e.kind, chainLength: e.chainLength, ...(e.keyPasswordWas === undefined ? {} : { keyPasswordWas: e.keyPasswordWas }) })),
     skipped: r.skipped,
   };
+  return { ...doc, ...notesJson(r.notes) };
 }
 
 export function pemJson(r: PemResult): PemJson {
@@ -58,9 +63,14 @@ export function pemJson(r: PemResult): PemJson {
 export function showConverted(io: Io, opts: GlobalOptions, r: ConvertResult): void {
   if (opts.json) io.out(JSON.stringify(convertJson(r), null, 2) + '\n');
   else if (!opts.quiet) {
-    const listed = r.entries.map((e) => (e.kind === 'key' ? `key "${shown(e.alias)}" (chain of ${e.chainLength})` : `trusted "${shown(e.alias)}"`)).join(', ');
+    const what = { key: 'key', trusted: 'trusted', secret: 'secret key' } as const;
+    const listed = r.entries.map((e) => `${what[e.kind]} "${shown(e.alias)}"${e.kind === 'key' ? ` (chain of ${e.chainLength})` : ''}`).join(', ');
     io.err(`Wrote ${r.outType} keystore ${shown(r.out)} from ${r.fromType} ${shown(r.from)}: ${listed}\n`);
+    for (const e of r.entries.filter((x) => x.keyPasswordWas === 'own')) {
+      io.err(`note: key entry "${shown(e.alias)}" had a key password of its own; in ${shown(r.out)} it is under the store password, as Java servers such as James need\n`);
+    }
     if (r.skipped.length > 0) io.err(`note: secret-key entries not exported: ${shown(r.skipped.join(', '))}\n`);
+    showNotes(io, r.notes ?? []);
   }
 }
 

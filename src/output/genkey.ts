@@ -7,6 +7,7 @@
 import type { GenkeyResult } from '../core/genkey.js';
 import { shown } from '../display.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { notesJson, showNotes } from './notes.js';
 import { modeText, painter } from './style.js';
 import { renderCertLines, summaryJson, type SummaryJson } from './summary.js';
 
@@ -18,6 +19,7 @@ export interface GenkeyJson {
   keyFile?: string;
   certFile?: string;
   certificate: SummaryJson & { subjectAltNames: string[] };
+  notes?: string[];
 }
 
 export function genkeyJson(r: GenkeyResult): GenkeyJson {
@@ -25,6 +27,7 @@ export function genkeyJson(r: GenkeyResult): GenkeyJson {
     ...(r.keystore ? { keystore: r.keystore.path, type: r.keystore.type, alias: r.keystore.alias, createdKeystore: r.keystore.created } : {}),
     ...(r.files ? { keyFile: r.files.keyFile, certFile: r.files.certFile } : {}),
     certificate: { ...summaryJson(r.certificate), subjectAltNames: r.altNames },
+    ...notesJson(r.keystore?.notes),
   };
 }
 
@@ -40,4 +43,5 @@ export async function showGenkey(io: Io, opts: GlobalOptions, r: GenkeyResult): 
     ? `${ks.created ? 'Created' : 'Updated'} ${ks.type} keystore ${shown(ks.path)} with key entry "${shown(ks.alias)}"`
     : `Wrote private key ${shown(r.files?.keyFile ?? '')} (${modeText(r.files?.keyMode)}) and certificate ${shown(r.files?.certFile ?? '')}`;
   io.out([paint.bold(head), ...renderCertLines(r.certificate, r.altNames, paint)].join('\n') + '\n');
+  showNotes(io, r.keystore?.notes ?? []);
 }

@@ -1,12 +1,13 @@
 /**
  * What `mailcert import-chain` prints: each CA certificate added or already present, or with
  * --json on stdout {"keystore", "type", "createdKeystore", "added": [{"alias", "cert"}],
- * "present": [{"alias", "cert"}]}. Aliases and names are escaped with shown() in the text.
+ * "present": [{"alias", "cert"}], "notes"} (notes about how the keystore was read, when any). Aliases and names are escaped with shown() in the text.
  */
 import type { CertSummary } from '../core/cert-summary.js';
 import type { ImportChainResult } from '../core/import-chain.js';
 import { shown } from '../display.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { notesJson, showNotes } from './notes.js';
 import { painter } from './style.js';
 import { summaryJson, type SummaryJson } from './summary.js';
 
@@ -16,11 +17,12 @@ export interface ImportChainJson {
   createdKeystore: boolean;
   added: { alias: string; cert: SummaryJson }[];
   present: { alias: string; cert: SummaryJson }[];
+  notes?: string[];
 }
 
 export function importChainJson(keystore: string, r: ImportChainResult): ImportChainJson {
   const entry = (e: { alias: string; cert: CertSummary }): { alias: string; cert: SummaryJson } => ({ alias: e.alias, cert: summaryJson(e.cert) });
-  return { keystore, type: r.type, createdKeystore: r.createdKeystore, added: r.added.map(entry), present: r.present.map(entry) };
+  return { keystore, type: r.type, createdKeystore: r.createdKeystore, added: r.added.map(entry), present: r.present.map(entry), ...notesJson(r.notes) };
 }
 
 export async function showImportChain(io: Io, opts: GlobalOptions, keystore: string, r: ImportChainResult): Promise<void> {
@@ -33,4 +35,5 @@ export async function showImportChain(io: Io, opts: GlobalOptions, keystore: str
   const lines = r.added.map((a) => `${paint.green('added')}    "${shown(a.alias)}"  ${shown(a.cert.subject)}  (SHA-256 ${a.cert.sha256})`);
   lines.push(...r.present.map((p) => `present  "${shown(p.alias)}"  ${shown(p.cert.subject)}  (already trusted; unchanged)`));
   io.out(`${r.createdKeystore ? 'Created' : 'Updated'} ${r.type} keystore ${shown(keystore)}\n${lines.join('\n')}\n`);
+  showNotes(io, r.notes ?? []);
 }

@@ -4,16 +4,18 @@
  * "chain": [summary...], "complete", "createdKeystore", "type" for a reply or key; "cert": summary,
  * "createdKeystore", "type", "ignored" for a trusted certificate; "cert", "type" when unchanged;
  * for a renewal ("replaced") "chain", "complete", "type", "keyPassword": "store"|"own" and
- * "previous": {"alias", "cert": summary|null}, the entry that gave way. Aliases, names and file
+ * "previous": {"alias", "cert": summary|null}, the entry that gave way; "notes" about how the
+ * keystore was read, when any. Aliases, names and file
  * names are escaped with shown() in the text.
  */
 import type { ImportResult } from '../core/import.js';
 import { shown } from '../display.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { notesJson, showNotes } from './notes.js';
 import { day, painter, type Paint } from './style.js';
 import { renderCertLines, summaryJson, type SummaryJson } from './summary.js';
 
-export type ImportJson = { keystore: string; action: ImportResult['action']; alias: string } & (
+export type ImportJson = { keystore: string; action: ImportResult['action']; alias: string; notes?: string[] } & (
   | { chain: SummaryJson[]; complete: boolean; createdKeystore: boolean; type: string }
   | { cert: SummaryJson; createdKeystore: boolean; type: string; ignored: number }
   | { cert: SummaryJson; type: string }
@@ -21,7 +23,7 @@ export type ImportJson = { keystore: string; action: ImportResult['action']; ali
 );
 
 export function importJson(keystore: string, r: ImportResult): ImportJson {
-  const head = { keystore, action: r.action, alias: r.alias };
+  const head = { keystore, action: r.action, alias: r.alias, ...notesJson(r.notes) };
   switch (r.action) {
     case 'reply':
     case 'key':
@@ -78,6 +80,7 @@ export async function showImport(io: Io, opts: GlobalOptions, keystore: string, 
       break;
   }
   io.out(lines.join('\n') + '\n');
+  showNotes(io, r.notes ?? []);
 }
 
 /** A renewal: what went and what came, the fingerprints and expiry dates side by side, then the new chain. */

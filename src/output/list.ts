@@ -1,7 +1,7 @@
 /**
  * What `mailcert list` prints: keytool -list's text (-v: every certificate), or with --json
- * README's document: {"type", "entries": [{"alias", "kind", "created", "chain": [summary, ...]}]},
- * sorted by alias. Aliases, names and the file name come from the keystore and the command line:
+ * README's document: {"type", "entries": [{"alias", "kind", "created", "chain": [summary, ...]}],
+ * "notes"}, entries sorted by alias, notes only when there are any. Aliases, names and the file name come from the keystore and the command line:
  * in the text each is escaped with shown(); the JSON keeps them exact.
  */
 import type { ListReport } from '../core/list.js';
@@ -13,13 +13,17 @@ import { summaryJson, type SummaryJson } from './summary.js';
 export interface ListJson {
   type: string;
   entries: { alias: string; kind: 'key' | 'trusted' | 'secret'; created: string; chain: SummaryJson[] }[];
+  /** Only when there is something to say about how the file was read (duplicate aliases, ...). */
+  notes?: string[];
 }
 
 export function listJson(report: ListReport): ListJson {
-  return {
+  const doc: ListJson = {
     type: report.type,
     entries: report.entries.map((e) => ({ alias: e.alias, kind: e.kind, created: e.created.toISOString(), chain: e.chain.map(summaryJson) })),
   };
+  if (report.notes.length > 0) doc.notes = report.notes;
+  return doc;
 }
 
 export async function showList(io: Io, opts: GlobalOptions, report: ListReport, verbose: boolean): Promise<void> {
@@ -50,6 +54,7 @@ export function renderList(report: ListReport, verbose: boolean, c: Paint, now =
     const why = report.unverified === 'no-mac' ? 'the file has no integrity MAC' : 'no password given';
     lines.push(c.yellow(`Warning: the integrity of this keystore was not verified (${why}).`));
   }
+  for (const note of report.notes) lines.push(c.yellow(`Note: ${shown(note)}`));
   for (const e of report.entries) {
     lines.push('');
     if (!verbose) {

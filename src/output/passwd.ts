@@ -1,12 +1,14 @@
 /**
  * What `mailcert passwd` prints: whether the store password changed and what each key entry's
  * password is now, or with --json on stdout {"keystore", "type", "storePasswordChanged",
- * "written", "keys": [{"alias", "before": "store"|"own", "after": "store"|"own", "changed"}]}.
+ * "written", "keys": [{"alias", "before": "store"|"own", "after": "store"|"own", "changed"}], "notes"}
+ * (notes about how the keystore was read, when any).
  * Aliases and file names are escaped with shown() in the text.
  */
 import type { KeyOutcome, PasswdResult } from '../core/passwd.js';
 import { shown } from '../display.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { notesJson, showNotes } from './notes.js';
 import { painter, type Paint } from './style.js';
 
 export interface PasswdJson {
@@ -15,10 +17,11 @@ export interface PasswdJson {
   storePasswordChanged: boolean;
   written: boolean;
   keys: KeyOutcome[];
+  notes?: string[];
 }
 
 export function passwdJson(keystore: string, r: PasswdResult): PasswdJson {
-  return { keystore, type: r.type, storePasswordChanged: r.storePasswordChanged, written: r.written, keys: r.keys.map((k) => ({ ...k })) };
+  return { keystore, type: r.type, storePasswordChanged: r.storePasswordChanged, written: r.written, keys: r.keys.map((k) => ({ ...k })), ...notesJson(r.notes) };
 }
 
 function keyLine(k: KeyOutcome, storeChanged: boolean, paint: Paint): string {
@@ -46,4 +49,5 @@ export async function showPasswd(io: Io, opts: GlobalOptions, keystore: string, 
     lines.push(paint.yellow('note: a key whose password is not the store password needs it given apart (Apache James and Hedwig use one password for both: mailcert passwd --keypass-to-storepass)'));
   }
   io.out(lines.join('\n') + '\n');
+  showNotes(io, r.notes ?? []);
 }

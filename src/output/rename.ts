@@ -1,10 +1,11 @@
 /**
  * What `mailcert rename` prints, or with --json on stdout {"keystore", "type", "kind", "from",
- * "to"}. Aliases and file names are escaped with shown() in the text.
+ * "to", "notes"} (notes when any). Aliases and file names are escaped with shown() in the text.
  */
 import type { RenameResult } from '../core/rename.js';
 import { shown } from '../display.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { notesJson, showNotes } from './notes.js';
 
 export interface RenameJson {
   keystore: string;
@@ -12,10 +13,11 @@ export interface RenameJson {
   kind: RenameResult['kind'];
   from: string;
   to: string;
+  notes?: string[];
 }
 
 export function renameJson(keystore: string, r: RenameResult): RenameJson {
-  return { keystore, type: r.type, kind: r.kind, from: r.from, to: r.to };
+  return { keystore, type: r.type, kind: r.kind, from: r.from, to: r.to, ...notesJson(r.notes) };
 }
 
 const kindText = { key: 'key entry', trusted: 'trusted entry', secret: 'secret-key entry' } as const;
@@ -27,4 +29,5 @@ export function showRename(io: Io, opts: GlobalOptions, keystore: string, r: Ren
   }
   if (opts.quiet) return;
   io.out(`Renamed ${kindText[r.kind]} "${shown(r.from)}" to "${shown(r.to)}" in ${shown(keystore)} (${r.type})\n`);
+  showNotes(io, r.notes ?? []);
 }

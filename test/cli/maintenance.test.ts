@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixturesDir, keytool, mailcert, runOk, tempDir } from '../helpers/tools.js';
+import { fixturesDir, keytool, mailcert, openssl, runOk, tempDir } from '../helpers/tools.js';
 import { parseKeytoolList, type KeytoolListing } from '../helpers/keytool-list.js';
 import { makeTestCa } from '../helpers/ca.js';
 import { javaServer, servedKeys } from '../helpers/java.js';
@@ -154,8 +154,21 @@ test('PKCS#12 made by keytool: delete, rename, passwd; the key follows the store
   certreqOk(store, s2, 'server', s2);
   assert.deepEqual(servedKeys('PKCS12', store, s2, s2).map((k) => k.sha256), [leaf]);
   runOk('openssl', ['pkcs12', '-in', store, '-passin', `pass:${s2}`, '-nodes', '-noout']);
-  // A key password of its own is what mailcert cannot write into PKCS#12: refused, saying why.
-  refused(store, ['passwd', '-k', store, '--alias', 'server', '--new-keypass-env', 'NEW'], { MAILCERT_STOREPASS: s2, NEW: 'key-pass-9' }, 2, /key entry "server" would need a key password other than the store password, and mailcert writes PKCS#12 keys under the store password only/);
+  // A key password of its own, as the JDK's KeyStore API gives one: the key bag is under it, the
+  // MAC and the certificates under the store password. Java opens the key with it, keytool -certreq
+  // asks for it, openssl decrypts the key bag with it; the store password no longer opens the key.
+  const own = JSON.parse(ok(['passwd', '-k', store, '--alias', 'server', '--new-keypass-env', 'NEW', '--json'], { MAILCERT_STOREPASS: s2, NEW: 'key-pass-9' })) as { keys: unknown[] };
+  assert.deepEqual(own.keys, [{ alias: 'server', before: 'store', after: 'own', changed: true }]);
+  assert.deepEqual(servedKeys('PKCS12', store, s2, 'key-pass-9').map((k) => [k.alias, k.sha256]), [['server', leaf]]);
+  assert.notEqual(javaServer('PKCS12', store, s2, s2).status, 0);
+  assert.equal(listed(store, s2).entries.length, 2);
+  assert.match(runOk('keytool', ['-certreq', '-keystore', store, '-storepass', s2, '-alias', 'server'], { input: 'key-pass-9\n' }).stdout, /BEGIN NEW CERTIFICATE REQUEST/);
+  runOk('openssl', ['pkcs12', '-in', store, '-passin', `pass:${s2}`, '-nokeys', '-noout']);
+  const keyBag = openssl(['pkcs12', '-in', store, '-nomacver', '-nocerts', '-nodes', '-passin', 'pass:key-pass-9']);
+  assert.match(keyBag.stdout, /-----BEGIN PRIVATE KEY-----/, keyBag.stderr);
+  // Back to one password for both, the key password given.
+  ok(['passwd', '-k', store, '--keypass-to-storepass'], { MAILCERT_STOREPASS: s2, MAILCERT_KEYPASS: 'key-pass-9' });
+  assert.deepEqual(servedKeys('PKCS12', store, s2, s2).map((k) => k.sha256), [leaf]);
   // Java 17 cannot open a PKCS#12 file whose password is not ASCII.
   refused(store, ['passwd', '-k', store, '--new-storepass-env', 'NEW'], { MAILCERT_STOREPASS: s2, NEW: 'pässwörd' }, 2, /Java 17 cannot open a PKCS#12 keystore whose store password is not plain ASCII/);
   assertShared(store, 'PKCS#12');

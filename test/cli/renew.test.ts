@@ -169,10 +169,19 @@ test('a staged keystore (genkey, certreq, the reply) renews the live one: import
   assert.deepEqual(servedKeys('JKS', live, 'james-secret', 'james-secret').map((k) => [k.alias, k.sha256]), [['james', second.chain[0]?.sha256]]);
 });
 
-test('a PKCS#12 key with a password of its own is not renewed: mailcert writes PKCS#12 keys under the store password only', () => {
+test('a PKCS#12 key with a password of its own (the JDK API made it) is renewed under that password, as Java loads it', () => {
   const store = p('keypass-jdk.p12');
   writeFileSync(store, readFileSync(join(fixturesDir, 'wild', 'keypass-jdk.p12')));
   const next = renewedPair('jdk-next');
   const env = { MAILCERT_STOREPASS: 'p12store1', MAILCERT_KEYPASS: 'p12key22' };
-  refused(store, ['import', '-k', store, '--key', next.key, '--file', next.fullchain, '--replace'], env, 2, /key entry "mail" would need a key password other than the store password, and mailcert writes PKCS#12 keys under the store password only[\s\S]*hint: .*passwd --keypass-to-storepass/);
+  // A wrong key password is still refused, the file unchanged.
+  refused(store, ['import', '-k', store, '--key', next.key, '--file', next.fullchain, '--replace'], { ...env, MAILCERT_KEYPASS: 'not-it' }, 3, /cannot recover key "mail": the key password is incorrect/);
+  const r = mailcert(['import', '-k', store, '--key', next.key, '--file', next.fullchain, '--replace', '--json'], { env });
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as ReplacedJson;
+  assert.deepEqual([j.action, j.alias, j.type, j.keyPassword], ['replaced', 'mail', 'PKCS12', 'own']);
+  // KeyStore.load with the store password, KeyManagerFactory.init (getKey) with the key password.
+  assert.deepEqual(servedKeys('PKCS12', store, 'p12store1', 'p12key22').map((k) => [k.alias, k.sha256]), [['mail', j.chain[0]?.sha256]]);
+  assert.notEqual(javaServer('PKCS12', store, 'p12store1', 'p12store1').status, 0);
+  assert.deepEqual(listed(store, 'p12store1').entries.map((e) => [e.alias, e.kind, e.chain[0]?.sha256]), [['mail', 'key', j.chain[0]?.sha256]]);
 });

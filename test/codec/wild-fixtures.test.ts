@@ -16,50 +16,14 @@ import { type Tlv as Asn1Node, UNIVERSAL, children, isUniversal, readRoot as par
 import { ByteReader } from '../../src/codec/bytes.js';
 import { readJavaUtf } from '../../src/codec/mutf8.js';
 import { bmpPassword, pkcs12Kdf } from '../../src/crypto/kdf.js';
-import { fixturesDir, keytool, openssl, run } from '../helpers/tools.js';
+import { keytool, openssl, run } from '../helpers/tools.js';
+import { wildDir, wildStore, wildStores, type WildEntry, type WildStore } from '../helpers/wild.js';
 
-interface WildEntry {
-  alias: string;
-  kind: 'key' | 'trusted' | 'secret';
-  chain?: string[];
-  fingerprint?: string;
-  publicKeySha256?: string;
-  keypass?: string;
-}
-interface FileEntry {
-  alias: string;
-  kind: 'key' | 'trusted';
-  fingerprint: string;
-}
-interface WildStore {
-  file: string;
-  type: string;
-  storepass: string;
-  producer: string;
-  listedBy: string;
-  note: string;
-  entries: WildEntry[];
-  fileEntries?: FileEntry[];
-  secrets?: { alias: string; algorithm: string; keySha256: string }[];
-  keytoolError?: string;
-  curve?: string;
-  version?: number;
-  localKeyId?: string;
-  keyFriendlyName?: string;
-  csp?: string;
-  certFriendlyName?: string;
-  kdfPassword?: string;
-}
-
-const dir = join(fixturesDir, 'wild');
-const stores = (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { stores: WildStore[] }).stores;
+const dir = wildDir;
+const stores = wildStores;
+const store = wildStore;
 const path = (file: string): string => join(dir, file);
 const load = (file: string): Uint8Array => new Uint8Array(readFileSync(path(file)));
-const store = (file: string): WildStore => {
-  const s = stores.find((x) => x.file === file);
-  assert.ok(s, `expected.json lists ${file}`);
-  return s;
-};
 const entry = (s: WildStore, alias: string): WildEntry => {
   const e = s.entries.find((x) => x.alias === alias);
   assert.ok(e, `${s.file} lists ${alias}`);

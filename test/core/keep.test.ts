@@ -7,10 +7,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeJks } from '../../src/codec/jks.js';
 import { jksProtectKey, jksRecoverKey } from '../../src/crypto/jks-keyprotector.js';
-import { encodePkcs12 } from '../../src/crypto/pkcs12.js';
+import { encodePkcs12, pkcs12RecoverKey } from '../../src/crypto/pkcs12.js';
 import { parseCertificate } from '../../src/codec/x509/certificate.js';
 import { deleteEntry } from '../../src/core/delete.js';
-import { KeyPasswordNeeded, NoSuchEntry, NotInChain, Pkcs12KeyPasswordUnsupported, ServerKeyPresent, AliasTaken } from '../../src/core/errors.js';
+import { KeyPasswordNeeded, NoSuchEntry, NotInChain, ServerKeyPresent, AliasTaken } from '../../src/core/errors.js';
 import { makeSelfSigned, resolveSubject } from '../../src/core/genkey.js';
 import { importCertificates } from '../../src/core/import.js';
 import { changePasswords, type PasswdInput } from '../../src/core/passwd.js';
@@ -82,14 +82,25 @@ test('passwd: every key to the store password needs the key password; nothing to
   assert.deepEqual(readFileSync(own), before);
 });
 
-test('passwd on PKCS#12: a key password other than the store password is refused, the file unchanged', async () => {
+test('passwd on PKCS#12: a key gets a password of its own; the store password still opens the file, and follows to a new one', async () => {
   const path = p('mail.p12');
   writeFileSync(path, encodePkcs12([{ kind: 'key', alias: 'mail', created, chain: [made.cert], privateKey: made.pkcs8 }], 'store-1', { iterations: 1 }));
-  const before = readFileSync(path);
-  const e = await domainError(() => passwd(path, 'store-1', { newKeyPassword: { password: () => Promise.resolve('key-2') } }));
-  assert.ok(e instanceof Pkcs12KeyPasswordUnsupported);
-  assert.equal(e.exitCode, ExitCode.usage);
-  assert.deepEqual(readFileSync(path), before);
+  const r = await passwd(path, 'store-1', { newKeyPassword: { password: () => Promise.resolve('key-2') } });
+  assert.deepEqual(r.keys, [{ alias: 'mail', before: 'store', after: 'own', changed: true }]);
+  const key = async (storepass: string): Promise<{ protectedKey?: Uint8Array }> => {
+    const store = await readKeystoreFile(path, () => Promise.resolve(storepass));
+    const k = store.entries.find((e) => e.kind === 'key');
+    assert.ok(k?.kind === 'key' && k.protectedKey !== undefined);
+    return k;
+  };
+  const first = await key('store-1');
+  assert.deepEqual(pkcs12RecoverKey(first.protectedKey!, 'key-2'), made.pkcs8);
+  assert.throws(() => pkcs12RecoverKey(first.protectedKey!, 'store-1'), /password/);
+  // A new store password leaves the key under its own, its bag untouched.
+  const moved = await passwd(path, 'store-1', { newStorePassword: () => Promise.resolve('store-3') });
+  assert.deepEqual(moved.keys, [{ alias: 'mail', before: 'own', after: 'own', changed: false }]);
+  const second = await key('store-3');
+  assert.deepEqual(second.protectedKey, first.protectedKey);
 });
 
 test('delete, rename: no such entry, and an alias taken in any case', async () => {

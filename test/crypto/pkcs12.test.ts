@@ -145,6 +145,7 @@ describe('decodePkcs12 on keytool and openssl fixtures', () => {
           assert.equal(fingerprint(e.cert), want.fingerprint);
           return;
         }
+        assert.ok(e.kind === 'key', `${e.alias}: a key entry`);
         assert.deepEqual(e.chain.map(fingerprint), want.chain, `${e.alias} chain, leaf first`);
         // Shrouded keys stay encrypted until asked for (engineGetKey); plain keyBags are keys already.
         const pkcs8 = e.privateKey ?? pkcs12RecoverKey(e.protectedKey!, s.storepass);
@@ -371,7 +372,7 @@ describe('JDK chain and alias rules (PKCS12KeyStore.loadSafeContents, engineLoad
 
   /** Our entries and keytool's, as [alias lowercased, kind, certificate fingerprints] sorted. */
   function bothViews(p12: Uint8Array): { ours: unknown[]; keytool: unknown[] } {
-    const ours = decodePkcs12(p12, pw).entries.map((e) => [e.alias.toLowerCase(), e.kind, (e.kind === 'key' ? e.chain : [e.cert]).map(fingerprint)]);
+    const ours = decodePkcs12(p12, pw).entries.map((e) => [e.alias.toLowerCase(), e.kind, (e.kind === 'key' ? e.chain : e.kind === 'trusted' ? [e.cert] : []).map(fingerprint)]);
     const file = join(work, `rules-${n++}.p12`);
     writeFileSync(file, p12);
     const r = keytool(['-list', '-v', '-storetype', 'PKCS12', '-keystore', file, '-storepass', pw]);

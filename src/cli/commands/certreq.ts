@@ -1,5 +1,6 @@
 /** mailcert certreq: a PKCS#10 request for a keystore's key entry or a PEM key (core/certreq.ts). */
 import type { CommandDef } from '../command.js';
+import { shown } from '../../display.js';
 import { keystoreOption } from '../command.js';
 import { mayOverwrite } from '../confirm.js';
 import { str, type Opts } from '../options.js';
@@ -45,18 +46,20 @@ async function run(io: Io, opts: Opts): Promise<void> {
   const passwords = new PasswordResolver(io, opts);
   let pkcs8: Uint8Array;
   let leaf: Uint8Array | undefined;
+  let label = shown(keyFile ?? '');
   if (keystore !== undefined) {
     const store = await readKeystoreFile(keystore, () => passwords.get('store', { purpose: `keystore ${keystore}` }));
     const entry = selectKeyEntry(keystore, store, str(opts.alias));
     pkcs8 = await recoverKey(keystore, store.type, entry, () => passwords.key({ purpose: `key entry ${entry.alias}` }));
     leaf = entry.chain[0];
+    label = `${shown(keystore)}: key entry "${shown(entry.alias)}"`;
   } else {
     if (subject === undefined) throw usageError('with --key, give the subject: --cn mail.example.com (or --dname "CN=...")');
     pkcs8 = (await readPrivateKey(keyFile as string, () => passwords.get('passin', { purpose: `key ${keyFile as string}` }))).pkcs8;
   }
   let req: Certreq;
   try {
-    req = makeCertreq({ pkcs8, leaf, subject, san });
+    req = makeCertreq({ pkcs8, leaf, subject, san, label });
   } catch (e) {
     // Without --cn/--dname the subject comes from the entry's certificate, the one input not parsed before.
     throw subject === undefined && keystore !== undefined ? damagedPart(e, keystore, 'the certificate of the key entry') : subjectInFlags(e);

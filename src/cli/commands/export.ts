@@ -79,6 +79,7 @@ async function run(io: Io, opts: Opts): Promise<void> {
       force,
       access,
       keyPassword: (a) => passwords.key({ purpose: `key entry ${a} in ${path}` }),
+      storePassword: () => passwords.get('store', { purpose: `keystore ${path}` }),
       // The destination reuses the store password unless --passout-* names a new one.
       outPassword: () => (passwords.given('passout') ? passwords.get('passout', { purpose: `new keystore ${out}`, confirm: true }) : passwords.get('store', { purpose: `keystore ${path}` })),
     });

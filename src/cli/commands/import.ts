@@ -13,7 +13,7 @@ import { str, type Opts } from '../options.js';
 import { PasswordResolver, passwordOptions } from '../passwords.js';
 import type { Io } from '../../io.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { IssuerMissing, KeyPasswordNeeded, NoCertificateForKey, NotInChain, Pkcs12KeyPasswordUnsupported, reworded, RootNotTrusted, ServerKeyPresent, TooManyServerKeys } from '../../core/errors.js';
+import { IssuerMissing, KeyPasswordNeeded, NoCertificateForKey, NotInChain, reworded, RootNotTrusted, ServerKeyPresent, TooManyServerKeys } from '../../core/errors.js';
 import { importCertificates } from '../../core/import.js';
 import { damagedPart } from '../../keystore/damaged.js';
 import { readCertificates, readPrivateKey } from '../../keystore/inputs.js';
@@ -130,7 +130,6 @@ function inFlags(e: unknown): unknown {
   if (e instanceof ServerKeyPresent) return reworded(e, e.message, `to renew the server key "${e.alias}", add --replace: the new key and chain take its place, with its alias and passwords`);
   if (e instanceof KeyPasswordNeeded) return reworded(e, e.message, 'the renewed key keeps that password: give it with --keypass-env VAR or --keypass-file FILE');
   if (e instanceof NotInChain) return reworded(e, `--file: ${e.message}`, 'give the certificate issued for this key and its intermediates (fullchain.pem), nothing else');
-  if (e instanceof Pkcs12KeyPasswordUnsupported) return reworded(e, e.message, 'give the key the store password first (mailcert passwd --keypass-to-storepass), then renew');
   if (e instanceof TooManyServerKeys) return reworded(e, e.message, `a keystore holds one server key: delete the others first (mailcert delete --alias NAME, one of ${e.aliases.map((a) => `"${a}"`).join(', ')}), then renew`);
   if (e instanceof NoCertificateForKey) return reworded(e, `none of the ${e.count} certificate(s) in --file matches the key in --key`, 'give the certificate issued for this key');
   if (e instanceof IssuerMissing) return reworded(e, e.message, 'give the CA bundle with the intermediate(s) in --file, or first run mailcert import-chain --file ca-chain.pem');

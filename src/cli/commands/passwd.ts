@@ -10,7 +10,7 @@ import { str, type Opts } from '../options.js';
 import { PasswordResolver, passwordOptions } from '../passwords.js';
 import type { Io } from '../../io.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { KeyPasswordNeeded, NoPrivateKey, Pkcs12KeyPasswordUnsupported, reworded, TooManyServerKeys } from '../../core/errors.js';
+import { KeyPasswordNeeded, NoPrivateKey, reworded, TooManyServerKeys } from '../../core/errors.js';
 import { changePasswords, type PasswdInput } from '../../core/passwd.js';
 import { showPasswd } from '../../output/passwd.js';
 
@@ -20,7 +20,7 @@ export const command: CommandDef = {
   examples: [
     'mailcert passwd -k james.jks --new-storepass-env NEW_PASS      # keys under the old store password follow it',
     'mailcert passwd -k james.jks --keypass-to-storepass --keypass-env KEY_PASS   # Apache James: one password for both',
-    'mailcert passwd -k james.jks --alias james --new-keypass-file key.pass       # one key entry (JKS)',
+    'mailcert passwd -k james.jks --alias james --new-keypass-file key.pass       # one key entry (JKS or PKCS#12)',
     'mailcert passwd -k mail.p12                                   # on a terminal: asks the new password twice',
   ],
   options: [
@@ -38,8 +38,9 @@ What changes: the store password when --new-storepass-* is given, or when nothin
 (on a terminal the new one is asked for, twice); a key entry's password with --alias and
 --new-keypass-*; every key's with --keypass-to-storepass. A key under the old store password follows
 the new one (keytool leaves a JKS key behind, and James then cannot open it); a key with a password
-of its own keeps it unless asked. PKCS#12 keys can only have the store password in mailcert (keytool
-refuses -keypasswd on PKCS#12 too). Nothing is written when nothing changes.
+of its own keeps it unless asked. A PKCS#12 key may have a password of its own too, as the JDK's
+KeyStore API gives one (keytool refuses -keypasswd on PKCS#12; Java reads the key with the key
+password). Nothing is written when nothing changes.
 
 Passwords: current ones with --storepass-* / --keypass-* (MAILCERT_STOREPASS, MAILCERT_KEYPASS), new
 ones with --new-storepass-* / --new-keypass-* (MAILCERT_NEW_STOREPASS, MAILCERT_NEW_KEYPASS); only
@@ -82,6 +83,5 @@ function inFlags(e: unknown): unknown {
   if (e instanceof KeyPasswordNeeded) return reworded(e, e.message, 'give its current password with --keypass-env VAR or --keypass-file FILE');
   if (e instanceof NoPrivateKey) return reworded(e, e.message, 'only key entries have a key password: --alias names a key entry');
   if (e instanceof TooManyServerKeys) return reworded(e, e.message, `name the key entry with --alias (one of ${e.aliases.map((a) => `"${a}"`).join(', ')})`);
-  if (e instanceof Pkcs12KeyPasswordUnsupported) return reworded(e, e.message, 'leave the key under the store password (--keypass-to-storepass), or use a JKS keystore (mailcert export --out FILE.jks)');
   return e;
 }

@@ -66,6 +66,8 @@ export const OID = {
   brainpoolP256r1: '1.3.36.3.3.2.8.1.1.7',
   brainpoolP384r1: '1.3.36.3.3.2.8.1.1.11',
   brainpoolP512r1: '1.3.36.3.3.2.8.1.1.13',
+  sm2: '1.2.156.10197.1.301', // GB/T 32918 (SM2), OpenSSL's SM2, BouncyCastle's sm2p256v1
+  sm2WithSm3: '1.2.156.10197.1.501', // GM/T 0006, SM2 signature with SM3
 
   // --- Hashes (RFC 3279 2.1, NIST CSOR; RFC 5754 for the PKCS#12 MAC)
   sha1: '1.3.14.3.2.26',

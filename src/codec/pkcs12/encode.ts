@@ -1,11 +1,12 @@
 /**
  * PKCS#12 (RFC 7292) keystores laid out as JDK 17 keytool writes them (PKCS12KeyStore.engineStore,
- * keystore-formats.md 3.2): AuthenticatedSafe [data: shrouded key bags], [encryptedData:
- * certificate bags], then the MacData. DER throughout. The key encryption, the safe encryption
- * and the MAC are computed by the caller (src/crypto/pkcs12.ts) through Pkcs12Protection.
+ * keystore-formats.md 3.2): AuthenticatedSafe [data: shrouded key bags and secret bags],
+ * [encryptedData: certificate bags], then the MacData. DER throughout. The key encryption (under
+ * each key's own password, as engineSetKeyEntry takes one per entry), the safe encryption and the
+ * MAC are computed by the caller (src/crypto/pkcs12.ts) through Pkcs12Protection.
  */
 import { CodecError } from '../errors.js';
-import type { Der, StoredKeyEntry } from '../model.js';
+import type { Der, LooseCertificate, StoredKeyEntry } from '../model.js';
 import { OID } from '../asn1/oid.js';
 import { algorithmIdentifier, at, sequence } from '../asn1/check.js';
 import { contextTag, readRoot } from '../asn1/tlv.js';
@@ -20,8 +21,8 @@ import { FORMAT, macDigestOid } from './pfx.js';
 
 /** The password-based parts of a PKCS#12 file, made by the caller. */
 export interface Pkcs12Protection {
-  /** The EncryptedPrivateKeyInfo DER of a PrivateKeyInfo. */
-  shroudKey(pkcs8: Der): Uint8Array;
+  /** The EncryptedPrivateKeyInfo DER of a key entry's PrivateKeyInfo, under that key's password. */
+  shroudKey(pkcs8: Der, entry: StoredKeyEntry): Uint8Array;
   /** The certificate SafeContents, encrypted: the ciphertext and the AlgorithmIdentifier DER that decrypts it. */
   encryptSafe(contents: Uint8Array): { algorithm: Uint8Array; ciphertext: Uint8Array };
   /** The MAC over the AuthenticatedSafe content octets. */
@@ -32,9 +33,11 @@ export interface Pkcs12Protection {
  * Encodes entries as JDK 17 keytool does. Key entries need a chain, and `privateKey` or, for a key
  * read from a PKCS#12 file and not decrypted, its `protectedKey`: that is written back as it was,
  * as engineStore writes the protected key it loaded, so it stays under the password it was read
- * with (the caller checks that it is the store password).
+ * with. Secret-key entries read from a PKCS#12 file are written back as they were read; attributes
+ * mailcert does not interpret go back on their bags, and `loose` certificates (bags that are no
+ * entry) after the entries' certificates, with their attributes as read.
  */
-export function assemblePkcs12(entries: readonly Pkcs12Entry[], protection: Pkcs12Protection): Uint8Array {
+export function assemblePkcs12(entries: readonly Pkcs12Entry[], protection: Pkcs12Protection, loose: readonly LooseCertificate[] = []): Uint8Array {
   const keyBags: Uint8Array[] = [];
   const certBags: Uint8Array[] = [];
   const usedKeyIds = new Set<number>();
@@ -42,7 +45,18 @@ export function assemblePkcs12(entries: readonly Pkcs12Entry[], protection: Pkcs
   for (const entry of entries) {
     if (entry.kind === 'trusted') {
       // The trust marker makes the certificate an entry for the JDK (loadSafeContents); case is kept.
-      certBags.push(certBag(entry.cert, [friendlyNameAttr(entry.alias), trustedKeyUsageAttr()]));
+      certBags.push(certBag(entry.cert, [friendlyNameAttr(entry.alias), trustedKeyUsageAttr(), ...(entry.attributes ?? [])]));
+      continue;
+    }
+    if (entry.kind === 'secret') {
+      // engineStore writes a secret key beside the private keys: a secretBag with friendlyName and
+      // localKeyId, in the data safe (the key inside is encrypted on its own).
+      if (entry.secretBag === undefined) {
+        throw new CodecError('unsupported', FORMAT, `secret-key entry "${entry.alias}" comes from a JCEKS keystore, and mailcert cannot move a JCEKS secret key into PKCS#12`);
+      }
+      const alias = entry.alias.toLocaleLowerCase('en-US');
+      const keyId = uniqueKeyTime(entry.created, usedKeyIds);
+      keyBags.push(safeBag(OID.secretBag, entry.secretBag, [friendlyNameAttr(alias), localKeyIdAttr(new TextEncoder().encode(`Time ${keyId}`)), ...(entry.attributes ?? [])]));
       continue;
     }
     if (entry.chain.length === 0) {
@@ -54,11 +68,12 @@ export function assemblePkcs12(entries: readonly Pkcs12Entry[], protection: Pkcs
     const alias = entry.alias.toLocaleLowerCase('en-US');
     const keyId = uniqueKeyTime(entry.created, usedKeyIds);
     const idAttrs = [friendlyNameAttr(alias), localKeyIdAttr(new TextEncoder().encode(`Time ${keyId}`))];
-    keyBags.push(safeBag(OID.pkcs8ShroudedKeyBag, shrouded ?? protection.shroudKey(entry.privateKey as Der), idAttrs));
+    keyBags.push(safeBag(OID.pkcs8ShroudedKeyBag, shrouded ?? protection.shroudKey(entry.privateKey as Der, entry), [...idAttrs, ...(entry.attributes ?? [])]));
     entry.chain.forEach((cert, i) => {
       certBags.push(certBag(cert, i === 0 ? idAttrs : [friendlyNameAttr(subjectName(cert))]));
     });
   }
+  for (const l of loose) certBags.push(certBag(l.cert, l.attributes));
 
   const safes: Uint8Array[] = [];
   if (keyBags.length > 0) safes.push(dataContentInfo(encodeSequence(...keyBags)));

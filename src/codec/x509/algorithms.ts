@@ -70,6 +70,9 @@ const SIGNATURE_SCHEMES: ReadonlyMap<string, SignatureScheme> = new Map<string, 
   [OID.ed448, { name: 'Ed448', hash: null, family: 'eddsa' }],
 ]);
 
+/** Signature algorithms mailcert names but does not check (the JDK's and BouncyCastle's names). */
+const OTHER_SIGNATURES: ReadonlyMap<string, string> = new Map([[OID.sm2WithSm3, 'SM3withSM2']]);
+
 /** Hash algorithm OIDs (RFC 8017 appendix A.2.4, NIST CSOR) to node:crypto digest names. */
 const HASHES: ReadonlyMap<string, string> = new Map([
   [OID.sha1, 'sha1'],
@@ -104,7 +107,7 @@ export function parseAlgorithm(tlv: Tlv): AlgorithmIdentifier {
   const parts = children(tlv);
   const oid = readOid(item(tlv, parts, 0, 'algorithm OID'));
   const params = parts[1];
-  const alg: AlgorithmIdentifier = { oid, name: SIGNATURE_SCHEMES.get(oid)?.name ?? oid };
+  const alg: AlgorithmIdentifier = { oid, name: SIGNATURE_SCHEMES.get(oid)?.name ?? OTHER_SIGNATURES.get(oid) ?? oid };
   if (params !== undefined) alg.parameters = tlvBytes(params);
   return alg;
 }

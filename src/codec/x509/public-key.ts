@@ -59,6 +59,18 @@ export const NAMED_CURVES: ReadonlyMap<string, NamedCurve> = new Map([
   [OID.brainpoolP512r1, { name: 'brainpoolP512r1', nodeName: 'brainpoolP512r1', bits: 512 }],
 ]);
 
+/**
+ * Curves mailcert knows by name only: neither the JDK nor mailcert uses them, and messages name
+ * them with their OID ("SM2 (curve 1.2.156.10197.1.301)").
+ */
+const OTHER_CURVES: ReadonlyMap<string, string> = new Map([[OID.sm2, 'SM2']]);
+
+/** A curve as messages name it: the JDK's name (secp256r1), "SM2 (curve 1.2.156.10197.1.301)", or the OID. */
+export function curveLabel(oid: string): string {
+  const other = OTHER_CURVES.get(oid);
+  return NAMED_CURVES.get(oid)?.name ?? (other === undefined ? oid : `${other} (curve ${oid})`);
+}
+
 /** Number of significant bits of an unsigned big-endian integer. */
 export function bitLength(v: Uint8Array): number {
   let i = 0;
@@ -122,7 +134,7 @@ export function parseSpki(tlv: Tlv): PublicKeySummary {
     if (params !== undefined && params.tag === TAG.OID) {
       const curveOid = readOid(params);
       const curve = NAMED_CURVES.get(curveOid);
-      summary.curve = curve?.name ?? curveOid;
+      summary.curve = curveLabel(curveOid);
       if (curve !== undefined) summary.bits = curve.bits;
     } else {
       summary.unnamedCurve = params === undefined ? 'no curve parameters' : describeExplicitCurve(params);

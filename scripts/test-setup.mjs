@@ -16,7 +16,8 @@ function sh(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
   return r.status === 0;
 }
-const has = (tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+// A tool on PATH, or a file a package installs (an absolute path).
+const has = (tool) => (tool.startsWith('/') ? existsSync(tool) : spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0);
 function die(message) {
   process.stderr.write(`test-setup: ${message}\n`);
   process.exit(1);
@@ -32,6 +33,8 @@ const needed = [
   ['openssl', 'openssl'],
   ['keytool', 'openjdk-17-jdk-headless'],
   ['tmux', 'tmux'], // the terminal tests drive mailcert in a real pseudo-terminal
+  // BouncyCastle's provider: the tests run the keytool command mailcert suggests for BKS, UBER and BCFKS files
+  ['/usr/share/java/bcprov.jar', 'libbcprov-java'],
 ];
 const missing = needed.filter(([tool]) => !has(tool));
 if (missing.length > 0) {

@@ -46,7 +46,7 @@ export class ForeignKeystore extends MailcertError {
       `${shown(path)}: a ${format}, which mailcert does not read`,
       ExitCode.badInput,
       `convert it to PKCS#12 with keytool and BouncyCastle's provider: keytool -importkeystore -srckeystore ${shellWord(shown(path))} -srcstoretype ${storetype} ` +
-        '-providerpath bcprov.jar -provider org.bouncycastle.jce.provider.BouncyCastleProvider -destkeystore out.p12 -deststoretype PKCS12',
+        '-providerpath bcprov.jar -providerclass org.bouncycastle.jce.provider.BouncyCastleProvider -destkeystore out.p12 -deststoretype PKCS12',
     );
   }
 }

@@ -254,9 +254,16 @@ test('BouncyCastle keystores are named, with the keytool command that converts t
       const r = mailcert(args, { env: { MAILCERT_STOREPASS: 'bcstore1' } });
       assert.equal(r.status, 3, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`^mailcert: .*${(file as string).replace('.', '\\.')}: a ${name as string}, which mailcert does not read\\n`));
-      assert.match(r.stderr, new RegExp(`hint: convert it to PKCS#12 with keytool and BouncyCastle's provider: keytool -importkeystore -srckeystore \\S+ -srcstoretype ${type as string} -providerpath bcprov\\.jar -provider org\\.bouncycastle\\.jce\\.provider\\.BouncyCastleProvider -destkeystore out\\.p12 -deststoretype PKCS12`));
+      assert.match(r.stderr, new RegExp(`hint: convert it to PKCS#12 with keytool and BouncyCastle's provider: keytool -importkeystore -srckeystore \\S+ -srcstoretype ${type as string} -providerpath bcprov\\.jar -providerclass org\\.bouncycastle\\.jce\\.provider\\.BouncyCastleProvider -destkeystore out\\.p12 -deststoretype PKCS12`));
       assert.doesNotMatch(r.stderr, /damaged|PEM and DER/);
     }
+    // The command as the hint gives it, with Debian's bcprov.jar (libbcprov-java), converts the file for mailcert.
+    const hint = /hint: .*?: keytool (-importkeystore .*)$/m.exec(mailcert(['list', '-k', path]).stderr)?.[1];
+    assert.ok(hint !== undefined);
+    const out = join(dir, `${file as string}.p12`);
+    const args = hint.split(' ').map((w) => (w === 'bcprov.jar' ? '/usr/share/java/bcprov.jar' : w === 'out.p12' ? out : w));
+    runOk('keytool', ['-noprompt', ...args, '-srcstorepass', 'bcstore1', '-deststorepass', 'bcstore1']);
+    assert.match(ok(['list', '-k', out], { MAILCERT_STOREPASS: 'bcstore1' }), /rootca/);
   }
 });
 

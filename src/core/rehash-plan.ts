@@ -25,7 +25,7 @@
  * dangling one. On a folder without old links the names and targets are the same as openssl's.
  */
 import { CodecError } from '../codec/errors.js';
-import { subjectHash, subjectHashOld } from '../codec/x509/name-hash.js';
+import { nodeSha1, subjectHash, subjectHashOld, subjectHashWith } from '../codec/x509/name-hash.js';
 import { CERT_LABELS, CRL_LABEL, certificateObject, crlObject, derObject, looksLikeDer, pemBlocks, type X509Kind, type X509Object } from './hash.js';
 
 export interface PlanOptions {
@@ -68,6 +68,9 @@ export interface RehashPlan {
   /** The bytes of each hash name's certificate or CRL file: what a copy of it gets. */
   contents: ReadonlyMap<string, Buffer>;
 }
+
+/** Above this many candidate files, node:crypto's SHA-1 is quicker than sha1.ts's (measured: about 75 break even). */
+const MANY_NAMES = 64;
 
 /** The extensions do_file() looks at (apps/rehash.c `extensions`). */
 const EXTENSIONS = new Set(['pem', 'crt', 'cer', 'crl']);
@@ -166,8 +169,7 @@ function isDerX509(bytes: Uint8Array): boolean {
 type Classified = { source: Source } | { warning: string };
 
 /** do_file(): the one certificate or CRL of a candidate file, or why it is skipped. */
-function classify(file: string, bytes: Buffer, old: boolean): Classified {
-  const hashOf = old ? subjectHashOld : subjectHash;
+function classify(file: string, bytes: Buffer, hashOf: (name: Uint8Array) => string): Classified {
   let infos: Info[];
   try {
     infos = x509Infos(bytes);
@@ -296,6 +298,9 @@ export function planRehash(entries: readonly FolderEntry[], opts: PlanOptions = 
   const copies: { name: string; link: LinkName; bytes: Buffer | undefined }[] = [];
   const warnings: string[] = [];
   const sorted = entries.map((e) => ({ e, key: Buffer.from(e.name) })).sort((a, b) => Buffer.compare(a.key, b.key));
+  // node:crypto's SHA-1 for a folder of many files, which pays for loading it (name-hash.ts nodeSha1).
+  const many = entries.filter((e) => e.kind === 'candidate').length > MANY_NAMES;
+  const hashOf = opts.old === true ? subjectHashOld : many ? (name: Uint8Array): string => subjectHashWith(nodeSha1, name) : subjectHash;
   // The first pass: existing links, then the candidate files.
   for (const { e } of sorted) {
     if (e.kind === 'candidate') {
@@ -303,7 +308,7 @@ export function planRehash(entries: readonly FolderEntry[], opts: PlanOptions = 
         warnings.push(`skipping ${e.name}, ${e.bytes}`);
         continue;
       }
-      const c = classify(e.name, e.bytes, opts.old === true);
+      const c = classify(e.name, e.bytes, hashOf);
       if ('warning' in c) warnings.push(c.warning);
       else {
         const dup = table.addSource(c.source);

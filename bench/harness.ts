@@ -4,6 +4,7 @@
  * medians, the ratio, and peak RSS (GNU time's %M). Benchmarks report; they never fail the tests.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,12 +27,23 @@ export interface Sample {
 const scratch = mkdtempSync(join(tmpdir(), 'mailcert-bench-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
+/**
+ * The start-up cache folder of the build a command runs (src/cli/launcher.ts), one per build, as a
+ * user with one mailcert has one. The cache holds one file per bundle file: two builds sharing
+ * $XDG_CACHE_HOME (this one and BENCH_BEFORE's, or any other mailcert run on the machine
+ * meanwhile) would replace each other's at every run and both be timed compiling from scratch.
+ */
+function cacheHomeOf(c: Cmd): string {
+  const cli = [c.cmd, ...c.args].find((a) => a.endsWith('mailcert.cjs')) ?? 'other';
+  return join(scratch, `cache-${createHash('sha256').update(cli).digest('hex').slice(0, 12)}`);
+}
+
 /** One run under GNU time; a failing command aborts the benchmark (a number from a failure is meaningless). */
 export function runOnce(c: Cmd): Sample {
   const out = join(scratch, 'time.txt');
   const t0 = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%M', c.cmd, ...c.args], {
-    env: { ...process.env, ...c.env },
+    env: { ...process.env, XDG_CACHE_HOME: cacheHomeOf(c), ...c.env },
     input: c.input,
     stdio: ['pipe', 'ignore', 'pipe'],
   });

@@ -5,7 +5,12 @@
  * - `hash` of the same 150 files in one call, against one `openssl x509 -hash -noout -in` per
  *   file, which is what a shell loop over a folder runs (target: at most 0.1x);
  * - `hash cert.pem`, against `node -e 0` (target: at most 1.35x);
- * - with BENCH_BEFORE, `hash cert.pem` and `hash` of the 150 files against another build.
+ * - with BENCH_BEFORE, `hash cert.pem` and `hash` of the 150 files against another build;
+ * - Node's floor for a rehash (reported): a `node -e` script that does the least any Node program
+ *   must for the folder (list it, read each file, decode its base64, walk the DER to the subject,
+ *   hash that with node:crypto, read each link), and nothing more (no checks, no canonical form,
+ *   no command line), against `node -e 0` and `openssl rehash`. What it takes beyond `node -e 0`
+ *   is what the rehash targets leave mailcert for all its own work.
  * Both rehash commands leave the same links, so after the warm-up each run finds a hashed folder,
  * as a cron job or a package hook would. Where this machine sets NODE_EXTRA_CA_CERTS, the rows
  * that compare start-up run again without it (harness.ts withoutExtraCaCerts), with the same targets.
@@ -44,6 +49,33 @@ function caFolder(count: number): { dir: string; files: string[] } {
   return { dir, files };
 }
 
+/**
+ * The least a Node program does for `hash --rehash DIR` on a folder already hashed: every `.pem`
+ * file read, its one certificate's base64 decoded, the DER walked to the subject (Certificate,
+ * TBSCertificate, [0] version, serial, signature, issuer, validity) and SHA-1 hashed, every link
+ * read. No canonical form, no checks, no writes, no output: a bound, not an implementation.
+ */
+const REHASH_FLOOR = `
+const fs = require('node:fs');
+const { hash } = require('node:crypto');
+const dir = process.argv[1];
+for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+  const p = dir + '/' + d.name;
+  if (d.isSymbolicLink()) { fs.readlinkSync(p); continue; }
+  if (!d.name.endsWith('.pem')) continue;
+  const s = fs.readFileSync(p, 'latin1');
+  const i = s.indexOf('-----BEGIN CERTIFICATE-----') + 27;
+  const der = Buffer.from(s.slice(i, s.indexOf('-----END', i)), 'base64');
+  let q = 0;
+  const tl = () => { const l = der[q + 1]; if (l < 0x80) return [2, l]; let v = 0; for (let k = 0; k < (l & 0x7f); k++) v = v * 256 + der[q + 2 + k]; return [2 + (l & 0x7f), v]; };
+  q += tl()[0];
+  q += tl()[0];
+  if (der[q] === 0xa0) { const [h, l] = tl(); q += h + l; }
+  for (let k = 0; k < 4; k++) { const [h, l] = tl(); q += h + l; }
+  const [h, l] = tl();
+  hash('sha1', der.subarray(q, q + h + l));
+}`;
+
 export function hashBenchmarks(runs: number): Result[] {
   const { dir, files } = caFolder(150);
   const first = files[0] ?? '';
@@ -61,6 +93,9 @@ export function hashBenchmarks(runs: number): Result[] {
     maxRatio: 1.5,
     runs,
   };
+  const floor: Cmd = { label: 'node floor', cmd: process.execPath, args: ['-e', REHASH_FLOOR, dir] };
+  const floorVsNode: Comparison = { name: "Node's floor for a rehash of the 150 (read, base64, SHA-1) vs node -e 0", ours: floor, theirs: nodeNothing, maxRatio: Number.POSITIVE_INFINITY, runs };
+  const floorVsOpenssl: Comparison = { ...floorVsNode, name: "the same floor vs openssl rehash", theirs: rehashVsOpenssl.theirs };
   const oneFile: Comparison = {
     name: 'hash cert.pem vs node -e 0',
     ours: mailcert(['hash', first]),
@@ -86,6 +121,10 @@ export function hashBenchmarks(runs: number): Result[] {
     ...withoutExtraCaCerts(rehashVsNode),
     ...withoutExtraCaCerts(rehashVsOpenssl),
     ...withoutExtraCaCerts(oneFile),
+    floorVsNode,
+    floorVsOpenssl,
+    ...withoutExtraCaCerts(floorVsNode),
+    ...withoutExtraCaCerts(floorVsOpenssl),
   ].map(compare).concat(
     againstBefore('hash cert.pem', cli, ['hash', first], {}, runs),
     againstBefore('hash 150 files', cli, ['hash', ...files], {}, runs),

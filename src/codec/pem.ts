@@ -144,9 +144,15 @@ function decodeBody(text: string, lines: Line[]): { headers: Record<string, stri
  */
 function quickBody(body: string): { headers: Record<string, string>; der: Uint8Array } | undefined {
   const b64 = body.replace(/[ \t\r\n]+/g, '');
-  if (b64.length === 0 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
+  if (b64.length === 0 || b64.length % 4 !== 0 || NOT_BASE64.test(b64)) return undefined;
+  // "=" only as the padding of the last group: "xx==" or "xxx=".
+  const eq = b64.indexOf('=');
+  if (eq !== -1 && (eq < b64.length - 2 || b64.charCodeAt(b64.length - 1) !== 0x3d)) return undefined;
   return { headers: {}, der: base64Bytes(b64) };
 }
+
+/** A search for one bad character, which V8 runs faster than a match of the whole text. */
+const NOT_BASE64 = /[^A-Za-z0-9+/=]/;
 
 /** Decoded base64 as a view of the Buffer Node decodes into: a 48 MB block is not copied again. */
 function base64Bytes(b64: string): Uint8Array {

@@ -9,7 +9,7 @@
  * issuer hash, as `openssl crl -hash` does.
  */
 import { CodecError } from '../codec/errors.js';
-import { crlIssuer } from '../codec/crl.js';
+import { crlIssuer } from '../codec/crl-parts.js';
 import { certificateNames, subjectHash, subjectHashOld } from '../codec/x509/name-hash.js';
 import { decodePem, type PemBlock } from '../codec/pem.js';
 import { inputError } from '../errors.js';

@@ -12,8 +12,9 @@
  *   key next to it does not count as another item but a second certificate does.
  * - A certificate is named by its subject hash, `HHHHHHHH.N`; a CRL by its issuer hash,
  *   `HHHHHHHH.rN`. N counts up from 0 within one hash (a collision: same hash, other certificate).
- * - An exact duplicate (same SHA-1 fingerprint in the same hash bucket) is skipped with a warning;
- *   the first file in name order wins.
+ * - An exact duplicate (the same certificate or CRL in the same hash bucket) is skipped with a
+ *   warning; the first file in name order wins. openssl compares SHA-1 fingerprints (X509_digest);
+ *   here the DER itself is compared, which is the same test without hashing every file.
  * - An existing link to a file that still needs one keeps its number if that number is below the
  *   count of links the hash needs; the others get the lowest free numbers in name order.
  *
@@ -23,9 +24,8 @@
  * lookup (X509_LOOKUP_hash_dir, which stops at the first missing or unreadable `.N`) never meets a
  * dangling one. On a folder without old links the names and targets are the same as openssl's.
  */
-import { hash } from 'node:crypto';
 import { CodecError } from '../codec/errors.js';
-import { subjectHash, subjectHashOld } from '../codec/x509/name-hash.js';
+import { nodeSha1, subjectHash, subjectHashOld, subjectHashWith } from '../codec/x509/name-hash.js';
 import { CERT_LABELS, CRL_LABEL, certificateObject, crlObject, derObject, looksLikeDer, pemBlocks, type X509Kind, type X509Object } from './hash.js';
 
 export interface PlanOptions {
@@ -69,6 +69,9 @@ export interface RehashPlan {
   contents: ReadonlyMap<string, Buffer>;
 }
 
+/** Above this many candidate files, node:crypto's SHA-1 is quicker than sha1.ts's (measured: about 75 break even). */
+const MANY_NAMES = 64;
+
 /** The extensions do_file() looks at (apps/rehash.c `extensions`). */
 const EXTENSIONS = new Set(['pem', 'crt', 'cer', 'crl']);
 
@@ -92,16 +95,12 @@ export function linkName(kind: X509Kind, hash: string, id: number): string {
   return `${hash}.${kind === 'crl' ? 'r' : ''}${id}`;
 }
 
-function sha1(bytes: Uint8Array): string {
-  return hash('sha1', bytes, 'hex');
-}
-
 interface Source {
   file: string;
   kind: X509Kind;
   hash: string;
-  /** SHA-1 of the certificate or CRL DER: X509_digest / X509_CRL_digest, the duplicate test. */
-  fingerprint: string;
+  /** The DER of the certificate or CRL: the duplicate test (openssl: its X509_digest). */
+  der: Uint8Array;
   bytes: Buffer;
 }
 
@@ -170,8 +169,7 @@ function isDerX509(bytes: Uint8Array): boolean {
 type Classified = { source: Source } | { warning: string };
 
 /** do_file(): the one certificate or CRL of a candidate file, or why it is skipped. */
-function classify(file: string, bytes: Buffer, old: boolean): Classified {
-  const hashOf = old ? subjectHashOld : subjectHash;
+function classify(file: string, bytes: Buffer, hashOf: (name: Uint8Array) => string): Classified {
   let infos: Info[];
   try {
     infos = x509Infos(bytes);
@@ -189,7 +187,7 @@ function classify(file: string, bytes: Buffer, old: boolean): Classified {
   const obj = info.cert ?? info.crl;
   if (obj === undefined) return { warning: `skipping ${file}, it holds a private key but no certificate or CRL` };
   try {
-    return { source: { file, kind: obj.kind, hash: hashOf(obj.subject ?? obj.issuer), fingerprint: sha1(obj.der), bytes } };
+    return { source: { file, kind: obj.kind, hash: hashOf(obj.subject ?? obj.issuer), der: obj.der, bytes } };
   } catch (e) {
     if (e instanceof CodecError) return { warning: `skipping ${file}, it cannot be read (${e.message})` };
     throw e;
@@ -240,7 +238,7 @@ class Table {
     const b = this.bucket(src.kind, src.hash);
     let found: Entry | undefined;
     for (const e of b.entries) {
-      if (e.source?.fingerprint === src.fingerprint) return `skipping duplicate ${src.kind === 'crl' ? 'CRL' : 'certificate'} in ${src.file}`;
+      if (e.source !== undefined && Buffer.compare(e.source.der, src.der) === 0) return `skipping duplicate ${src.kind === 'crl' ? 'CRL' : 'certificate'} in ${src.file}`;
       if (e.filename === src.file) found = e;
     }
     if (found === undefined) {
@@ -300,6 +298,9 @@ export function planRehash(entries: readonly FolderEntry[], opts: PlanOptions = 
   const copies: { name: string; link: LinkName; bytes: Buffer | undefined }[] = [];
   const warnings: string[] = [];
   const sorted = entries.map((e) => ({ e, key: Buffer.from(e.name) })).sort((a, b) => Buffer.compare(a.key, b.key));
+  // node:crypto's SHA-1 for a folder of many files, which pays for loading it (name-hash.ts nodeSha1).
+  const many = entries.filter((e) => e.kind === 'candidate').length > MANY_NAMES;
+  const hashOf = opts.old === true ? subjectHashOld : many ? (name: Uint8Array): string => subjectHashWith(nodeSha1, name) : subjectHash;
   // The first pass: existing links, then the candidate files.
   for (const { e } of sorted) {
     if (e.kind === 'candidate') {
@@ -307,7 +308,7 @@ export function planRehash(entries: readonly FolderEntry[], opts: PlanOptions = 
         warnings.push(`skipping ${e.name}, ${e.bytes}`);
         continue;
       }
-      const c = classify(e.name, e.bytes, opts.old === true);
+      const c = classify(e.name, e.bytes, hashOf);
       if ('warning' in c) warnings.push(c.warning);
       else {
         const dup = table.addSource(c.source);

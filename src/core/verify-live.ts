@@ -129,22 +129,29 @@ export interface LiveOptions extends CommonOptions {
 
 export async function verifyTarget(t: Target, opts: LiveOptions, seen = new SeenCertificates()): Promise<LiveResult> {
   const name = `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
-  let server: ServerReport;
   try {
-    server = await inspectServer({
-      host: t.host,
-      port: t.port,
-      ...(t.protocol === undefined ? {} : { protocol: t.protocol }),
-      ...(opts.servername === undefined ? {} : { servername: opts.servername }),
-      timeoutMs: opts.timeoutMs,
-      ...(opts.deadlineMs === undefined ? {} : { deadlineMs: opts.deadlineMs }),
-      ...(opts.protocols === true ? { protocols: true } : {}),
-    });
+    // The checks run while the server answers the QUIT / LOGOUT and hangs up (net/connect.ts).
+    return await inspectServer(
+      {
+        host: t.host,
+        port: t.port,
+        ...(t.protocol === undefined ? {} : { protocol: t.protocol }),
+        ...(opts.servername === undefined ? {} : { servername: opts.servername }),
+        timeoutMs: opts.timeoutMs,
+        ...(opts.deadlineMs === undefined ? {} : { deadlineMs: opts.deadlineMs }),
+        ...(opts.protocols === true ? { protocols: true } : {}),
+      },
+      (server) => judge(name, t, server, opts, seen),
+    );
   } catch (e) {
     if (!(e instanceof NetError)) throw e;
     const check: Check = { name: 'connection', status: 'fail', detail: `${e.step}: ${e.detail}` };
     return { report: verdict(name, [check], opts, { server: { error: e.kind, step: e.step, hint: e.hint } }), peerChain: [], certificatesSent: 0, networkError: e };
   }
+}
+
+/** Every check on what a server sent and said. */
+function judge(name: string, t: Target, server: ServerReport, opts: LiveOptions, seen: SeenCertificates): LiveResult {
   const checks: Check[] = [{ name: 'connection', status: 'ok', detail: connectionDetail(server) }];
   let path: CertSummary[] | undefined;
   if (server.peerChain.length === 0) {

@@ -6,7 +6,7 @@
  * from its size before any of it is read; anything else (a pipe, a device) is read up to the
  * limit and refused at the first byte past it.
  */
-import { fstatSync, readSync } from 'node:fs';
+import { fstatSync, readSync, type Stats } from 'node:fs';
 import { ExitCode, MailcertError } from '../errors.js';
 
 const KiB = 1024;
@@ -63,16 +63,17 @@ export function pauseBriefly(): void {
 
 /**
  * Reads an open descriptor to its end, or with untilNewline to its first line feed (included),
- * refusing more than `limit` bytes before it. `name` and `what` are for the message.
+ * refusing more than `limit` bytes before it. `name` and `what` are for the message; `st` is the
+ * descriptor's fstat, when the caller has it already.
  */
-export function readBounded(fd: number, name: string, what: string, limit: number, untilNewline = false): Buffer {
-  const st = fstatSync(fd);
-  if (st.isFile() && st.size > limit && !untilNewline) throw tooLarge(name, what, st.size, limit);
-  let buf = Buffer.allocUnsafe(Math.min(limit + 1, st.isFile() && st.size > 0 ? st.size + 1 : 64 * KiB));
+export function readBounded(fd: number, name: string, what: string, limit: number, untilNewline = false, st: Stats = fstatSync(fd)): Buffer {
+  const regular = st.isFile();
+  if (regular && st.size > limit && !untilNewline) throw tooLarge(name, what, st.size, limit);
+  let buf = Buffer.allocUnsafe(Math.min(limit + 1, regular && st.size > 0 ? st.size + 1 : 64 * KiB));
   let len = 0;
   for (;;) {
     if (len === buf.length) {
-      if (len > limit) throw tooLarge(name, what, st.isFile() && st.size > len ? st.size : undefined, limit);
+      if (len > limit) throw tooLarge(name, what, regular && st.size > len ? st.size : undefined, limit);
       const bigger = Buffer.allocUnsafe(Math.min(limit + 1, buf.length * 2));
       buf.copy(bigger, 0, 0, len);
       buf = bigger;
@@ -89,7 +90,9 @@ export function readBounded(fd: number, name: string, what: string, limit: numbe
     if (n === 0) break;
     const found = untilNewline && buf.subarray(len, len + n).includes(0x0a);
     len += n;
-    if (found) break;
+    // A regular file read up to the size fstat gave is done, as readFileSync has it, without one
+    // more read for the end (a file that grew fills the spare byte of the buffer and is read on).
+    if (found || (regular && len === st.size)) break;
   }
   if (untilNewline) {
     const nl = buf.subarray(0, len).indexOf(0x0a);

@@ -34,8 +34,9 @@ export function readInput(path: string, what: InputKind = 'file'): Buffer {
 export function readRegularFile(path: string, what: InputKind = 'file'): Buffer | undefined {
   const fd = openSync(fsPath(path), constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    if (!fstatSync(fd).isFile()) return undefined;
-    return readBounded(fd, path, what, inputLimits[what]);
+    const st = fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    return readBounded(fd, path, what, inputLimits[what], false, st);
   } finally {
     closeSync(fd);
   }

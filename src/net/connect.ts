@@ -133,21 +133,31 @@ export function planProtocol(port: number, protocol?: StartTlsProtocol): Protoco
 /** How long detection waits for a plaintext greeting: short at first; the whole step after a server answered a ClientHello in plaintext. */
 type Detect = 'quick' | 'patient';
 
-export async function inspectServer(opts: InspectOptions): Promise<ServerReport> {
+/**
+ * Connects, talks and reports. With `judge`, the report is handed to it as soon as the
+ * conversation is over, while the server answers the QUIT / LOGOUT and closes the connection: the
+ * checks on the chain run in that time instead of after it (a few ms of every check), and what
+ * judge returns is the result, once the connection is closed.
+ */
+export async function inspectServer(opts: InspectOptions): Promise<ServerReport>;
+export async function inspectServer<T>(opts: InspectOptions, judge: (report: ServerReport) => T): Promise<T>;
+export async function inspectServer<T>(opts: InspectOptions, judge?: (report: ServerReport) => T): Promise<T | ServerReport> {
   const clock = startClock(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.deadlineMs);
   const plan = planProtocol(opts.port, opts.protocol);
-  if (plan.protocol !== 'detect') return inspectOnce(opts, clock, plan, undefined);
+  const judged: (report: ServerReport) => T | ServerReport = judge ?? ((report) => report);
+  if (plan.protocol !== 'detect') return inspectOnce(opts, clock, plan, undefined, judged);
   try {
-    return await inspectOnce(opts, clock, plan, 'quick');
+    return await inspectOnce(opts, clock, plan, 'quick', judged);
   } catch (e) {
     // Silent for PLAINTEXT_WAIT_MS, then plaintext in answer to the ClientHello: a STARTTLS port
     // with a slow greeting (a reverse lookup before the banner). Once more, waiting for it.
     if (!(e instanceof NetError && metPlaintext(e))) throw e;
-    const report = await inspectOnce(opts, clock, plan, 'patient');
-    report.notes.unshift(
-      `the server said nothing for ${PLAINTEXT_WAIT_MS} ms, then answered a TLS ClientHello in plaintext: a STARTTLS port with a slow greeting; mailcert connected again and waited for it`,
-    );
-    return report;
+    return await inspectOnce(opts, clock, plan, 'patient', (report) => {
+      report.notes.unshift(
+        `the server said nothing for ${PLAINTEXT_WAIT_MS} ms, then answered a TLS ClientHello in plaintext: a STARTTLS port with a slow greeting; mailcert connected again and waited for it`,
+      );
+      return judged(report);
+    });
   }
 }
 
@@ -176,7 +186,7 @@ async function detectMode(raw: Socket, opts: InspectOptions, clock: StepClock, d
   return { mode: 'starttls', application };
 }
 
-async function inspectOnce(opts: InspectOptions, clock: StepClock, plan: ProtocolPlan, detect: Detect | undefined): Promise<ServerReport> {
+async function inspectOnce<T>(opts: InspectOptions, clock: StepClock, plan: ProtocolPlan, detect: Detect | undefined, judge: (report: ServerReport) => T): Promise<T> {
   const { host, port } = opts;
   const timeoutMs = clock.timeoutMs;
   // Node sends no SNI for an IP literal and warns (DEP0123) when asked to (mail-servers.md pitfall 5).
@@ -238,12 +248,15 @@ async function inspectOnce(opts: InspectOptions, clock: StepClock, plan: Protoco
         if (e.kind === 'deadline') throw new NetError('deadline', `${e.step} (inside TLS)`, host, port, e.detail);
         notes.push(`inside TLS: ${e.step}: ${e.detail}`);
       }
-      await negotiator.goodbye(Math.min(timeoutMs, QUIT_GRACE_MS));
     }
     if (negotiator !== undefined) session.application = negotiator.spoken;
     // Read the session's facts before closing: Node returns null for them once the socket is gone.
     const facts = sessionFacts(secure);
-    await closeGracefully(secure, stepLimit(clock, Math.min(timeoutMs, CLOSE_GRACE_MS)).ms);
+    // The goodbye and the close, while the report is judged. Neither ever rejects.
+    const closing = (async (ending: TLSSocket, saying: Negotiator | undefined): Promise<void> => {
+      await saying?.goodbye(Math.min(timeoutMs, QUIT_GRACE_MS));
+      await closeGracefully(ending, stepLimit(clock, Math.min(timeoutMs, CLOSE_GRACE_MS)).ms);
+    })(secure, negotiator);
 
     const report: ServerReport = {
       host,
@@ -269,7 +282,9 @@ async function inspectOnce(opts: InspectOptions, clock: StepClock, plan: Protoco
       report.authBeforeTls = [...new Set(plaintext.authOffered)];
     }
     if (probes !== undefined) report.versions = await probes;
-    return report;
+    const result = judge(report);
+    await closing;
+    return result;
   } finally {
     negotiator?.release();
     secure?.destroy();

@@ -236,3 +236,21 @@ test('a missing folder or a file instead of a folder is an input error (exit 3) 
   assert.throws(() => rehash(file), (e: unknown) => e instanceof MailcertError && e.exitCode === 3 && e.message.includes(file));
   rmSync(missing, { force: true });
 });
+
+test('a folder of many certificates (hashed with node:crypto, rehash-plan.ts MANY_NAMES) gets the names openssl rehash gives it', () => {
+  const theirs = copyOfSrc('many-openssl');
+  const ours = copyOfSrc('many-ours');
+  let added = 0;
+  for (const name of readdirSync('/etc/ssl/certs').sort()) {
+    if (!name.endsWith('.pem') || added >= 100) continue;
+    const pem = readFileSync(join('/etc/ssl/certs', name));
+    writeFileSync(join(theirs, `system-${name}`), pem);
+    writeFileSync(join(ours, `system-${name}`), pem);
+    added++;
+  }
+  assert.equal(added, 100, 'the system store has 100 certificates to add');
+  opensslRehash(theirs);
+  const result = rehash(ours);
+  assert.deepEqual(links(ours), links(theirs));
+  assert.ok(result.links.length > 100, `${result.links.length} links`);
+});

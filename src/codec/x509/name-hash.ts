@@ -10,10 +10,10 @@
  * certificate, on the edge cases of fixtures/hash/make.sh, and on BER forms of a Name.
  */
 import { isUtf8 } from 'node:buffer';
-import { hash } from 'node:crypto';
-import { CLASS_UNIVERSAL, TAG, UNIVERSAL as T, type Tlv, children, derError, expectTag, item, readRoot, tagName, tlvBytes, valueBytes } from '../asn1/tlv.js';
+import { CLASS_UNIVERSAL, TAG, UNIVERSAL as T, type Tlv, derError, expectTag, readRoot, readTlv, tagName, tlvBytes, valueBytes } from '../asn1/tlv.js';
 import { stringValue } from '../asn1/values.js';
 import { readCertificateParts } from './certificate-parts.js';
+import { sha1 } from './sha1.js';
 
 const NAME = 'X.509 Name';
 
@@ -38,31 +38,6 @@ const TYPE_NAMES: Readonly<Record<number, string>> = {
 /** Bytes OpenSSL's ossl_isspace counts as whitespace: SP, HT, LF, VT, FF, CR (crypto/ctype.c). */
 function isSpace(b: number): boolean {
   return b === 0x20 || (b >= 0x09 && b <= 0x0d);
-}
-
-/**
- * asn1_string_canon (crypto/x509/x_name.c) on UTF-8 bytes: strip leading and trailing ASCII
- * whitespace, collapse each inner run to one space, lowercase ASCII A-Z only. Bytes at or above
- * 0x80 are copied, so "É", "Σ" and full-width letters keep their case.
- */
-export function canonicalBytes(u: Uint8Array): Uint8Array {
-  let start = 0;
-  let end = u.length;
-  while (start < end && isSpace(u[start] as number)) start++;
-  while (end > start && isSpace(u[end - 1] as number)) end--;
-  const out = new Uint8Array(end - start);
-  let n = 0;
-  for (let i = start; i < end; ) {
-    const b = u[i] as number;
-    if (isSpace(b)) {
-      out[n++] = 0x20;
-      while (isSpace(u[i] as number)) i++;
-      continue;
-    }
-    out[n++] = b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
-    i++;
-  }
-  return out.subarray(0, n);
 }
 
 function isAscii(v: Uint8Array): boolean {
@@ -115,54 +90,128 @@ function toUtf8(tlv: Tlv, v: Uint8Array): Uint8Array {
 function bitStringContents(tlv: Tlv, v: Uint8Array): Uint8Array {
   const unused = v[0];
   if (unused === undefined || unused > 7) throw derError(NAME, 'malformed BIT STRING value', tlv.offset);
-  const out = v.slice();
-  if (out.length > 1) out[out.length - 1] = (out[out.length - 1] as number) & (0xff << unused);
-  return out;
+  const copy = v.slice();
+  if (copy.length > 1) copy[copy.length - 1] = (copy[copy.length - 1] as number) & (0xff << unused);
+  return copy;
 }
 
-// A small DER writer of its own: a Name is hashed for every file of a CA folder, and writing each
-// AVA and then the whole canonical Name into one exact-size array keeps `hash --rehash` quick.
+// The canonical Name is written into one buffer kept for every Name (a CA folder hashes one per
+// file): each element's contents go after a gap for its identifier and length, and the gap is
+// closed once the length is known. No array per attribute, no copy but the one into the buffer.
+
+let out = new Uint8Array(1024);
+let pos = 0;
+
+/** Makes room for n more bytes at pos. */
+function room(n: number): void {
+  if (pos + n <= out.length) return;
+  const bigger = new Uint8Array(Math.max(out.length * 2, pos + n));
+  bigger.set(out.subarray(0, pos));
+  out = bigger;
+}
 
 function lengthSize(n: number): number {
   return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x1000000 ? 4 : 5;
 }
 
-function tlvSize(contentLength: number): number {
-  return 1 + lengthSize(contentLength) + contentLength;
-}
-
-/** Writes identifier and definite length at `pos` (X.690 8.1.3); returns the position after them. */
-function writeHeader(out: Uint8Array, pos: number, tag: number, n: number): number {
-  out[pos++] = tag;
+/** Writes identifier and definite length at `at` (X.690 8.1.3); returns the position after them. */
+function writeHeader(at: number, tag: number, n: number): number {
+  const o = out;
+  o[at++] = tag;
   const size = lengthSize(n);
   if (size === 1) {
-    out[pos++] = n;
-    return pos;
+    o[at++] = n;
+    return at;
   }
-  out[pos++] = 0x80 | (size - 1);
-  for (let shift = (size - 2) * 8; shift >= 0; shift -= 8) out[pos++] = Math.floor(n / 2 ** shift) & 0xff;
-  return pos;
+  o[at++] = 0x80 | (size - 1);
+  for (let shift = (size - 2) * 8; shift >= 0; shift -= 8) o[at++] = Math.floor(n / 2 ** shift) & 0xff;
+  return at;
 }
 
-/** A canonical value: a primitive (tag, contents) to encode, or a complete encoding to copy. */
-type Value = { tag: number; content: Uint8Array } | { encoded: Uint8Array };
+/** The most identifier and length octets an element can need: a tag and a five-byte length. */
+const GAP = 6;
 
-function valueSize(v: Value): number {
-  return 'encoded' in v ? v.encoded.length : tlvSize(v.content.length);
+/** Starts an element: its contents go after the gap. Returns where it starts. */
+function openElement(): number {
+  room(GAP);
+  const at = pos;
+  pos += GAP;
+  return at;
 }
 
-function writeValue(out: Uint8Array, pos: number, v: Value): number {
-  if ('encoded' in v) {
-    out.set(v.encoded, pos);
-    return pos + v.encoded.length;
+/** Ends the element opened at `at`: its identifier and length, the gap closed. */
+function closeElement(at: number, tag: number): void {
+  const length = pos - at - GAP;
+  const size = 1 + lengthSize(length);
+  out.copyWithin(at + size, at + GAP, pos);
+  pos -= GAP - size;
+  writeHeader(at, tag, length);
+}
+
+/** A whole primitive element: tag, length, input[start, end). */
+function writeElement(tag: number, input: Uint8Array, start: number, end: number): void {
+  room(GAP + end - start);
+  pos = writeHeader(pos, tag, end - start);
+  out.set(input.subarray(start, end), pos);
+  pos += end - start;
+}
+
+/**
+ * asn1_string_canon (crypto/x509/x_name.c) of the UTF-8 bytes u[start, end), written at pos:
+ * strip leading and trailing ASCII whitespace, collapse each inner run to one space, lowercase
+ * ASCII A-Z only. Bytes at or above 0x80 are copied, so "É", "Σ" and full-width letters keep
+ * their case. Returns false when it met such a byte (the caller may need to check or convert).
+ */
+function writeCanonical(u: Uint8Array, start: number, end: number): boolean {
+  while (start < end && isSpace(u[start] as number)) start++;
+  while (end > start && isSpace(u[end - 1] as number)) end--;
+  room(end - start);
+  const o = out;
+  let p = pos;
+  let all = 0;
+  for (let i = start; i < end; ) {
+    const b = u[i] as number;
+    // isSpace, written out: no call per byte (most bytes are letters, above 0x20).
+    if (b <= 0x20 && (b === 0x20 || b >= 0x09) && (b === 0x20 || b <= 0x0d)) {
+      o[p++] = 0x20;
+      // The run ends before `end`: the last byte is not whitespace.
+      while (isSpace(u[i] as number)) i++;
+      continue;
+    }
+    all |= b;
+    o[p++] = b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
+    i++;
   }
-  const at = writeHeader(out, pos, v.tag, v.content.length);
-  out.set(v.content, at);
-  return at + v.content.length;
+  pos = p;
+  return all < 0x80;
+}
+
+/** The canonical form of UTF-8 text (asn1_string_canon). */
+export function canonicalBytes(u: Uint8Array): Uint8Array {
+  pos = 0;
+  writeCanonical(u, 0, u.length);
+  return out.slice(0, pos);
+}
+
+/** A string value as canonical UTF-8, written at pos. */
+function writeString(value: Tlv): void {
+  const n = value.number;
+  if (!value.constructed && n !== T.BMP_STRING && n !== T.UNIVERSAL_STRING) {
+    // Nearly every value: a primitive string, canonicalized straight from the input.
+    const start = pos;
+    if (writeCanonical(value.input, value.valueStart, value.valueEnd)) return;
+    if (n === T.UTF8_STRING) {
+      if (!isUtf8(valueBytes(value))) throw derError(NAME, 'UTF8String value is not valid UTF-8', value.offset);
+      return;
+    }
+    pos = start; // Latin-1 bytes past 0x7f: converted first
+  }
+  const u = toUtf8(value, stringValue(value));
+  writeCanonical(u, 0, u.length);
 }
 
 /** One AttributeValue in canonical form: a UTF8String for the ASN1_MASK_CANON types, else a copy. */
-function canonicalValue(value: Tlv): Value {
+function writeValue(value: Tlv): void {
   if (value.cls !== CLASS_UNIVERSAL) {
     throw derError(NAME, `attribute value has the non-universal tag ${tagName(value.tag)}; OpenSSL refuses it`, value.offset);
   }
@@ -173,11 +222,19 @@ function canonicalValue(value: Tlv): Value {
     case T.T61_STRING:
     case T.IA5_STRING:
     case T.UNIVERSAL_STRING:
-    case T.BMP_STRING:
-      return { tag: TAG.UTF8_STRING, content: canonicalBytes(toUtf8(value, stringValue(value))) };
-    case T.SEQUENCE:
+    case T.BMP_STRING: {
+      const at = openElement();
+      writeString(value);
+      closeElement(at, TAG.UTF8_STRING);
+      return;
+    }
+    case T.SEQUENCE: {
       // Kept in encoded form by the ASN.1 decoder (asn1_d2i_ex_primitive) and written back as is.
-      return { encoded: tlvBytes(value) };
+      room(value.end - value.offset);
+      out.set(tlvBytes(value), pos);
+      pos += value.end - value.offset;
+      return;
+    }
     default:
       break;
   }
@@ -185,94 +242,130 @@ function canonicalValue(value: Tlv): Value {
     const type = TYPE_NAMES[n] ?? `tag ${tagName(value.tag)}`;
     throw derError(NAME, `attribute value of type ${type}; OpenSSL refuses a Name holding one`, value.offset);
   }
-  const v = stringValue(value);
   // Re-encoded primitive with a minimal length, as i2d does with the decoded ASN1_STRING.
-  return { tag: n, content: n === T.BIT_STRING ? bitStringContents(value, v) : v };
+  const v = n === T.BIT_STRING ? bitStringContents(value, stringValue(value)) : stringValue(value);
+  writeElement(n, v, 0, v.length);
 }
 
-/** AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY } (RFC 5280 4.1.2.4). */
-function canonicalAva(ava: Tlv): Uint8Array {
+/** AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY } (RFC 5280 4.1.2.4), written canonically. */
+function writeAva(ava: Tlv): void {
   expectTag(ava, TAG.SEQUENCE, 'AttributeTypeAndValue');
-  const parts = children(ava);
-  if (parts.length !== 2) throw derError(NAME, `AttributeTypeAndValue has ${parts.length} elements, expected 2`, ava.offset);
-  const type = expectTag(item(ava, parts, 0, 'attribute type'), TAG.OID, 'attribute type');
-  const oid = valueBytes(type);
-  checkOid(type, oid);
-  const value = canonicalValue(item(ava, parts, 1, 'attribute value'));
-  const inner = tlvSize(oid.length) + valueSize(value);
-  const out = new Uint8Array(tlvSize(inner));
-  let pos = writeHeader(out, 0, TAG.SEQUENCE, inner);
-  pos = writeHeader(out, pos, TAG.OID, oid.length);
-  out.set(oid, pos);
-  writeValue(out, pos + oid.length, value);
-  return out;
+  const { input, valueStart, valueEnd } = ava;
+  const type = valueStart < valueEnd ? readTlv(input, valueStart, ava.format, valueEnd, 1) : undefined;
+  const value = type !== undefined && type.end < valueEnd ? readTlv(input, type.end, ava.format, valueEnd, 1) : undefined;
+  if (type === undefined || value === undefined || value.end !== valueEnd) {
+    let count = 0;
+    for (let p = valueStart; p < valueEnd; count++) p = readTlv(input, p, ava.format, valueEnd, 1).end;
+    throw derError(NAME, `AttributeTypeAndValue has ${count} elements, expected 2`, ava.offset);
+  }
+  expectTag(type, TAG.OID, 'attribute type');
+  checkOid(type);
+  const at = openElement();
+  writeElement(TAG.OID, input, type.valueStart, type.valueEnd);
+  writeValue(value);
+  closeElement(at, TAG.SEQUENCE);
 }
 
 /**
  * The checks c2i_ASN1_OBJECT makes (crypto/asn1/a_object.c): not empty, no subidentifier starting
  * with 0x80, the last octet ends a subidentifier. (Cheaper than decoding it to dotted text.)
  */
-function checkOid(type: Tlv, v: Uint8Array): void {
-  const last = v[v.length - 1];
-  if (last === undefined || (last & 0x80) !== 0) throw derError(NAME, 'malformed attribute type OBJECT IDENTIFIER', type.offset);
-  for (let i = 0; i < v.length; i++) {
-    if (v[i] === 0x80 && (i === 0 || ((v[i - 1] as number) & 0x80) === 0)) {
+function checkOid(type: Tlv): void {
+  const { input: v, valueStart: start, valueEnd: end } = type;
+  if (end <= start || ((v[end - 1] as number) & 0x80) !== 0) throw derError(NAME, 'malformed attribute type OBJECT IDENTIFIER', type.offset);
+  for (let i = start; i < end; i++) {
+    if (v[i] === 0x80 && (i === start || ((v[i - 1] as number) & 0x80) === 0)) {
       throw derError(NAME, 'attribute type OBJECT IDENTIFIER has a subidentifier with a leading zero digit', type.offset);
     }
   }
 }
 
-function readName(nameDer: Uint8Array): Tlv {
-  return expectTag(readRoot(nameDer, NAME), TAG.SEQUENCE, 'Name');
+/**
+ * One RDN as a SET OF canonical AVAs, DER-sorted again (memcmp, then length, as der_cmp in
+ * tasn_enc.c: a multi-valued RDN can change order). An RDN with no AVAs adds nothing.
+ */
+function writeRdn(rdn: Tlv): void {
+  expectTag(rdn, TAG.SET, 'RelativeDistinguishedName');
+  const at = openElement();
+  const first = pos;
+  let starts: number[] | undefined;
+  for (let p = rdn.valueStart; p < rdn.valueEnd; ) {
+    const ava = readTlv(rdn.input, p, rdn.format, rdn.valueEnd, 1);
+    p = ava.end;
+    if (pos !== first) (starts ??= [first]).push(pos);
+    writeAva(ava);
+  }
+  if (pos === first) {
+    pos = at;
+    return;
+  }
+  if (starts !== undefined) {
+    const avas = starts.map((s, i) => out.slice(s, starts[i + 1] ?? pos)).sort((a, b) => Buffer.compare(a, b));
+    let p = first;
+    for (const a of avas) {
+      out.set(a, p);
+      p += a.length;
+    }
+  }
+  closeElement(at, TAG.SET);
 }
 
 /**
- * x509_name_canon: each RDN becomes a SET OF canonical AVAs, DER-sorted again (memcmp, then
- * length, as der_cmp in tasn_enc.c: a multi-valued RDN can change order), and the SETs are
- * concatenated without the outer SEQUENCE. An empty Name, and an RDN with no AVAs, add nothing.
+ * x509_name_canon: each RDN becomes a SET OF canonical AVAs, and the SETs are concatenated without
+ * the outer SEQUENCE (an empty Name adds nothing). Written at the start of `out`; returns its length.
  */
+function writeCanonicalName(nameDer: Uint8Array): number {
+  const name = expectTag(readRoot(nameDer, NAME), TAG.SEQUENCE, 'Name');
+  pos = 0;
+  for (let p = name.valueStart; p < name.valueEnd; ) {
+    const rdn = readTlv(nameDer, p, NAME, name.valueEnd, 1);
+    p = rdn.end;
+    writeRdn(rdn);
+  }
+  return pos;
+}
+
+/** The canonical encoding of a DER Name that OpenSSL's hashes are made from (x509_name_canon). */
 export function canonicalName(nameDer: Uint8Array): Uint8Array {
-  const rdns: { avas: Uint8Array[]; length: number }[] = [];
-  let total = 0;
-  for (const rdn of children(readName(nameDer))) {
-    expectTag(rdn, TAG.SET, 'RelativeDistinguishedName');
-    const avas = children(rdn).map(canonicalAva);
-    if (avas.length === 0) continue;
-    if (avas.length > 1) avas.sort((a, b) => Buffer.compare(a, b));
-    let length = 0;
-    for (const a of avas) length += a.length;
-    rdns.push({ avas, length });
-    total += tlvSize(length);
-  }
-  const out = new Uint8Array(total);
-  let pos = 0;
-  for (const { avas, length } of rdns) {
-    pos = writeHeader(out, pos, TAG.SET, length);
-    for (const a of avas) {
-      out.set(a, pos);
-      pos += a.length;
-    }
-  }
-  return out;
+  return out.slice(0, writeCanonicalName(nameDer));
 }
 
 /** The first four digest bytes as a little-endian uint32, printed %08lx (X509_NAME_hash_ex). */
-function fold(digest: Buffer): string {
-  return digest.readUInt32LE(0).toString(16).padStart(8, '0');
+function fold(digest: Uint8Array): string {
+  const n = ((digest[0] as number) | ((digest[1] as number) << 8) | ((digest[2] as number) << 16) | ((digest[3] as number) << 24)) >>> 0;
+  return n.toString(16).padStart(8, '0');
 }
+
+/** A SHA-1 of bytes: sha1.ts's, or node:crypto's (nodeSha1). */
+export type Sha1 = (bytes: Uint8Array) => Uint8Array;
+
+/**
+ * node:crypto's SHA-1, loaded on first use. Loading node:crypto costs about 2.5 ms; sha1.ts costs
+ * about 25 us a Name until V8 has optimized it, which takes some hundred Names: a caller about to
+ * hash more than a few dozen (a CA folder) is quicker with this one.
+ */
+export const nodeSha1: Sha1 = (bytes) => process.getBuiltinModule('node:crypto').hash('sha1', bytes, 'buffer');
 
 /** `openssl x509 -subject_hash` / `-issuer_hash` of a DER Name (OpenSSL 1.0 and later). */
 export function subjectHash(nameDer: Uint8Array): string {
-  return fold(hash('sha1', canonicalName(nameDer), 'buffer'));
+  const length = writeCanonicalName(nameDer);
+  return fold(sha1(out, 0, length));
+}
+
+/** subjectHash with another SHA-1 (nodeSha1). */
+export function subjectHashWith(digest: Sha1, nameDer: Uint8Array): string {
+  const length = writeCanonicalName(nameDer);
+  return fold(digest(out.subarray(0, length)));
 }
 
 /**
  * `-subject_hash_old` (X509_NAME_hash_old): MD5 of the Name's original DER, outer SEQUENCE
  * included, no canonicalization. The Name is still checked, as OpenSSL only hashes what it parsed.
+ * node:crypto is loaded here, on first use: every other run of `hash` is spared its load (sha1.ts).
  */
 export function subjectHashOld(nameDer: Uint8Array): string {
-  canonicalName(nameDer);
-  return fold(hash('md5', nameDer, 'buffer'));
+  writeCanonicalName(nameDer);
+  return fold(process.getBuiltinModule('node:crypto').hash('md5', nameDer, 'buffer'));
 }
 
 export interface CertificateNames {

@@ -14,7 +14,6 @@ import { parseCertificate } from '../codec/x509/certificate.js';
 import { damagedPart } from '../keystore/damaged.js';
 import { readCertificates } from '../keystore/inputs.js';
 import { readInput } from '../keystore/read.js';
-import { decodeKeystore, keystoreType, notAKeystore } from '../keystore/keystore.js';
 import { ForeignKeystore } from '../keystore/errors.js';
 import { uniqueCerts } from './chain.js';
 import { AnchorsUnusable } from './errors.js';
@@ -108,8 +107,11 @@ export async function loadAnchors(source: string, storePassword: () => Promise<s
     return { certs: uniqueCerts(ders), source };
   }
   const bytes = readInput(source, 'file');
-  const type = keystoreType(bytes);
-  if (type !== undefined) {
+  const format = detectFormat(bytes);
+  if (format === 'JKS' || format === 'JCEKS' || format === 'PKCS12') {
+    // The keystore code is loaded only for a keystore of anchors: most runs give PEM files or none.
+    const { decodeKeystore } = await import('../keystore/keystore.js');
+    const type = format;
     const store = await decodeKeystore(source, type, bytes, storePassword);
     const trusted = store.entries.flatMap((e) => (e.kind === 'trusted' ? [{ der: e.cert, part: `the certificate of entry "${e.alias}"` }] : []));
     if (trusted.length === 0) throw new AnchorsUnusable(source, `the ${type} keystore has no trusted certificate entries`);
@@ -119,7 +121,8 @@ export async function loadAnchors(source: string, storePassword: () => Promise<s
       throw namedDamage(e, [{ path: source, parts: trusted }]);
     }
   }
-  if (detectFormat(bytes) === 'unknown') {
+  if (format === 'unknown') {
+    const { notAKeystore } = await import('../keystore/keystore.js');
     const foreign = await notAKeystore(source, bytes);
     throw foreign instanceof ForeignKeystore ? foreign : new AnchorsUnusable(source, 'not a certificate file, folder or keystore');
   }

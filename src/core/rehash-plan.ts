@@ -25,7 +25,7 @@
  * dangling one. On a folder without old links the names and targets are the same as openssl's.
  */
 import { CodecError } from '../codec/errors.js';
-import { nodeSha1, subjectHash, subjectHashOld, subjectHashWith } from '../codec/x509/name-hash.js';
+import { subjectHash, subjectHashOld } from '../codec/x509/name-hash.js';
 import { CERT_LABELS, CRL_LABEL, certificateObject, crlObject, derObject, looksLikeDer, pemBlocks, type X509Kind, type X509Object } from './hash.js';
 
 export interface PlanOptions {
@@ -68,9 +68,6 @@ export interface RehashPlan {
   /** The bytes of each hash name's certificate or CRL file: what a copy of it gets. */
   contents: ReadonlyMap<string, Buffer>;
 }
-
-/** Above this many candidate files, node:crypto's SHA-1 is quicker than sha1.ts's (measured: about 75 break even). */
-const MANY_NAMES = 64;
 
 /** The extensions do_file() looks at (apps/rehash.c `extensions`). */
 const EXTENSIONS = new Set(['pem', 'crt', 'cer', 'crl']);
@@ -298,9 +295,7 @@ export function planRehash(entries: readonly FolderEntry[], opts: PlanOptions = 
   const copies: { name: string; link: LinkName; bytes: Buffer | undefined }[] = [];
   const warnings: string[] = [];
   const sorted = entries.map((e) => ({ e, key: Buffer.from(e.name) })).sort((a, b) => Buffer.compare(a.key, b.key));
-  // node:crypto's SHA-1 for a folder of many files, which pays for loading it (name-hash.ts nodeSha1).
-  const many = entries.filter((e) => e.kind === 'candidate').length > MANY_NAMES;
-  const hashOf = opts.old === true ? subjectHashOld : many ? (name: Uint8Array): string => subjectHashWith(nodeSha1, name) : subjectHash;
+  const hashOf = opts.old === true ? subjectHashOld : subjectHash;
   // The first pass: existing links, then the candidate files.
   for (const { e } of sorted) {
     if (e.kind === 'candidate') {

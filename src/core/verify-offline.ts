@@ -10,7 +10,6 @@ import { sameBytes } from '../codec/bytes.js';
 import { privateKeyFromPkcs8, spkiOf } from '../crypto/keys.js';
 import { MailcertError } from '../errors.js';
 import { readCertificates, readPrivateKey } from '../keystore/inputs.js';
-import { readKeystoreFile, recoverKey } from '../keystore/keystore.js';
 import { findRuleViolation } from '../keystore/rules.js';
 import { certSummary } from './cert-summary.js';
 import { chainChecks, verdict, type Check, type CommonOptions, type VerifyReport } from './verify.js';
@@ -32,6 +31,8 @@ export async function verifyKeystore(
   opts: CommonOptions,
 ): Promise<VerifyReport> {
   const storepass = await storePassword();
+  // The keystore code is loaded only by verify -k: a check of PEM files never needs it.
+  const { readKeystoreFile, recoverKey } = await import('../keystore/keystore.js');
   const store = await readKeystoreFile(path, () => Promise.resolve(storepass));
   const checks: Check[] = [];
   const violation = findRuleViolation(store.entries);

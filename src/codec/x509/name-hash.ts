@@ -13,7 +13,6 @@ import { isUtf8 } from 'node:buffer';
 import { CLASS_UNIVERSAL, TAG, UNIVERSAL as T, type Tlv, derError, expectTag, readRoot, readTlv, tagName, tlvBytes, valueBytes } from '../asn1/tlv.js';
 import { stringValue } from '../asn1/values.js';
 import { readCertificateParts } from './certificate-parts.js';
-import { sha1 } from './sha1.js';
 
 const NAME = 'X.509 Name';
 
@@ -336,32 +335,18 @@ function fold(digest: Uint8Array): string {
   return n.toString(16).padStart(8, '0');
 }
 
-/** A SHA-1 of bytes: sha1.ts's, or node:crypto's (nodeSha1). */
-export type Sha1 = (bytes: Uint8Array) => Uint8Array;
-
 /**
- * node:crypto's SHA-1, loaded on first use. Loading node:crypto costs about 2.5 ms; sha1.ts costs
- * about 25 us a Name until V8 has optimized it, which takes some hundred Names: a caller about to
- * hash more than a few dozen (a CA folder) is quicker with this one.
+ * `openssl x509 -subject_hash` / `-issuer_hash` of a DER Name (OpenSSL 1.0 and later): SHA-1 of
+ * the canonical encoding, by node:crypto (OpenSSL), loaded on first use.
  */
-export const nodeSha1: Sha1 = (bytes) => process.getBuiltinModule('node:crypto').hash('sha1', bytes, 'buffer');
-
-/** `openssl x509 -subject_hash` / `-issuer_hash` of a DER Name (OpenSSL 1.0 and later). */
 export function subjectHash(nameDer: Uint8Array): string {
   const length = writeCanonicalName(nameDer);
-  return fold(sha1(out, 0, length));
-}
-
-/** subjectHash with another SHA-1 (nodeSha1). */
-export function subjectHashWith(digest: Sha1, nameDer: Uint8Array): string {
-  const length = writeCanonicalName(nameDer);
-  return fold(digest(out.subarray(0, length)));
+  return fold(process.getBuiltinModule('node:crypto').hash('sha1', out.subarray(0, length), 'buffer'));
 }
 
 /**
  * `-subject_hash_old` (X509_NAME_hash_old): MD5 of the Name's original DER, outer SEQUENCE
  * included, no canonicalization. The Name is still checked, as OpenSSL only hashes what it parsed.
- * node:crypto is loaded here, on first use: every other run of `hash` is spared its load (sha1.ts).
  */
 export function subjectHashOld(nameDer: Uint8Array): string {
   writeCanonicalName(nameDer);

@@ -6,7 +6,6 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
 import { decodePem } from '../codec/pem.js';
 import type { CertInfo } from '../codec/x509/certificate.js';
 import { detectFormat } from '../codec/detect.js';
@@ -42,6 +41,8 @@ function pemCertificates(file: string): Uint8Array[] | undefined {
  * every Node program, so by verify too (an unreadable file Node itself has already warned about).
  */
 export function defaultAnchors(extraCaCerts?: string): Anchors {
+  // node:tls (some 3 ms to load) only when its roots are wanted: a check against --ca never needs it.
+  const { rootCertificates } = process.getBuiltinModule('node:tls');
   const ders = rootCertificates.flatMap((pem) => decodePem(pem).map((b) => b.der));
   const sources = ["Node's Mozilla roots"];
   const files: { file: string; ders: Uint8Array[] }[] = [];

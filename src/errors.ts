@@ -31,5 +31,3 @@ export const usageError = (message: string, hint?: string): MailcertError =>
   new MailcertError(message, ExitCode.usage, hint);
 export const inputError = (message: string, hint?: string, cause?: unknown): MailcertError =>
   new MailcertError(message, ExitCode.badInput, hint, { cause });
-export const ruleError = (message: string, hint?: string): MailcertError =>
-  new MailcertError(message, ExitCode.ruleBroken, hint);

@@ -106,11 +106,6 @@ export function childOf(dir: FsPath, name: FsPath): FsPath {
   return Buffer.concat([Buffer.from(dir), Buffer.from('/'), Buffer.from(name)]);
 }
 
-/** A name for messages: the text of a raw name, bytes that are not UTF-8 shown as U+FFFD. */
-export function textOf(path: FsPath): string {
-  return typeof path === 'string' ? path : path.toString('utf8');
-}
-
 /** readlink, as text when the target is UTF-8 and as bytes otherwise. */
 function linkTarget(path: FsPath): FsPath {
   const raw = readlinkSync(path, { encoding: 'buffer' });

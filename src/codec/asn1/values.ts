@@ -98,12 +98,6 @@ export function readBoolean(tlv: Tlv): boolean {
   return v[0] !== 0;
 }
 
-export function readNull(tlv: Tlv): null {
-  expectTag(tlv, TAG.NULL, 'NULL');
-  if (tlv.valueEnd !== tlv.valueStart) throw derError(tlv.format, 'NULL must be empty', tlv.offset);
-  return null;
-}
-
 export interface BitString {
   unusedBits: number;
   bytes: Uint8Array;

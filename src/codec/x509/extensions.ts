@@ -97,10 +97,6 @@ const EKU_NAMES: ReadonlyMap<string, string> = new Map([
   [OID.ocspSigning, 'OCSPSigning'],
 ]);
 
-export function ekuName(oid: string): string | undefined {
-  return EKU_NAMES.get(oid);
-}
-
 function parseBasicConstraints(tlv: Tlv): BasicConstraints {
   // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL }
   const parts = children(expectTag(tlv, TAG.SEQUENCE, 'BasicConstraints'));

@@ -93,6 +93,13 @@ function detectDer(root: Tlv, truncated: boolean): DetectedFormat {
   return 'unknown';
 }
 
+/** The formats that are keystores (as opposed to PEM, DER or PKCS#7). */
+export type KeystoreFormat = 'JKS' | 'JCEKS' | 'PKCS12';
+
+export function isKeystoreFormat(f: DetectedFormat): f is KeystoreFormat {
+  return f === 'JKS' || f === 'JCEKS' || f === 'PKCS12';
+}
+
 export function detectFormat(bytes: Uint8Array): DetectedFormat {
   // JavaKeyStore.MAGIC and JceKeyStore.JCEKS_MAGIC.
   if (startsWith(bytes, [0xfe, 0xed, 0xfe, 0xed])) return 'JKS';

@@ -8,7 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodePem } from '../codec/pem.js';
 import type { CertInfo } from '../codec/x509/certificate.js';
-import { detectFormat } from '../codec/detect.js';
+import { detectFormat, isKeystoreFormat } from '../codec/detect.js';
 import { parseCertificate } from '../codec/x509/certificate.js';
 import { damagedPart } from '../keystore/damaged.js';
 import { readCertificates } from '../keystore/inputs.js';
@@ -109,13 +109,12 @@ export async function loadAnchors(source: string, storePassword: () => Promise<s
   }
   const bytes = readInput(source, 'file');
   const format = detectFormat(bytes);
-  if (format === 'JKS' || format === 'JCEKS' || format === 'PKCS12') {
+  if (isKeystoreFormat(format)) {
     // The keystore code is loaded only for a keystore of anchors: most runs give PEM files or none.
     const { decodeKeystore } = await import('../keystore/keystore.js');
-    const type = format;
-    const store = await decodeKeystore(source, type, bytes, storePassword);
+    const store = await decodeKeystore(source, format, bytes, storePassword);
     const trusted = store.entries.flatMap((e) => (e.kind === 'trusted' ? [{ der: e.cert, part: `the certificate of entry "${e.alias}"` }] : []));
-    if (trusted.length === 0) throw new AnchorsUnusable(source, `the ${type} keystore has no trusted certificate entries`);
+    if (trusted.length === 0) throw new AnchorsUnusable(source, `the ${format} keystore has no trusted certificate entries`);
     try {
       return { certs: uniqueCerts(trusted.map((t) => t.der)), source };
     } catch (e) {

@@ -11,7 +11,7 @@
 import { extname } from 'node:path';
 import { CodecError } from '../codec/errors.js';
 import type { LooseCertificate, StoredEntry, StoredKeyEntry } from '../codec/model.js';
-import { detectFormat } from '../codec/detect.js';
+import { detectFormat, isKeystoreFormat, type KeystoreFormat } from '../codec/detect.js';
 import { MailcertError, ExitCode, inputError } from '../errors.js';
 import {
   AliasTooLong,
@@ -37,7 +37,7 @@ import { KdfBudget, opensslPre110Password } from '../crypto/kdf.js';
 import { MUTF8_MAX_BYTES, mutf8Length } from '../codec/mutf8.js';
 import { shown } from '../display.js';
 
-export type StoreType = 'JKS' | 'JCEKS' | 'PKCS12';
+export type StoreType = KeystoreFormat;
 
 export interface Keystore {
   type: StoreType;
@@ -94,7 +94,7 @@ export type StorePassword = () => Promise<string | undefined>;
 /** Whether bytes are a keystore mailcert can open (as opposed to PEM, DER or PKCS#7). */
 export function keystoreType(bytes: Uint8Array): StoreType | undefined {
   const f = detectFormat(bytes);
-  return f === 'JKS' || f === 'JCEKS' || f === 'PKCS12' ? f : undefined;
+  return isKeystoreFormat(f) ? f : undefined;
 }
 
 /** CLI.md: the type asked for (--storetype), else .jks/.keystore/.ks -> JKS, .p12/.pfx -> PKCS#12. */

@@ -62,8 +62,7 @@ const NET_HINTS: Partial<Record<NetErrorKind, string>> = {
     'the whole check took longer than --deadline allows; raise it if the server is just slow, otherwise check the server or the network at the step named (--timeout bounds each step alone)',
   'tls-handshake': 'the TLS handshake failed; if the server talks plaintext first, pass --starttls smtp|imap|pop3|lmtp|sieve, otherwise check its TLS settings and log',
   'starttls-not-offered': 'the server (or a middlebox stripping it) does not offer STARTTLS; enable TLS on the server, or use its implicit-TLS port with --starttls none',
-  'starttls-refused':
-    "the server refused to start TLS: TLS may be off, or its own user cannot read the key file (Exim reads it as Debian-exim; a key written 0600 is root's alone); check its log, and let the server's group read the key: --key-group GROUP --key-mode 0640",
+  'starttls-refused': `${HINTS['starttls-refused']}: --key-group GROUP --key-mode 0640`,
   preauth: 'the IMAP server pre-authenticated the session in plaintext, so STARTTLS is impossible; use the implicit-TLS port (993) with --starttls none',
   protocol: 'the server does not speak the protocol expected; check the port and --starttls',
 };

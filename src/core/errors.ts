@@ -74,10 +74,14 @@ export class TooManyServerKeys extends MailcertError {
   }
 }
 
-/** A private key asked of a trusted-certificate entry, which holds none. */
+/** A private key asked of a trusted-certificate or secret-key entry, which holds none. */
 export class NoPrivateKey extends MailcertError {
-  constructor(path: string, readonly alias: string) {
-    super(`${path}: entry "${alias}" is a trusted certificate and holds no private key`, ExitCode.usage, 'export its certificate alone');
+  constructor(
+    path: string,
+    readonly alias: string,
+    kind: 'trusted' | 'secret' = 'trusted',
+  ) {
+    super(`${path}: entry "${alias}" is a ${kind === 'secret' ? 'secret key' : 'trusted certificate'} and holds no private key`, ExitCode.usage, 'export its certificate alone');
   }
 }
 

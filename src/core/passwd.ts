@@ -72,7 +72,7 @@ function checkNewPassword(path: string, type: string, password: string, what: st
 function targetEntry(path: string, store: Keystore, alias: string | undefined): StoredKeyEntry {
   if (alias !== undefined) {
     const e = requireEntry(path, store, alias);
-    if (e.kind !== 'key') throw new NoPrivateKey(path, e.alias);
+    if (e.kind !== 'key') throw new NoPrivateKey(path, e.alias, e.kind);
     return e;
   }
   const keys = store.entries.filter((e): e is StoredKeyEntry => e.kind === 'key');

@@ -81,7 +81,7 @@ async function run(io: Io, opts: Opts): Promise<void> {
 /** core/passwd's errors, in this command's flags. */
 function inFlags(e: unknown): unknown {
   if (e instanceof KeyPasswordNeeded) return reworded(e, e.message, 'give its current password with --keypass-env VAR or --keypass-file FILE');
-  if (e instanceof NoPrivateKey) return reworded(e, e.message, 'only key entries have a key password: --alias names a key entry');
+  if (e instanceof NoPrivateKey) return reworded(e, e.message, 'passwd changes the passwords of private-key entries: --alias names one');
   if (e instanceof TooManyServerKeys) return reworded(e, e.message, `name the key entry with --alias (one of ${e.aliases.map((a) => `"${a}"`).join(', ')})`);
   return e;
 }

@@ -57,19 +57,24 @@ function bigPkcs12(count: number, password: string): string {
   return path;
 }
 
+/** `list` of a keystore against `keytool -list` of it (target 0.3x), also without NODE_EXTRA_CA_CERTS. */
+function listAgainstKeytool(name: string, file: string, password: string): Result[] {
+  const c: Comparison = {
+    name,
+    ours: mailcert(['list', '-k', file], { MAILCERT_STOREPASS: password }),
+    theirs: keytool(['-list', '-keystore', file, '-storepass', password]),
+    maxRatio: 0.3,
+    runs,
+  };
+  return [c, ...withoutExtraCaCerts(c)].map(compare);
+}
+
 const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 const wanted = (group: string): boolean => only.length === 0 || only.includes(group);
 const results: Result[] = [];
 const cacerts = '/etc/ssl/certs/java/cacerts';
 if (wanted('list') && existsSync(cacerts)) {
-  const listCacerts: Comparison = {
-    name: 'list JDK cacerts',
-    ours: mailcert(['list', '-k', cacerts], { MAILCERT_STOREPASS: 'changeit' }),
-    theirs: keytool(['-list', '-keystore', cacerts, '-storepass', 'changeit']),
-    maxRatio: 0.3,
-    runs,
-  };
-  results.push(...[listCacerts, ...withoutExtraCaCerts(listCacerts)].map(compare));
+  results.push(...listAgainstKeytool('list JDK cacerts', cacerts, 'changeit'));
 } else if (wanted('list')) {
   console.log(`(no ${cacerts}: the cacerts comparison needs ca-certificates-java)`);
 }
@@ -77,14 +82,7 @@ if (wanted('list')) {
   // A legacy (3DES, RC2-40, HMAC-SHA1) PKCS#12 with six keys, as keytool -importkeystore made it
   // (fixtures/wild): listing costs the MAC and the certificate safe, never the six keys.
   const legacySix = join(root, 'fixtures', 'wild', 'legacy-six.p12');
-  const listLegacy: Comparison = {
-    name: 'list legacy PKCS#12 with six keys',
-    ours: mailcert(['list', '-k', legacySix], { MAILCERT_STOREPASS: 'sixkeys1' }),
-    theirs: keytool(['-list', '-keystore', legacySix, '-storepass', 'sixkeys1']),
-    maxRatio: 0.3,
-    runs,
-  };
-  results.push(...[listLegacy, ...withoutExtraCaCerts(listLegacy)].map(compare));
+  results.push(...listAgainstKeytool('list legacy PKCS#12 with six keys', legacySix, 'sixkeys1'));
   const big = bigTruststore(10_000, 'changeit');
   const p12 = bigPkcs12(10_000, 'changeit');
   const pass = { MAILCERT_STOREPASS: 'changeit' };

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packByCommand } from './bundle-layout.mjs';
+import { copiesFor, packByCommand } from './bundle-layout.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
@@ -105,6 +105,8 @@ const split = await build({
  */
 const copyToCommonJs = 'var __toCommonJS=mod=>__copyProps(__defProp({},"__esModule",{value:true}),mod);';
 const markAsCommonJs = 'var __toCommonJS=mod=>__defProp(mod,"__esModule",{value:true});';
+// Which source modules each chunk holds, for whoever tunes the layout (not shipped).
+writeFileSync(join(root, 'dist', 'bundle-metafile.json'), JSON.stringify(split.metafile));
 const chunks = new Map();
 for (const out of split.outputFiles) {
   const name = basename(out.path);
@@ -125,10 +127,13 @@ for (const out of split.outputFiles) {
 // functions, each run (and compiled) on the chunk's first require().
 const fileOf = packByCommand(chunks, 'main.js', ['command-hash.js', 'command-list.js']);
 const packs = Object.fromEntries([...fileOf].sort(([a], [b]) => (a < b ? -1 : 1)));
+// verify, run before every deployment and by monitors, opens only main.cjs and its own file, which
+// also carries copies of the modules it shares with hash, list and the others.
+const copies = new Map([['command-verify.cjs', copiesFor(chunks, fileOf, 'command-verify.js')]]);
 for (const file of new Set(fileOf.values())) {
   let text = '({\n';
   for (const [name, holder] of Object.entries(packs)) {
-    if (holder === file) text += `${JSON.stringify(name)}: function (exports, require, module, __filename, __dirname) {\n${chunks.get(name).code}\n},\n`;
+    if (holder === file || copies.get(file)?.includes(name)) text += `${JSON.stringify(name)}: function (exports, require, module, __filename, __dirname) {\n${chunks.get(name).code}\n},\n`;
   }
   writeFileSync(join(outdir, file), `${text}})\n`);
 }

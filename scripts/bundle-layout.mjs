@@ -78,3 +78,21 @@ export function packByCommand(chunks, mainName, order) {
   }
   return fileOf;
 }
+
+/**
+ * The modules a command's file also carries, beyond those it holds: all else the command loads at
+ * once (its static imports, not what it may import() later) that main.cjs does not hold. Its run
+ * then opens main.cjs and its own file only. A copy changes nothing at run time: the loader runs
+ * a module once, from the first file loaded that holds it (src/cli/launcher.ts).
+ */
+export function copiesFor(chunks, fileOf, command) {
+  const file = command.replace(/\.js$/, '.cjs');
+  const seen = new Set();
+  const walk = (name) => {
+    if (fileOf.get(name) === 'main.cjs' || seen.has(name)) return;
+    seen.add(name);
+    for (const i of chunks.get(name)?.imports ?? []) walk(i);
+  };
+  walk(command);
+  return [...seen].filter((n) => fileOf.get(n) !== file).sort();
+}

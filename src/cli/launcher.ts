@@ -181,15 +181,19 @@ export function bundleLoader(
   const load = (file: string): unknown => {
     const known = modules.get(file);
     if (known) return known.exports;
-    const pack = packs[basename(file)];
+    const name = basename(file);
+    const pack = packs[name];
     if (pack === undefined) return run(file, compile(file, true) as ModuleFunction);
-    const packFile = join(dirname(file), pack);
-    let functions = packFunctions.get(packFile);
-    if (functions === undefined) {
-      functions = compile(packFile, false) as Readonly<Record<string, ModuleFunction | undefined>>;
-      packFunctions.set(packFile, functions);
+    // A command's file may carry copies of modules held elsewhere (scripts/build.mjs): a pack
+    // already compiled that has the module saves opening its own file.
+    for (const functions of packFunctions.values()) {
+      const copy = functions[name];
+      if (typeof copy === 'function') return run(file, copy);
     }
-    const moduleFunction = functions[basename(file)];
+    const packFile = join(dirname(file), pack);
+    const functions = compile(packFile, false) as Readonly<Record<string, ModuleFunction | undefined>>;
+    packFunctions.set(packFile, functions);
+    const moduleFunction = functions[name];
     if (typeof moduleFunction !== 'function') throw new Error(`${pack} does not hold ${basename(file)}: rebuild mailcert (scripts/build.mjs)`);
     return run(file, moduleFunction);
   };

@@ -11,10 +11,10 @@ import type { CertInfo } from '../codec/x509/certificate.js';
 import { detectFormat, isKeystoreFormat } from '../codec/detect.js';
 import { parseCertificate } from '../codec/x509/certificate.js';
 import { damagedPart } from '../keystore/damaged.js';
-import { readCertificates } from '../keystore/inputs.js';
+import { readParsedCertificates } from '../keystore/inputs.js';
 import { readInput } from '../keystore/read.js';
 import { ForeignKeystore } from '../keystore/errors.js';
-import { uniqueCerts } from './chain.js';
+import { distinctCerts, uniqueCerts } from './chain.js';
 import { AnchorsUnusable } from './errors.js';
 
 export interface Anchors {
@@ -97,15 +97,15 @@ export async function loadAnchors(source: string, storePassword: () => Promise<s
     throw new AnchorsUnusable(source, 'no such file or folder');
   }
   if (st.isDirectory()) {
-    const ders: Uint8Array[] = [];
+    const certs: CertInfo[] = [];
     for (const name of readdirSync(source).sort()) {
       if (!HASH_NAME.test(name) && !CERT_EXT.test(name)) continue;
       const path = join(source, name);
       if (!statSync(path).isFile()) continue;
-      ders.push(...readCertificates(path));
+      certs.push(...readParsedCertificates(path));
     }
-    if (ders.length === 0) throw new AnchorsUnusable(source, 'the folder holds no <hash>.N or .pem/.crt certificate files');
-    return { certs: uniqueCerts(ders), source };
+    if (certs.length === 0) throw new AnchorsUnusable(source, 'the folder holds no <hash>.N or .pem/.crt certificate files');
+    return { certs: distinctCerts(certs), source };
   }
   const bytes = readInput(source, 'file');
   const format = detectFormat(bytes);
@@ -126,5 +126,5 @@ export async function loadAnchors(source: string, storePassword: () => Promise<s
     const foreign = await notAKeystore(source, bytes);
     throw foreign instanceof ForeignKeystore ? foreign : new AnchorsUnusable(source, 'not a certificate file, folder or keystore');
   }
-  return { certs: uniqueCerts(readCertificates(source)), source };
+  return { certs: distinctCerts(readParsedCertificates(source)), source };
 }

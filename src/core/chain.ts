@@ -78,3 +78,10 @@ export function uniqueCerts(ders: readonly Uint8Array[]): CertInfo[] {
   for (const d of ders) if (!out.some((c) => sameBytes(c.der, d))) out.push(parseCertificate(d));
   return out;
 }
+
+/** The same for certificates parsed already: each once, in the order given. */
+export function distinctCerts(certs: readonly CertInfo[]): CertInfo[] {
+  const out: CertInfo[] = [];
+  for (const cert of certs) if (!out.some((c) => sameBytes(c.der, cert.der))) out.push(cert);
+  return out;
+}

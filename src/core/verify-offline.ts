@@ -9,7 +9,7 @@ import { CodecError } from '../codec/errors.js';
 import { sameBytes } from '../codec/bytes.js';
 import { privateKeyFromPkcs8, spkiOf } from '../crypto/keys.js';
 import { MailcertError } from '../errors.js';
-import { readCertificates, readPrivateKey } from '../keystore/inputs.js';
+import { readParsedCertificates, readPrivateKey } from '../keystore/inputs.js';
 import { findRuleViolation } from '../keystore/rules.js';
 import { certSummary } from './cert-summary.js';
 import { chainChecks, verdict, type Check, type CommonOptions, type VerifyReport } from './verify.js';
@@ -68,7 +68,7 @@ export async function verifyKeystore(
 }
 
 export async function verifyFiles(certPath: string, keyPath: string | undefined, passin: () => Promise<string>, opts: CommonOptions): Promise<VerifyReport> {
-  const certs = readCertificates(certPath).map((d) => parseCertificate(d));
+  const certs = readParsedCertificates(certPath);
   const checks: Check[] = [];
   const leaf = certs[0] as CertInfo;
   if (keyPath !== undefined) checks.push(keyMatch(leaf, (await readPrivateKey(keyPath, passin)).pkcs8));

@@ -9,13 +9,11 @@ import { decodePem, type PemBlock } from '../codec/pem.js';
 import { detectFormat } from '../codec/detect.js';
 import { readPkcs7Certificates } from '../codec/pkcs7.js';
 import { isEncryptedPem } from '../codec/pem-key.js';
-import { parseCertificate } from '../codec/x509/certificate.js';
-import { readTraditionalKey } from '../crypto/pem-key.js';
+import { parseCertificate, type CertInfo } from '../codec/x509/certificate.js';
 import { inputError } from '../errors.js';
 import { damagedPart } from './damaged.js';
-import { PassphraseWrong } from './errors.js';
-import { readInput } from './files.js';
-import { codecToUser } from './keystore.js';
+import { readInput } from './read.js';
+import { codecToUser, PassphraseWrong } from './errors.js';
 import { privateKeyObject } from './private-key.js';
 
 const CERT_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
@@ -25,20 +23,24 @@ function looksLikeText(bytes: Uint8Array): boolean {
 }
 
 /**
- * Every certificate in a file, in file order. Each is parsed once here, so that a damaged one is
+ * Every certificate in a file, in file order, parsed. Each is parsed here, so that a damaged one is
  * reported with its file and its place in it, whichever command reads it later (verify --cert,
- * import, import-chain, a --ca file or folder); the parse is a few microseconds a certificate.
+ * import, import-chain, a --ca file or folder).
  */
-export function readCertificates(path: string): Uint8Array[] {
+export function readParsedCertificates(path: string): CertInfo[] {
   const certs = certificatesOf(path);
-  certs.forEach((der, i) => {
+  return certs.map((der, i) => {
     try {
-      parseCertificate(der);
+      return parseCertificate(der);
     } catch (e) {
       throw damagedPart(e, path, certs.length === 1 ? 'the certificate' : `certificate ${i + 1} of ${certs.length}`);
     }
   });
-  return certs;
+}
+
+/** The same as DER, for commands that store certificates as they came. */
+export function readCertificates(path: string): Uint8Array[] {
+  return readParsedCertificates(path).map((c) => c.der);
 }
 
 function certificatesOf(path: string): Uint8Array[] {
@@ -121,6 +123,7 @@ async function keyFromPem(block: PemBlock, passin: () => Promise<string>): Promi
     case 'RSA PRIVATE KEY':
     case 'EC PRIVATE KEY': {
       const encrypted = isEncryptedPem(block);
+      const { readTraditionalKey } = await import('../crypto/pem-key.js');
       const key = readTraditionalKey(block, encrypted ? await passin() : undefined);
       const form = key.type === 'rsa' ? 'PKCS#1 (RSA PRIVATE KEY)' : 'SEC 1 (EC PRIVATE KEY)';
       return { pkcs8: toPkcs8(key.der, key.type === 'rsa' ? 'pkcs1' : 'sec1'), form: encrypted ? `encrypted ${form}` : form, encrypted };

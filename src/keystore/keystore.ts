@@ -15,11 +15,11 @@ import { detectFormat, isKeystoreFormat, type KeystoreFormat } from '../codec/de
 import { MailcertError, ExitCode, inputError } from '../errors.js';
 import {
   AliasTooLong,
+  codecToUser,
   ForeignKeystore,
   KeyPasswordWrong,
   NonAsciiPkcs12Password,
   NotAKeystore,
-  StoreIntegrityFailed,
   StorePasswordNeeded,
   StoreTypeFromName,
   StoreTypeNotWritable,
@@ -275,31 +275,6 @@ export async function keyUnder(path: string, type: StoreType, entry: StoredKeyEn
     if (e instanceof CodecError && e.kind === 'password') return undefined;
     throw codecToUser(e, path, type);
   }
-}
-
-/** A codec's error about bytes becomes a user's error about a file: what, which file, what to do. */
-export function codecToUser(e: unknown, path: string, type: string): unknown {
-  if (!(e instanceof CodecError)) return e;
-  // The file name and what the codec quotes from the file (aliases, labels) are escaped for the terminal.
-  const file = shown(path);
-  const what = shown(stripFormat(e));
-  switch (e.kind) {
-    case 'integrity':
-      return new StoreIntegrityFailed(path, `${file}: the ${type} keystore password is incorrect, or the file was changed or damaged (integrity check failed)`, e);
-    case 'password':
-      return new MailcertError(`${file}: ${what}: wrong password`, ExitCode.badInput, 'check the password given', { cause: e });
-    case 'unsupported':
-      return new MailcertError(`${file}: ${what}`, ExitCode.badInput, undefined, { cause: e });
-    case 'limit':
-      return new MailcertError(`${file}: refused: ${what}`, ExitCode.badInput, 'a keystore made by keytool or openssl never asks for this much; do not trust this file', { cause: e });
-    case 'format':
-      return new MailcertError(`${file}: damaged or not a ${e.format} file: ${what}`, ExitCode.badInput, 'check that the file is complete (a truncated copy or a text-mode transfer damages keystores)', { cause: e });
-  }
-}
-
-function stripFormat(e: CodecError): string {
-  const prefix = `${e.format}: `;
-  return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
 }
 
 /**

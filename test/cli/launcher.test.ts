@@ -156,6 +156,31 @@ test('a pack runs each of its modules once, on the first require, and is cached 
   assert.deepEqual(second.uses, { [a]: 'hit', [pack]: 'hit' });
 });
 
+test('a module a command file carries a copy of runs once, from the file compiled first, and its own file is not opened', () => {
+  const { dir, pack, packs, cache } = packBundle();
+  // command.cjs: a pack of its own module and a copy of x.js, whose home is p.cjs.
+  const command = join(dir, 'command.cjs');
+  writeFileSync(
+    command,
+    `({
+"command.js": function (exports, require, module) { module.exports = { x: require('./x.js'), xAgain: require('./x.js') }; },
+"x.js": function (exports) { globalThis.xRuns = (globalThis.xRuns ?? 0) + 1; globalThis.xFrom = 'command.cjs'; exports.value = 6 * 7; },
+})
+`,
+  );
+  const entry = join(dir, 'run-command.cjs');
+  writeFileSync(entry, "const c = require('./command.js'); const y = require('./y.js'); module.exports = { value: c.x.value, same: c.x === c.xAgain, xRuns: globalThis.xRuns, xFrom: globalThis.xFrom, yValue: y.value, ySame: y.same };\n");
+  const all = { ...packs, 'command.js': 'command.cjs' };
+  const loaded = loadInChild(cache, entry, idsOf(entry, command, pack), all);
+  // y.js (home p.cjs) requires x.js too: the copy already run is the one it gets.
+  assert.deepEqual(loaded.exports, { value: 42, same: true, xRuns: 1, xFrom: 'command.cjs', yValue: 42, ySame: true });
+  assert.deepEqual(loaded.uses, { [entry]: 'miss', [command]: 'miss', [pack]: 'miss' });
+  // Without y.js, p.cjs is never opened.
+  const only = join(dir, 'only-command.cjs');
+  writeFileSync(only, "module.exports = { value: require('./command.js').x.value };\n");
+  assert.deepEqual(loadInChild(cache, only, idsOf(only, command, pack), all).uses, { [only]: 'miss', [command]: 'hit' });
+});
+
 test('a cached file is saved again when a run runs modules the cached run did not, and only then', () => {
   const { dir, pack, packs, cache } = packBundle();
   const onlyX = join(dir, 'only-x.cjs');

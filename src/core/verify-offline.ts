@@ -7,17 +7,17 @@ import type { StoredKeyEntry } from '../codec/model.js';
 import { parseCertificate, type CertInfo } from '../codec/x509/certificate.js';
 import { CodecError } from '../codec/errors.js';
 import { sameBytes } from '../codec/bytes.js';
-import { privateKeyFromPkcs8, spkiOf } from '../crypto/keys.js';
 import { MailcertError } from '../errors.js';
 import { readParsedCertificates, readPrivateKey } from '../keystore/inputs.js';
-import { findRuleViolation } from '../keystore/rules.js';
 import { certSummary } from './cert-summary.js';
 import { chainChecks, verdict, type Check, type CommonOptions, type VerifyReport } from './verify.js';
 
 // verify's command files and core/verify-live.ts take these from here; they live in verify.ts.
 export { chainChecks, verdict, type CommonOptions, type VerifyReport };
 
-function keyMatch(leaf: CertInfo, pkcs8: Uint8Array): Check {
+/** The key's public half against the leaf's; the key code is loaded only when a key is given. */
+async function keyMatch(leaf: CertInfo, pkcs8: Uint8Array): Promise<Check> {
+  const { privateKeyFromPkcs8, spkiOf } = await import('../crypto/keys.js');
   const spki = spkiOf(privateKeyFromPkcs8(pkcs8));
   return sameBytes(spki, leaf.spki)
     ? { name: 'key matches certificate', status: 'ok', detail: `the private key belongs to "${leaf.subject.text}"` }
@@ -33,6 +33,7 @@ export async function verifyKeystore(
   const storepass = await storePassword();
   // The keystore code is loaded only by verify -k: a check of PEM files never needs it.
   const { readKeystoreFile, recoverKey } = await import('../keystore/keystore.js');
+  const { findRuleViolation } = await import('../keystore/rules.js');
   const store = await readKeystoreFile(path, () => Promise.resolve(storepass));
   const checks: Check[] = [];
   const violation = findRuleViolation(store.entries);
@@ -57,7 +58,7 @@ export async function verifyKeystore(
   try {
     const pkcs8 = await recoverKey(path, store.type, entry, () => Promise.resolve(storepass));
     checks.push({ name: 'key password', status: 'ok', detail: 'the key opens with the store password (as James and JSSE KeyManagerFactory need)' });
-    checks.push(keyMatch(leaf, pkcs8));
+    checks.push(await keyMatch(leaf, pkcs8));
   } catch (e) {
     if (!(e instanceof MailcertError || e instanceof CodecError)) throw e;
     checks.push({ name: 'key password', status: 'fail', detail: `the key of "${entry.alias}" does not open with the store password; James and most Java servers need key password = store password` });
@@ -71,7 +72,7 @@ export async function verifyFiles(certPath: string, keyPath: string | undefined,
   const certs = readParsedCertificates(certPath);
   const checks: Check[] = [];
   const leaf = certs[0] as CertInfo;
-  if (keyPath !== undefined) checks.push(keyMatch(leaf, (await readPrivateKey(keyPath, passin)).pkcs8));
+  if (keyPath !== undefined) checks.push(await keyMatch(leaf, (await readPrivateKey(keyPath, passin)).pkcs8));
   const result = chainChecks(certs, opts, opts.host);
   checks.push(...result.checks);
   return verdict(certPath, checks, opts, { path: result.path.map((c) => certSummary(c)) });

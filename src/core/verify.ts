@@ -14,8 +14,7 @@ import type { VersionProbe } from '../net/connect.js';
 import type { NetError } from '../net/errors.js';
 import type { Anchors } from './anchors.js';
 import type { CertSummary } from './cert-summary.js';
-import { ipBytes } from '../codec/x509/build.js';
-import { isIpAddress } from '../codec/ip.js';
+import { parseIp } from '../codec/ip.js';
 import { buildPath, DEFAULT_LIMITS, type BuildResult, type BuiltPath } from './path-building.js';
 import { validatePath, type PathProblems } from './path-validation.js';
 
@@ -291,10 +290,13 @@ export function dnsMatches(pattern: string, host: string): boolean {
  */
 export function hostCheck(leaf: CertInfo, host: string, allowCn = false, remedies: Remedies = OWN_REMEDIES): Check {
   const san = leaf.subjectAltName;
-  if (isIpAddress(host)) {
-    const want = ipBytes(host);
+  const want = parseIp(host);
+  if (want !== undefined) {
     const ips = san?.ip ?? [];
-    const ok = ips.some((ip) => sameBytes(ipBytes(ip), want));
+    const ok = ips.some((ip) => {
+      const bytes = parseIp(ip);
+      return bytes !== undefined && sameBytes(bytes, want);
+    });
     return ok
       ? { name: 'host name', status: 'ok', detail: `IP ${host} is in subjectAltName` }
       : { name: 'host name', status: 'fail', detail: `IP ${host} is not in subjectAltName (${ips.length ? someOf(ips) : 'no IP addresses'}); clients never match an IP against the CN` };

@@ -127,9 +127,10 @@ for (const out of split.outputFiles) {
 // functions, each run (and compiled) on the chunk's first require().
 const fileOf = packByCommand(chunks, 'main.js', ['command-hash.js', 'command-list.js']);
 const packs = Object.fromEntries([...fileOf].sort(([a], [b]) => (a < b ? -1 : 1)));
-// verify, run before every deployment and by monitors, opens only main.cjs and its own file, which
-// also carries copies of the modules it shares with hash, list and the others.
-const copies = new Map([['command-verify.cjs', copiesFor(chunks, fileOf, 'command-verify.js')]]);
+// list (whose reading of a keystore uses the file code hash's file holds) and verify, run before
+// every deployment and by monitors, open only main.cjs and their own file, which also carries
+// copies of the modules they share with the other commands.
+const copies = new Map(['command-list.js', 'command-verify.js'].map((c) => [c.replace(/\.js$/, '.cjs'), copiesFor(chunks, fileOf, c)]));
 for (const file of new Set(fileOf.values())) {
   let text = '({\n';
   for (const [name, holder] of Object.entries(packs)) {

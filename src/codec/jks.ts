@@ -32,7 +32,7 @@ const TAG_SECRET = 3;
 /** The smallest possible entry (v1 trusted entry with empty alias and cert): tag, alias, date, len. */
 const MIN_ENTRY_LEN = 4 + 2 + 8 + 4;
 /** Date's range: +-8.64e15 ms around 1970 (ECMA-262 21.4.1.1). */
-const MAX_DATE_MS = 8.64e15;
+const MAX_DATE_MS = 8_640_000_000_000_000n;
 
 export interface DecodedKeyStore {
   /** Entries in file order, aliases exactly as stored. */
@@ -158,7 +158,7 @@ function readLength(r: ByteReader, what: string): number {
 function readDate(r: ByteReader): Date {
   const at = r.offset;
   const ms = r.i64('creation date');
-  if (ms > BigInt(MAX_DATE_MS) || ms < -BigInt(MAX_DATE_MS)) {
+  if (ms > MAX_DATE_MS || ms < -MAX_DATE_MS) {
     throw r.fail(`creation date ${ms.toString()} ms is out of range`, at);
   }
   return new Date(Number(ms));

@@ -28,11 +28,16 @@ function duplicateNote(alias: string, kinds: readonly Kind[]): string {
  * uses (and writes back). The same here, in file order, with a note for each alias.
  */
 export function lastOfEachAlias(entries: readonly StoredEntry[]): { entries: StoredEntry[]; notes: string[] } {
-  const byAlias = new Map<string, Kind[]>();
-  for (const e of entries) byAlias.set(e.alias, [...(byAlias.get(e.alias) ?? []), e.kind]);
-  if (byAlias.size === entries.length) return { entries: [...entries], notes: [] };
   const last = new Map<string, StoredEntry>();
   for (const e of entries) last.set(e.alias, e);
+  // The common case, every alias once, costs one Map: a truststore may hold 10,000 entries.
+  if (last.size === entries.length) return { entries: [...entries], notes: [] };
+  const byAlias = new Map<string, Kind[]>();
+  for (const e of entries) {
+    const kinds = byAlias.get(e.alias);
+    if (kinds === undefined) byAlias.set(e.alias, [e.kind]);
+    else kinds.push(e.kind);
+  }
   const kept = entries.filter((e) => last.get(e.alias) === e);
   const notes = [...byAlias].filter(([, kinds]) => kinds.length > 1).map(([alias, kinds]) => duplicateNote(alias, kinds));
   return { entries: kept, notes };

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type * as Launcher from '../../src/cli/launcher.js';
 import { fixturesDir, repoRoot, run, tempDir } from '../helpers/tools.js';
 
@@ -72,4 +72,27 @@ test('each error class is one class in a run, and what any command throws is an 
   await assert.rejects(hash.command.run({}, {}, { args: [] }), (e) => e instanceof MailcertError);
   const [decodeJks] = exported('decodeJks') as [(bytes: Uint8Array, pass: string) => unknown];
   assert.throws(() => decodeJks(Buffer.from('not a keystore'), 'changeit'), (e) => e instanceof CodecError);
+});
+
+test('hash, list and verify load what they need at once from main.cjs and their own file', () => {
+  // esbuild's metafile of the split (scripts/build.mjs writes it beside the bundle): which chunk
+  // imports which, and whether with an import statement (loaded at once) or an import() (later).
+  const meta = JSON.parse(readFileSync(join(repoRoot, 'dist', 'bundle-metafile.json'), 'utf8')) as {
+    outputs: Record<string, { imports: { path: string; kind: string; external?: boolean }[] }>;
+  };
+  const imports = new Map(Object.entries(meta.outputs).map(([path, o]) => [basename(path), o.imports.filter((i) => i.kind === 'import-statement' && i.external !== true).map((i) => basename(i.path))]));
+  const bundleDir = join(repoRoot, 'dist', 'bundle');
+  const held = (file: string): Set<string> => new Set([...readFileSync(join(bundleDir, file), 'latin1').matchAll(/^"([\w-]+\.js)": function /gm)].map((m) => m[1] as string));
+  const main = held('main.cjs');
+  for (const command of ['hash', 'list', 'verify']) {
+    const own = held(`command-${command}.cjs`);
+    const loaded = new Set<string>();
+    const walk = (name: string): void => {
+      if (loaded.has(name)) return;
+      loaded.add(name);
+      for (const i of imports.get(name) ?? []) walk(i);
+    };
+    walk(`command-${command}.js`);
+    assert.deepEqual([...loaded].filter((name) => !main.has(name) && !own.has(name)), [], `${command}: modules in other files`);
+  }
 });

@@ -129,8 +129,11 @@ const fileOf = packByCommand(chunks, 'main.js', ['command-hash.js', 'command-lis
 const packs = Object.fromEntries([...fileOf].sort(([a], [b]) => (a < b ? -1 : 1)));
 // list (whose reading of a keystore uses the file code hash's file holds) and verify, run before
 // every deployment and by monitors, open only main.cjs and their own file, which also carries
-// copies of the modules they share with the other commands.
+// copies of the modules they share with the other commands; `verify --connect` adds the live
+// checks' file, with copies of what verify's file does not hold.
 const copies = new Map(['command-list.js', 'command-verify.js'].map((c) => [c.replace(/\.js$/, '.cjs'), copiesFor(chunks, fileOf, c)]));
+const verifyHolds = new Set([...fileOf].filter(([, file]) => file === 'command-verify.cjs').map(([name]) => name).concat(copies.get('command-verify.cjs')));
+copies.set('command-verify-live.cjs', copiesFor(chunks, fileOf, 'command-verify-live.js', verifyHolds));
 for (const file of new Set(fileOf.values())) {
   let text = '({\n';
   for (const [name, holder] of Object.entries(packs)) {

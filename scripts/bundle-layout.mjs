@@ -81,15 +81,16 @@ export function packByCommand(chunks, mainName, order) {
 
 /**
  * The modules a command's file also carries, beyond those it holds: all else the command loads at
- * once (its static imports, not what it may import() later) that main.cjs does not hold. Its run
- * then opens main.cjs and its own file only. A copy changes nothing at run time: the loader runs
+ * once (its static imports, not what it may import() later) that main.cjs does not hold, nor `open`
+ * (the modules of the files a run has always opened before it loads this command: verify's for
+ * `verify --connect`). Its run then opens no other file. A copy changes nothing at run time: the loader runs
  * a module once, from the first file loaded that holds it (src/cli/launcher.ts).
  */
-export function copiesFor(chunks, fileOf, command) {
+export function copiesFor(chunks, fileOf, command, open = new Set()) {
   const file = command.replace(/\.js$/, '.cjs');
   const seen = new Set();
   const walk = (name) => {
-    if (fileOf.get(name) === 'main.cjs' || seen.has(name)) return;
+    if (fileOf.get(name) === 'main.cjs' || open.has(name) || seen.has(name)) return;
     seen.add(name);
     for (const i of chunks.get(name)?.imports ?? []) walk(i);
   };

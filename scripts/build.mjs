@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Builds mailcert: `tsc` type-checks and emits dist/ (what the unit tests import), then esbuild
 // bundles the CLI into dist/bundle/ (what bin/mailcert.cjs runs and the npm package ships): every
-// module of mailcert in exactly one file, so a class is one class everywhere (`instanceof` works
-// across commands), and a run reads only a few small files (main.cjs, the command's, and what it
-// shares with others) instead of dozens of modules.
+// module of mailcert has one home file, and a copy in the file of a command that loads it at once
+// (list, verify); the loader runs each module once, so a class is one class everywhere
+// (`instanceof` works across commands), and a run reads only a few small files (main.cjs, the
+// command's, and what it shares with others) instead of dozens of modules.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -6,7 +6,8 @@
 // - main.cjs holds main.js, all it loads, and what every command of `order` loads at once (DER,
 //   reading files);
 // - each command of `order` (the ones scripts and monitors run in loops) gets a file with all it
-//   may load that main.cjs and the commands before it do not hold: hash and list open two files;
+//   may load that main.cjs and the commands before it do not hold (list's file also carries copies
+//   of what it loads at once from hash's: copiesFor): hash and list open two files;
 // - the chunks left are grouped for the other commands: start from a group per chunk and merge,
 //   pair by pair, the two groups whose merge saves most (FILE_COST_BYTES for each run that opens
 //   both, less the bytes each run that needs only one of them would read for nothing).

@@ -8,8 +8,10 @@
  * A bundle file is a CommonJS module (the vendor files), or a pack of mailcert's modules
  * (scripts/build.mjs): one expression, an object that holds for each module it packs (`main.js`,
  * `chunk-X.js`, `command-list.js`) the module's CommonJS wrapper function. The build records which
- * file packs which module; a module runs once, on its first require(), so each has one copy
- * however many others require it, and V8 compiles it only then.
+ * file packs which module (its home); a command's file may carry copies of modules whose home is
+ * another file, and a module is taken from the first file loaded that has it. A module runs once,
+ * on its first require(), so each has one instance however many others require it and however
+ * many files carry it, and V8 compiles it only then.
  *
  * A cache can never change behaviour. V8 rejects data made by another V8 version or with other
  * flags, but it compares only the length of the source; so each cache file starts with the bundle

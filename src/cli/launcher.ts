@@ -131,7 +131,9 @@ export function bundleLoader(
   const modules = new Map<string, LoadedModule>();
   const packFunctions = new Map<string, Readonly<Record<string, ModuleFunction | undefined>>>();
   const uses = new Map<string, CacheUse>();
-  const compiled: { script: Script; cacheFile: string; header: Buffer; use: CacheUse; ran: ReadonlySet<string> }[] = [];
+  const compiled: { file: string; script: Script; cacheFile: string; header: Buffer; use: CacheUse; ran: ReadonlySet<string> }[] = [];
+  /** Each module run, and the bundle file whose code ran it (a module carried by two files runs from one). */
+  const ranFrom = new Map<string, string>();
   // Only built-in modules are left to Node: the bundle holds all the rest. They come from
   // process.getBuiltinModule, which needs no node:module (loading it costs every run 0.2 ms);
   // anything else, which the bundle should not have, goes through a require() of Node's.
@@ -164,14 +166,15 @@ export function bundleLoader(
     const script = new Script(wrapped, { filename: file, cachedData: cached?.data });
     const use: CacheUse = cacheFile === undefined ? 'off' : cached === undefined ? 'miss' : script.cachedDataRejected === true ? 'rejected' : 'hit';
     uses.set(file, use);
-    if (cacheFile !== undefined && header !== undefined) compiled.push({ script, cacheFile, header, use, ran: new Set(use === 'hit' ? cached?.ran : []) });
+    if (cacheFile !== undefined && header !== undefined) compiled.push({ file, script, cacheFile, header, use, ran: new Set(use === 'hit' ? cached?.ran : []) });
     return script.runInThisContext();
   };
 
-  /** Runs a module (a file's wrapper, or a pack's function for it) and keeps its exports. */
-  const run = (file: string, moduleFunction: ModuleFunction): unknown => {
+  /** Runs a module (a file's wrapper, or a pack's function for it, from bundle file `from`) and keeps its exports. */
+  const run = (file: string, moduleFunction: ModuleFunction, from: string): unknown => {
     const module: LoadedModule = { exports: {} };
     modules.set(file, module);
+    ranFrom.set(file, from);
     const dir = dirname(file);
     // Bundle files and packed modules require each other as ./name.cjs and ./name.js.
     const requireHere = (id: string): unknown =>
@@ -185,19 +188,19 @@ export function bundleLoader(
     if (known) return known.exports;
     const name = basename(file);
     const pack = packs[name];
-    if (pack === undefined) return run(file, compile(file, true) as ModuleFunction);
+    if (pack === undefined) return run(file, compile(file, true) as ModuleFunction, file);
     // A command's file may carry copies of modules held elsewhere (scripts/build.mjs): a pack
     // already compiled that has the module saves opening its own file.
-    for (const functions of packFunctions.values()) {
+    for (const [packFile, functions] of packFunctions) {
       const copy = functions[name];
-      if (typeof copy === 'function') return run(file, copy);
+      if (typeof copy === 'function') return run(file, copy, packFile);
     }
     const packFile = join(dirname(file), pack);
     const functions = compile(packFile, false) as Readonly<Record<string, ModuleFunction | undefined>>;
     packFunctions.set(packFile, functions);
     const moduleFunction = functions[name];
     if (typeof moduleFunction !== 'function') throw new Error(`${pack} does not hold ${basename(file)}: rebuild mailcert (scripts/build.mjs)`);
-    return run(file, moduleFunction);
+    return run(file, moduleFunction, packFile);
   };
 
   return {
@@ -206,10 +209,11 @@ export function bundleLoader(
     save() {
       // V8 keeps only what has been compiled, and compiles a function when it first runs: a
       // cache made by `mailcert --version` lacks what `hash` runs in the same files. So a cache
-      // records the modules its run ran, and a later run that ran others saves it again, with
-      // what both compiled; each file is saved again at most once for each module it has not seen.
-      const ran = [...modules.keys()].map((file) => basename(file));
-      for (const { script, cacheFile, header, use, ran: before } of compiled.splice(0)) {
+      // records the modules its run ran from that file, and a later run that ran others from it
+      // saves it again, with what both compiled; each file is saved again at most once for each
+      // module it has not seen. (A module that ran from a copy in another file was not compiled here.)
+      for (const { file, script, cacheFile, header, use, ran: before } of compiled.splice(0)) {
+        const ran = [...ranFrom].filter(([, from]) => from === file).map(([module]) => basename(module));
         if (use === 'hit' && ran.every((name) => before.has(name))) continue;
         try {
           // Another mailcert may be reading it: write aside, then rename over.

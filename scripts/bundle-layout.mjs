@@ -82,10 +82,10 @@ export function packByCommand(chunks, mainName, order) {
 
 /**
  * The modules a command's file also carries, beyond those it holds: all else the command loads at
- * once (its static imports, not what it may import() later) that main.cjs does not hold, nor `open`
- * (the modules of the files a run has always opened before it loads this command: verify's for
- * `verify --connect`). Its run then opens no other file. A copy changes nothing at run time: the loader runs
- * a module once, from the first file loaded that holds it (src/cli/launcher.ts).
+ * once (its static imports, not what it may import() later) that main.cjs does not hold, nor
+ * `open` (the modules of the files a run has always opened before it loads this command: verify's
+ * for `verify --connect`). Its run then opens no other file. A copy changes nothing at run time:
+ * the loader runs a module once, from the first file loaded that holds it (src/cli/launcher.ts).
  */
 export function copiesFor(chunks, fileOf, command, open = new Set()) {
   const file = command.replace(/\.js$/, '.cjs');

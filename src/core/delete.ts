@@ -8,6 +8,7 @@ import { writeKeystoreFile } from '../keystore/keystore.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
 import { requireEntry } from './entries.js';
 import { withKeystore } from './keep.js';
+import { notesOf } from '../keystore/read-notes.js';
 
 export interface DeleteInput {
   path: string;
@@ -37,6 +38,6 @@ export async function deleteEntry(input: DeleteInput): Promise<DeleteResult> {
     store.entries = store.entries.filter((e) => e !== entry);
     const kept = new Set(store.entries.filter((e): e is StoredKeyEntry => e.kind === 'key'));
     await writeKeystoreFile(input.path, store, storepass, () => Promise.resolve(storepass), { create: false, force: false, access: input.access, ownKeyPassword: kept, asRead });
-    return { alias: entry.alias, kind: entry.kind, type: store.type, ...(der === undefined ? {} : { cert: certSummary(der) }), left: store.entries.length, ...(store.notes === undefined ? {} : { notes: store.notes }) };
+    return { alias: entry.alias, kind: entry.kind, type: store.type, ...(der === undefined ? {} : { cert: certSummary(der) }), left: store.entries.length, ...notesOf(store) };
   });
 }

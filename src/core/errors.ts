@@ -5,6 +5,7 @@
  * does not reword them still shows a clear line with the right exit code.
  */
 import { ExitCode, MailcertError, type ExitCodeValue } from '../errors.js';
+import { entryKindText } from '../keystore/read-notes.js';
 
 /** The same error with other words, for the command layer (the exit code stays). */
 export function reworded(e: MailcertError, message: string, hint?: string): MailcertError {
@@ -81,7 +82,7 @@ export class NoPrivateKey extends MailcertError {
     readonly alias: string,
     kind: 'trusted' | 'secret' = 'trusted',
   ) {
-    super(`${path}: entry "${alias}" is a ${kind === 'secret' ? 'secret key' : 'trusted certificate'} and holds no private key`, ExitCode.usage, 'export its certificate alone');
+    super(`${path}: entry "${alias}" is ${entryKindText(kind)} and holds no private key`, ExitCode.usage, 'export its certificate alone');
   }
 }
 

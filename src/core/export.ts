@@ -23,6 +23,7 @@ import { findRuleViolation } from '../keystore/rules.js';
 import { NoCertificate, NoPrivateKey, TooManyServerKeys } from './errors.js';
 import { encodeKey } from './strip-password.js';
 import { secretsUnder } from './entries.js';
+import { notesOf } from '../keystore/read-notes.js';
 
 export interface Source {
   path: string;
@@ -129,7 +130,7 @@ export async function convertKeystore(input: ConvertInput): Promise<ConvertResul
       ...(e.kind === 'key' ? { keyPasswordWas: hadOwn.has(e.alias) ? ('own' as const) : ('store' as const) } : {}),
     })),
     skipped,
-    ...(source.store.notes === undefined ? {} : { notes: source.store.notes }),
+    ...notesOf(source.store),
   };
 }
 

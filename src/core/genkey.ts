@@ -19,6 +19,7 @@ import { withFileLock } from '../keystore/lock.js';
 import { enforceRule } from '../keystore/rules.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
 import { AliasTaken, NotAHostName } from './errors.js';
+import { entryKindText, notesOf } from '../keystore/read-notes.js';
 
 /** Validity of a new certificate when none is asked for (documented in the help and README). */
 export const DEFAULT_DAYS = 365;
@@ -166,8 +167,7 @@ async function genkeyLocked(target: KeystoreTarget, subject: ResolvedSubject, ma
     ks.checkAliasFits(store.type, alias, aliasFrom);
     const same = store.entries.find((e) => e.alias.toLowerCase() === alias);
     if (same) {
-      const what = same.kind === 'key' ? 'a key entry' : 'a trusted certificate';
-      throw new AliasTaken(`${target.path}: refused: alias "${same.alias}" already exists (${what})`, ExitCode.ruleBroken, same.alias, same.kind === 'key');
+      throw new AliasTaken(`${target.path}: refused: alias "${same.alias}" already exists (${entryKindText(same.kind)})`, ExitCode.ruleBroken, same.alias, same.kind === 'key');
     }
   }
   const created = new Date();
@@ -177,7 +177,7 @@ async function genkeyLocked(target: KeystoreTarget, subject: ResolvedSubject, ma
   const made = await make();
   store.entries.push({ kind: 'key', alias, created, chain: [made.cert], privateKey: made.pkcs8 });
   await ks.writeKeystoreFile(target.path, store, storepass, () => Promise.resolve(keypass), { create: isNew, force: target.force, access: target.access });
-  return { path: target.path, type: store.type, alias, created: isNew, ...(store.notes === undefined ? {} : { notes: store.notes }) };
+  return { path: target.path, type: store.type, alias, created: isNew, ...notesOf(store) };
 }
 
 /** A PEM key file (unencrypted PKCS#8, mode 0600 or `access`) and certificate file. */

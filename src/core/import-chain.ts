@@ -13,6 +13,7 @@ import { uniqueCerts } from './chain.js';
 import { certSummary, type CertSummary } from './cert-summary.js';
 import { AliasTaken } from './errors.js';
 import { aliasFromCert } from './import.js';
+import { notesOf } from '../keystore/read-notes.js';
 
 export interface ImportChainInput {
   path: string;
@@ -87,5 +88,5 @@ async function addCertificates(input: ImportChainInput, certs: ReturnType<typeof
     store.entries = entries;
     await writeKeystoreFile(input.path, store, storepass, (a) => input.keyPassword(a, storepass), { create: isNew, force: false, access: input.access });
   }
-  return { type: store.type, createdKeystore: isNew && added.length > 0, added, present, ...(store.notes === undefined ? {} : { notes: store.notes }) };
+  return { type: store.type, createdKeystore: isNew && added.length > 0, added, present, ...notesOf(store) };
 }

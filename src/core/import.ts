@@ -23,6 +23,7 @@ import { AliasTaken, IssuerMissing, NoCertificateForKey, RootNotTrusted, ServerK
 import { findEntry } from './entries.js';
 import type { KeyPasswordSource } from './key-passwords.js';
 import { checkChainIsForKey, replaceKeyEntry, serverKeyEntry, type Replaced } from './renew.js';
+import { notesOf } from '../keystore/read-notes.js';
 
 export interface ImportInput {
   path: string;
@@ -103,7 +104,7 @@ function certificateOf(pkcs8: Uint8Array, certs: readonly CertInfo[]): CertInfo 
 async function importLocked(input: ImportInput, certs: CertInfo[], leaf: CertInfo | undefined): Promise<ImportResult> {
   const opened = await openOrCreate(input);
   const r = await importInto(input, certs, leaf, opened);
-  return opened.store.notes === undefined ? r : { ...r, notes: opened.store.notes };
+  return { ...r, ...notesOf(opened.store) };
 }
 
 async function importInto(input: ImportInput, certs: CertInfo[], leaf: CertInfo | undefined, { store, storepass, isNew }: Awaited<ReturnType<typeof openOrCreate>>): Promise<ImportResult> {

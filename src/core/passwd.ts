@@ -25,6 +25,7 @@ import { requireEntry, secretsUnder } from './entries.js';
 import { NoPrivateKey, TooManyServerKeys } from './errors.js';
 import { withKeystore } from './keep.js';
 import { keyUnderStorePassword, openKeyEntry, type KeyPasswordSource } from './key-passwords.js';
+import { notesOf } from '../keystore/read-notes.js';
 
 export interface PasswdInput {
   path: string;
@@ -121,7 +122,7 @@ export async function changePasswords(input: PasswdInput): Promise<PasswdResult>
       entries.push(fresh);
     }
     const storePasswordChanged = newpass !== oldpass;
-    const notes = store.notes === undefined ? {} : { notes: store.notes };
+    const notes = notesOf(store);
     if (!storePasswordChanged && keyPasswords.size === 0) return { type: store.type, storePasswordChanged, keys, written: false, ...notes };
     const asRead = store.entries;
     store.entries = await secretsUnder(entries, oldpass, newpass);

@@ -14,6 +14,7 @@ import type { AliasSource } from '../keystore/errors.js';
 import { requireEntry, findEntry } from './entries.js';
 import { AliasTaken } from './errors.js';
 import { withKeystore } from './keep.js';
+import { notesOf } from '../keystore/read-notes.js';
 
 export interface RenameInput {
   path: string;
@@ -53,6 +54,6 @@ export async function renameEntry(input: RenameInput): Promise<RenameResult> {
     entry.alias = to;
     const kept = new Set(store.entries.filter((e): e is StoredKeyEntry => e.kind === 'key'));
     await writeKeystoreFile(input.path, store, storepass, () => Promise.resolve(storepass), { create: false, force: false, access: input.access, ownKeyPassword: kept, asRead: store.entries });
-    return { from, to, kind: entry.kind, type: store.type, ...(store.notes === undefined ? {} : { notes: store.notes }) };
+    return { from, to, kind: entry.kind, type: store.type, ...notesOf(store) };
   });
 }

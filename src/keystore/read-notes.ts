@@ -11,6 +11,16 @@ type Kind = StoredEntry['kind'];
 
 const KIND_TEXT: Readonly<Record<Kind, string>> = { key: 'a key entry', trusted: 'a trusted certificate', secret: 'a secret key' };
 
+/** An entry's kind as messages name it: "a key entry", "a trusted certificate", "a secret key". */
+export function entryKindText(kind: Kind): string {
+  return KIND_TEXT[kind];
+}
+
+/** A command's result field for the notes of the keystore it read: `{ notes }` when there are any. */
+export function notesOf(store: { readonly notes?: string[] }): { notes?: string[] } {
+  return store.notes === undefined ? {} : { notes: store.notes };
+}
+
 const TIMES = ['', 'once', 'twice'];
 
 /** "alias "mail" is in the file twice (a key entry, then a trusted certificate): ..." */

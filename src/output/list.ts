@@ -8,6 +8,7 @@ import type { ListReport } from '../core/list.js';
 import { shown } from '../display.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { painter, type Paint } from './style.js';
+import { notesJson } from './notes.js';
 import { summaryJson, type SummaryJson } from './summary.js';
 
 export interface ListJson {
@@ -18,12 +19,11 @@ export interface ListJson {
 }
 
 export function listJson(report: ListReport): ListJson {
-  const doc: ListJson = {
+  return {
     type: report.type,
     entries: report.entries.map((e) => ({ alias: e.alias, kind: e.kind, created: e.created.toISOString(), chain: e.chain.map(summaryJson) })),
+    ...notesJson(report.notes),
   };
-  if (report.notes.length > 0) doc.notes = report.notes;
-  return doc;
 }
 
 export async function showList(io: Io, opts: GlobalOptions, report: ListReport, verbose: boolean): Promise<void> {

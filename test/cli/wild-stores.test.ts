@@ -96,6 +96,8 @@ test('secret keys in a keytool PKCS#12 are listed and survive import-chain and a
   const j = JSON.parse(ok(['list', '-k', store, '--json'], pass(s))) as ListJson;
   assert.deepEqual(j.entries.filter((e) => e.kind === 'secret').map((e) => e.alias), ['aes', 'hmac']);
   assert.deepEqual(jdkSecrets(store, s.storepass), s.secrets);
+  // A new key under a secret key's alias is refused, naming what holds the alias.
+  refused(store, ['genkey', '-k', store, '--alias', 'aes', '--cn', 'mail.example.com'], pass(s), 4, /alias "aes" already exists \(a secret key\)/);
   ok(['import-chain', '-k', store, '--file', ca.rootPem], pass(s));
   const listed = keytoolListed(store, s.storepass);
   assert.deepEqual(listed.entries.filter((e) => e.kind === 'secret').map((e) => e.alias), ['aes', 'hmac']);

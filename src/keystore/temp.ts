@@ -8,13 +8,14 @@
  * Linux's O_TMPFILE would leave nothing behind at all, but Node exposes neither the flag nor
  * linkat(AT_EMPTY_PATH) to give such a file a name, and a name is what rename(2) needs.
  */
+import { randomBytes } from 'node:crypto';
 import { readdirSync, unlinkSync } from 'node:fs';
 import { childOf, type FsPath } from './paths.js';
 
 let cachedHost: string | undefined;
 
-// node:os and node:crypto are loaded when a temp file is named, not with this module: loading
-// node:crypto costs a run about 2.5 ms, and `hash --rehash` of a folder already hashed writes nothing.
+// node:os is loaded when a temp file is named, not with this module: `hash --rehash` of a folder
+// already hashed writes nothing. (node:crypto is loaded by every command that loads this module.)
 
 /** This host, as it can appear in a file name (asked for only when a file is written). */
 export function thisHost(): string {
@@ -58,7 +59,7 @@ export function removeStaleTemps(dir: FsPath): void {
 /** A new temp file name in `dir` (stale ones of dead processes are removed first). */
 export function newTempPath(dir: FsPath): FsPath {
   removeStaleTemps(dir);
-  return childOf(dir, `.mailcert-${thisHost()}-${process.pid}-${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}.tmp`);
+  return childOf(dir, `.mailcert-${thisHost()}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
 }
 
 export function removeQuietly(path: FsPath): void {

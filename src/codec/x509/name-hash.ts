@@ -10,6 +10,7 @@
  * certificate, on the edge cases of fixtures/hash/make.sh, and on BER forms of a Name.
  */
 import { isUtf8 } from 'node:buffer';
+import { hash } from 'node:crypto';
 import { CLASS_UNIVERSAL, TAG, UNIVERSAL as T, type Tlv, derError, expectTag, readRoot, readTlv, tagName, tlvBytes, valueBytes } from '../asn1/tlv.js';
 import { stringValue } from '../asn1/values.js';
 import { readCertificateParts } from './certificate-parts.js';
@@ -330,18 +331,14 @@ export function canonicalName(nameDer: Uint8Array): Uint8Array {
 }
 
 /** The first four digest bytes as a little-endian uint32, printed %08lx (X509_NAME_hash_ex). */
-function fold(digest: Uint8Array): string {
-  const n = ((digest[0] as number) | ((digest[1] as number) << 8) | ((digest[2] as number) << 16) | ((digest[3] as number) << 24)) >>> 0;
-  return n.toString(16).padStart(8, '0');
+function fold(digest: Buffer): string {
+  return digest.readUInt32LE(0).toString(16).padStart(8, '0');
 }
 
-/**
- * `openssl x509 -subject_hash` / `-issuer_hash` of a DER Name (OpenSSL 1.0 and later): SHA-1 of
- * the canonical encoding, by node:crypto (OpenSSL), loaded on first use.
- */
+/** `openssl x509 -subject_hash` / `-issuer_hash` of a DER Name (OpenSSL 1.0 and later): SHA-1 of the canonical encoding. */
 export function subjectHash(nameDer: Uint8Array): string {
   const length = writeCanonicalName(nameDer);
-  return fold(process.getBuiltinModule('node:crypto').hash('sha1', out.subarray(0, length), 'buffer'));
+  return fold(hash('sha1', out.subarray(0, length), 'buffer'));
 }
 
 /**
@@ -350,7 +347,7 @@ export function subjectHash(nameDer: Uint8Array): string {
  */
 export function subjectHashOld(nameDer: Uint8Array): string {
   writeCanonicalName(nameDer);
-  return fold(process.getBuiltinModule('node:crypto').hash('md5', nameDer, 'buffer'));
+  return fold(hash('md5', nameDer, 'buffer'));
 }
 
 export interface CertificateNames {
